@@ -1,0 +1,81 @@
+//! Minibatches: a split's rows put on the device once, reshuffled each epoch on the device, and
+//! cut into batches by slicing — no per-step copies from the host.
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use crate::data::transform::Standardizer;
+use crate::data::{Dataset, Targets};
+use crate::loss::TargetTensor;
+
+/// Standardised features and targets of a split, on the device.
+#[derive(Clone, Debug)]
+pub struct DeviceData {
+    /// `[rows, inputs]`
+    pub features: Tensor<2>,
+    pub targets: TargetTensor,
+    pub rows: usize,
+}
+
+impl DeviceData {
+    /// Moves a data set to the device, standardising features (and regression targets).
+    pub fn new(
+        dataset: &Dataset,
+        features: &Standardizer,
+        target: Option<&Standardizer>,
+        device: &Device,
+    ) -> Self {
+        let rows = dataset.rows();
+        let inputs = dataset.feature_count();
+        let feature_tensor = Tensor::from_data(
+            TensorData::new(features.apply(&dataset.features), [rows, inputs]),
+            device,
+        );
+        let targets = match (&dataset.targets, target) {
+            (Targets::Classes { indices, .. }, _) => {
+                let classes: Vec<i64> = indices.iter().map(|&index| index as i64).collect();
+                TargetTensor::Classes(Tensor::from_data(TensorData::new(classes, [rows]), device))
+            }
+            (Targets::Values(values), scaling) => {
+                let values = match scaling {
+                    Some(scaling) => scaling.apply(values),
+                    None => values.clone(),
+                };
+                TargetTensor::Values(Tensor::from_data(
+                    TensorData::new(values, [rows, 1]),
+                    device,
+                ))
+            }
+        };
+        Self {
+            features: feature_tensor,
+            targets,
+            rows,
+        }
+    }
+
+    /// The minibatches of one epoch: the rows in a fresh random order, `batch_size` at a time
+    /// (the last batch may be smaller).
+    pub fn shuffled_batches(
+        &self,
+        batch_size: usize,
+        random: &mut StdRng,
+    ) -> impl Iterator<Item = (Tensor<2>, TargetTensor)> {
+        let mut order: Vec<i64> = (0..self.rows as i64).collect();
+        order.shuffle(random);
+        let order: Tensor<1, Int> =
+            Tensor::from_data(TensorData::new(order, [self.rows]), &self.features.device());
+        let features = self.features.clone().select(0, order.clone());
+        let targets = self.targets.select(order);
+        let rows = self.rows;
+        let batch_size = batch_size.min(rows);
+        (0..rows).step_by(batch_size).map(move |start| {
+            let length = batch_size.min(rows - start);
+            (
+                features.clone().narrow(0, start, length),
+                targets.narrow(start, length),
+            )
+        })
+    }
+}

@@ -1,0 +1,216 @@
+//! Everything tunable about a training run, in one place.
+//!
+//! `TrainConfig` is both the burn `Config` saved into `config.json` (so inference and a later
+//! reader see exactly what was trained) and the clap argument group of `stepwise train` (so the
+//! command line exposes exactly these knobs). Each default appears twice on one field — once for
+//! burn (`#[config(default)]`), once for clap (`default_value_t`); the unit test at the bottom
+//! keeps the two in step.
+
+use burn::config::Config;
+use clap::{Args, ValueEnum};
+use serde::{Deserialize, Serialize};
+
+/// What the network predicts: a class (cross-entropy loss) or a number (mean squared error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    Classification,
+    Regression,
+}
+
+/// The shape of the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// One linear layer: linear regression, or softmax (logistic) classification.
+    Linear,
+    /// A multilayer perceptron: hidden linear layers, each followed by the activation.
+    Mlp,
+}
+
+/// The non-linearity between hidden layers of an MLP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivationKind {
+    Relu,
+    Tanh,
+    Sigmoid,
+}
+
+impl std::fmt::Display for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Task::Classification => "classification",
+            Task::Regression => "regression",
+        })
+    }
+}
+
+impl std::fmt::Display for ActivationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ActivationKind::Relu => "relu",
+            ActivationKind::Tanh => "tanh",
+            ActivationKind::Sigmoid => "sigmoid",
+        })
+    }
+}
+
+/// How to train: the data, the network, the SGD step and when to stop.
+#[derive(Config, Debug, Args, PartialEq)]
+pub struct TrainConfig {
+    /// The data to learn from: a built-in name (xor, sine, line), a shipped one (iris, digits),
+    /// or a path to a CSV file with a header row.
+    #[config(default = "String::from(\"iris\")")]
+    #[arg(long, default_value = "iris")]
+    pub dataset: String,
+
+    /// CSV column that holds the answer to learn (default: the last column).
+    #[arg(long)]
+    pub label: Option<String>,
+
+    /// Classification or regression (default: inferred from the labels, and said so).
+    #[arg(long, value_enum)]
+    pub task: Option<Task>,
+
+    /// Network shape: `linear` (one layer) or `mlp` (hidden layers with an activation).
+    #[config(default = "ModelKind::Mlp")]
+    #[arg(long, value_enum, default_value_t = ModelKind::Mlp)]
+    pub model: ModelKind,
+
+    /// Hidden layer widths of the MLP, comma separated, e.g. `16,16`.
+    #[config(default = "vec![16]")]
+    #[arg(long, value_delimiter = ',', default_value = "16")]
+    pub hidden: Vec<usize>,
+
+    /// The non-linearity after each hidden layer.
+    #[config(default = "ActivationKind::Relu")]
+    #[arg(long, value_enum, default_value_t = ActivationKind::Relu)]
+    pub activation: ActivationKind,
+
+    /// Learning rate: how far each STEP moves the parameters against the gradient.
+    #[config(default = 0.1)]
+    #[arg(long = "lr", default_value_t = 0.1)]
+    pub learning_rate: f64,
+
+    /// Momentum: the fraction of the previous step's velocity kept in the next step (0 = plain
+    /// gradient descent). Dampening is 0, as in the textbook and PyTorch.
+    #[config(default = 0.9)]
+    #[arg(long, default_value_t = 0.9)]
+    pub momentum: f64,
+
+    /// Use Nesterov momentum: look ahead along the velocity before taking the gradient step.
+    #[config(default = false)]
+    #[arg(long)]
+    pub nesterov: bool,
+
+    /// L2 penalty: adds `weight_decay × parameter` to each gradient, pulling weights to zero.
+    #[config(default = 0.0)]
+    #[arg(long, default_value_t = 0.0)]
+    pub weight_decay: f64,
+
+    /// Clip each parameter tensor's gradient to at most this L2 norm before the STEP.
+    #[arg(long)]
+    pub clip_grad_norm: Option<f32>,
+
+    /// Examples per PREDICT/LOSS/GRADIENT/STEP round (full batch when larger than the data).
+    #[config(default = 16)]
+    #[arg(long, default_value_t = 16)]
+    pub batch_size: usize,
+
+    /// STOP after at most this many passes over the training data.
+    #[config(default = 100)]
+    #[arg(long, default_value_t = 100)]
+    pub epochs: usize,
+
+    /// STOP as soon as the loss is at or below this value (the validation loss when there is a
+    /// validation split, else the training loss).
+    #[arg(long)]
+    pub target_loss: Option<f64>,
+
+    /// STOP after this many epochs in a row without the loss improving by `--min-delta`.
+    #[arg(long)]
+    pub patience: Option<usize>,
+
+    /// The smallest decrease of the loss that counts as an improvement for `--patience`.
+    #[config(default = 0.0)]
+    #[arg(long, default_value_t = 0.0)]
+    pub min_delta: f64,
+
+    /// Fraction of the rows held out to measure the loss on unseen data (default: 0.2 for CSV
+    /// data, 0 for the generated data sets).
+    #[arg(long)]
+    pub valid_fraction: Option<f64>,
+
+    /// Seed for INIT (the random starting parameters), the split and the shuffling: the same
+    /// seed gives the same run.
+    #[config(default = 42)]
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+impl TrainConfig {
+    /// Checks the numbers a person can get wrong, before any work starts.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        use anyhow::bail;
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            bail!(
+                "--lr must be a positive number, got {}; try 0.1",
+                self.learning_rate
+            );
+        }
+        if self.epochs == 0 {
+            bail!("--epochs must be at least 1");
+        }
+        if self.batch_size == 0 {
+            bail!("--batch-size must be at least 1");
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            bail!(
+                "--momentum must be in [0, 1), got {}; 0.9 is usual, 0 turns it off",
+                self.momentum
+            );
+        }
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            bail!(
+                "--weight-decay must be 0 or positive, got {}",
+                self.weight_decay
+            );
+        }
+        if let Some(norm) = self.clip_grad_norm {
+            if !(norm > 0.0 && norm.is_finite()) {
+                bail!("--clip-grad-norm must be a positive number, got {norm}");
+            }
+        }
+        if let Some(fraction) = self.valid_fraction {
+            if !(0.0..1.0).contains(&fraction) {
+                bail!("--valid-fraction must be in [0, 1), got {fraction}; try 0.2");
+            }
+        }
+        if self.model == ModelKind::Mlp && (self.hidden.is_empty() || self.hidden.contains(&0)) {
+            bail!("--hidden needs one or more positive layer widths, e.g. `--hidden 16,16`");
+        }
+        if self.nesterov && self.momentum == 0.0 {
+            bail!("--nesterov needs a --momentum above 0, e.g. `--momentum 0.9`");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: TrainConfig,
+    }
+
+    #[test]
+    fn clap_defaults_match_config_defaults() {
+        let parsed = Cli::parse_from(["stepwise"]).config;
+        assert_eq!(parsed, TrainConfig::new());
+    }
+}

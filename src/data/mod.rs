@@ -1,0 +1,242 @@
+//! Data: what the network learns from.
+//!
+//! A [`Dataset`] is a table of numeric features and one target per row, either a class or a
+//! number. It comes from a built-in generator ([`builtin`]) or a CSV file ([`csv`]); [`split`]
+//! holds rows out for validation and [`transform`] standardises features and targets with
+//! statistics from the training rows only.
+
+pub mod builtin;
+pub mod csv;
+pub mod split;
+pub mod transform;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use crate::config::Task;
+
+/// Where the shipped CSV data sets live, relative to the crate root.
+pub const DATASETS_DIR: &str = "datasets";
+
+/// The data sets shipped in `datasets/`.
+pub const SHIPPED: [(&str, &str); 2] = [
+    (
+        "iris",
+        "150 flowers, 4 measurements (cm), 3 species: classification",
+    ),
+    (
+        "digits",
+        "1797 handwritten digits, 8x8 pixels (0..16), 10 classes: classification",
+    ),
+];
+
+/// The answers to learn, one per row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Targets {
+    /// A class index per row, and the name of each class (`names[index]`).
+    Classes {
+        indices: Vec<usize>,
+        names: Vec<String>,
+    },
+    /// A number per row.
+    Values(Vec<f32>),
+}
+
+impl Targets {
+    pub fn task(&self) -> Task {
+        match self {
+            Targets::Classes { .. } => Task::Classification,
+            Targets::Values(_) => Task::Regression,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Targets::Classes { indices, .. } => indices.len(),
+            Targets::Values(values) => values.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The targets of the given rows, in that order.
+    pub fn select(&self, rows: &[usize]) -> Targets {
+        match self {
+            Targets::Classes { indices, names } => Targets::Classes {
+                indices: rows.iter().map(|&row| indices[row]).collect(),
+                names: names.clone(),
+            },
+            Targets::Values(values) => {
+                Targets::Values(rows.iter().map(|&row| values[row]).collect())
+            }
+        }
+    }
+}
+
+/// A table of features (row-major) and their targets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// Short name, used for the default artifact folder.
+    pub name: String,
+    pub feature_names: Vec<String>,
+    pub label_name: String,
+    /// `rows × feature_names.len()` values, row after row.
+    pub features: Vec<f32>,
+    pub targets: Targets,
+    /// How the task was decided, for the person reading the output.
+    pub task_reason: String,
+}
+
+impl Dataset {
+    pub fn rows(&self) -> usize {
+        self.targets.len()
+    }
+
+    pub fn feature_count(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    pub fn task(&self) -> Task {
+        self.targets.task()
+    }
+
+    /// The features of one row.
+    pub fn row(&self, row: usize) -> &[f32] {
+        let width = self.feature_count();
+        &self.features[row * width..(row + 1) * width]
+    }
+
+    /// A new data set with only the given rows, in that order.
+    pub fn select(&self, rows: &[usize]) -> Dataset {
+        Dataset {
+            features: rows
+                .iter()
+                .flat_map(|&row| self.row(row))
+                .copied()
+                .collect(),
+            targets: self.targets.select(rows),
+            ..self.clone()
+        }
+    }
+}
+
+/// What `--dataset` named: a built-in generator or a CSV file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    Builtin(builtin::Builtin),
+    Csv(PathBuf),
+}
+
+impl Source {
+    /// Resolves a `--dataset` value: a built-in name, a shipped name (`iris`), or a path.
+    pub fn resolve(name_or_path: &str) -> Result<Source> {
+        if let Some(builtin) = builtin::Builtin::from_name(name_or_path) {
+            return Ok(Source::Builtin(builtin));
+        }
+        if SHIPPED.iter().any(|(name, _)| *name == name_or_path) {
+            return Ok(Source::Csv(shipped_path(name_or_path)));
+        }
+        let path = Path::new(name_or_path);
+        if path.exists() {
+            return Ok(Source::Csv(path.to_path_buf()));
+        }
+        bail!(
+            "unknown dataset '{name_or_path}': not a built-in ({}), not a shipped data set ({}), \
+             and no file by that name; run `stepwise datasets` to list them",
+            builtin::Builtin::NAMES.join(", "),
+            SHIPPED.map(|(name, _)| name).join(", ")
+        )
+    }
+
+    /// The short name used for the default artifact folder: `artifacts/<name>`.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Builtin(builtin) => builtin.name().to_string(),
+            Source::Csv(path) => path
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "dataset".to_string()),
+        }
+    }
+
+    /// The default validation fraction: real data is split, generated data is not (xor has only
+    /// four points; sine and line can be generated afresh to test).
+    pub fn default_valid_fraction(&self) -> f64 {
+        match self {
+            Source::Builtin(_) => 0.0,
+            Source::Csv(_) => 0.2,
+        }
+    }
+}
+
+/// The path of a shipped data set. Looks beside the current folder first, then in the crate's
+/// own folder, so `stepwise train --dataset iris` works from anywhere inside a checkout.
+pub fn shipped_path(name: &str) -> PathBuf {
+    let file = format!("{name}.csv");
+    let local = Path::new(DATASETS_DIR).join(&file);
+    if local.exists() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(DATASETS_DIR)
+        .join(file)
+}
+
+/// How to read the label column of a CSV file.
+#[derive(Clone, Debug, Default)]
+pub struct LabelSpec<'a> {
+    /// Column name (default: the last column).
+    pub column: Option<&'a str>,
+    /// Force the task instead of inferring it.
+    pub task: Option<Task>,
+    /// Map labels onto these known classes (evaluating a trained model).
+    pub classes: Option<&'a [String]>,
+}
+
+/// Loads the data a source names. `seed` makes the generated data sets reproducible.
+pub fn load(source: &Source, label: &LabelSpec, seed: u64) -> Result<Dataset> {
+    match source {
+        Source::Builtin(builtin) => {
+            if let Some(column) = label.column {
+                if column != "y" {
+                    bail!("--label {column}: the built-in data sets have one label column, 'y'");
+                }
+            }
+            let dataset = builtin.generate(seed);
+            if let Some(task) = label.task {
+                if task != dataset.task() {
+                    bail!(
+                        "--task {task} does not fit the built-in '{}', which is {}",
+                        dataset.name,
+                        dataset.task()
+                    );
+                }
+            }
+            Ok(dataset)
+        }
+        Source::Csv(path) => csv::load(path, label),
+    }
+}
+
+/// Every data set `--dataset` accepts by name, with a one-line description.
+pub fn catalogue() -> Vec<(String, String)> {
+    let builtins = builtin::Builtin::NAMES
+        .iter()
+        .filter_map(|&name| builtin::Builtin::from_name(name))
+        .map(|builtin| {
+            (
+                builtin.name().to_string(),
+                format!("built-in: {}", builtin.description()),
+            )
+        });
+    let shipped = SHIPPED.iter().map(|(name, description)| {
+        (
+            name.to_string(),
+            format!("{}: {description}", shipped_path(name).display()),
+        )
+    });
+    builtins.chain(shipped).collect()
+}

@@ -1,0 +1,43 @@
+//! Holding rows out: the validation split measures the loss on data the STEP never saw.
+
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use super::{Dataset, Targets};
+
+/// Row indices of the training and validation parts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SplitRows {
+    pub train: Vec<usize>,
+    pub valid: Vec<usize>,
+}
+
+/// Splits the rows with the seed: `ceil(fraction × rows)` go to validation.
+///
+/// Classification splits are stratified: each class keeps its share in both parts (iris is
+/// ordered by class, so an unshuffled split would hold out one species entirely).
+pub fn split(dataset: &Dataset, fraction: f64, seed: u64) -> SplitRows {
+    let rows = dataset.rows();
+    let mut order: Vec<usize> = (0..rows).collect();
+    order.shuffle(&mut StdRng::seed_from_u64(seed));
+    let valid_count = ((fraction * rows as f64).ceil() as usize).min(rows.saturating_sub(1));
+    if valid_count == 0 {
+        return SplitRows {
+            train: order,
+            valid: Vec::new(),
+        };
+    }
+    if let Targets::Classes { indices, .. } = &dataset.targets {
+        // Group the shuffled rows by class, then take evenly spaced rows across the groups: each
+        // class contributes in proportion to its size.
+        order.sort_by_key(|&row| indices[row]);
+    }
+    let mut is_valid = vec![false; rows];
+    for pick in 0..valid_count {
+        let position = ((pick as f64 + 0.5) * rows as f64 / valid_count as f64) as usize;
+        is_valid[order[position.min(rows - 1)]] = true;
+    }
+    let (valid, train) = order.into_iter().partition(|&row| is_valid[row]);
+    SplitRows { train, valid }
+}

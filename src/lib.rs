@@ -1,0 +1,30 @@
+//! # stepwise — the learning loop, made real on burn
+//!
+//! Training a network is a loop a beginner can read:
+//!
+//! | phase    | what happens                                      | where                          |
+//! |----------|---------------------------------------------------|--------------------------------|
+//! | INIT     | random starting parameters, from a seed           | [`model::ModelConfig::init`]   |
+//! | PREDICT  | the network's outputs for a minibatch             | [`model::Model::forward`]      |
+//! | LOSS     | one number for how wrong they are                 | [`loss::Loss::forward`]        |
+//! | GRADIENT | backpropagation: d(loss)/d(parameter)             | `loss.backward()` in [`learner`] |
+//! | STEP     | parameter ← parameter − learning_rate × gradient  | burn's SGD in [`learner`]      |
+//! | STOP     | target reached, no progress, diverged, or done    | [`stop::StopPolicy`]           |
+//!
+//! [`learner::Learner::run`] reads those phases top to bottom. Around it: [`data`] loads and
+//! prepares the examples, [`batch`] puts them on the device, [`train`] runs a whole training job
+//! and [`artifacts`] saves it, [`infer`] loads it again to predict and evaluate, and [`device`]
+//! is the one place that knows which burn backends are compiled in.
+
+pub mod artifacts;
+pub mod batch;
+pub mod config;
+pub mod data;
+pub mod device;
+pub mod infer;
+pub mod learner;
+pub mod loss;
+pub mod metrics;
+pub mod model;
+pub mod stop;
+pub mod train;

@@ -1,0 +1,54 @@
+//! A multilayer perceptron: linear layers with a non-linearity between them. Without the
+//! non-linearity the layers would collapse into one linear map and xor could not be learned.
+
+use burn::module::Module;
+use burn::nn::activation::{Activation, ActivationConfig};
+use burn::nn::{Linear, LinearConfig};
+use burn::tensor::{Device, Tensor};
+
+use crate::config::ActivationKind;
+
+#[derive(Module, Debug)]
+pub struct Mlp {
+    hidden: Vec<Linear>,
+    activation: Activation,
+    output: Linear,
+}
+
+impl Mlp {
+    pub fn new(
+        inputs: usize,
+        hidden: &[usize],
+        outputs: usize,
+        activation: ActivationKind,
+        device: &Device,
+    ) -> Self {
+        let mut width = inputs;
+        let hidden = hidden
+            .iter()
+            .map(|&next| {
+                let layer = LinearConfig::new(width, next).init(device);
+                width = next;
+                layer
+            })
+            .collect();
+        let activation = match activation {
+            ActivationKind::Relu => ActivationConfig::Relu,
+            ActivationKind::Tanh => ActivationConfig::Tanh,
+            ActivationKind::Sigmoid => ActivationConfig::Sigmoid,
+        };
+        Self {
+            hidden,
+            activation: activation.init(device),
+            output: LinearConfig::new(width, outputs).init(device),
+        }
+    }
+
+    pub fn forward(&self, features: Tensor<2>) -> Tensor<2> {
+        let mut hidden = features; // [batch, inputs]
+        for layer in &self.hidden {
+            hidden = self.activation.forward(layer.forward(hidden)); // [batch, width of layer]
+        }
+        self.output.forward(hidden) // [batch, outputs]
+    }
+}

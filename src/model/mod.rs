@@ -1,0 +1,100 @@
+//! The network: a burn `Module` whose `forward` is the PREDICT phase.
+//!
+//! Two shapes, both built from one [`ModelConfig`] that is saved with the trained parameters, so
+//! inference rebuilds exactly the network that was trained.
+
+mod linear;
+mod mlp;
+
+pub use linear::LinearModel;
+pub use mlp::Mlp;
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::tensor::{Device, Tensor};
+
+use crate::config::{ActivationKind, ModelKind};
+
+/// The architecture: which shape, and the width of every layer.
+#[derive(Config, Debug, PartialEq)]
+pub struct ModelConfig {
+    pub kind: ModelKind,
+    /// Number of input features.
+    pub inputs: usize,
+    /// Number of outputs: one per class (the logits), or one for regression.
+    pub outputs: usize,
+    /// Hidden layer widths (MLP only).
+    #[config(default = "Vec::new()")]
+    pub hidden: Vec<usize>,
+    /// Non-linearity after each hidden layer (MLP only).
+    #[config(default = "ActivationKind::Relu")]
+    pub activation: ActivationKind,
+}
+
+impl ModelConfig {
+    /// INIT: a model with random parameters (burn's default Kaiming-uniform initialiser, drawn
+    /// from the device's seeded generator).
+    pub fn init(&self, device: &Device) -> Model {
+        match self.kind {
+            ModelKind::Linear => Model::Linear(LinearModel::new(self.inputs, self.outputs, device)),
+            ModelKind::Mlp => Model::Mlp(Mlp::new(
+                self.inputs,
+                &self.hidden,
+                self.outputs,
+                self.activation,
+                device,
+            )),
+        }
+    }
+
+    /// Layer widths in order, e.g. `[4, 16, 3]`.
+    pub fn widths(&self) -> Vec<usize> {
+        let hidden = match self.kind {
+            ModelKind::Linear => &[][..],
+            ModelKind::Mlp => &self.hidden[..],
+        };
+        std::iter::once(self.inputs)
+            .chain(hidden.iter().copied())
+            .chain(std::iter::once(self.outputs))
+            .collect()
+    }
+
+    /// Number of trainable numbers: weights and biases of every layer.
+    pub fn parameter_count(&self) -> usize {
+        self.widths()
+            .windows(2)
+            .map(|pair| pair[0] * pair[1] + pair[1])
+            .sum()
+    }
+
+    /// A one-line description, e.g. `mlp 4-16-3 relu`.
+    pub fn describe(&self) -> String {
+        let widths = self
+            .widths()
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("-");
+        match self.kind {
+            ModelKind::Linear => format!("linear {widths}"),
+            ModelKind::Mlp => format!("mlp {widths} {}", self.activation),
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+pub enum Model {
+    Linear(LinearModel),
+    Mlp(Mlp),
+}
+
+impl Model {
+    /// PREDICT: features `[batch, inputs]` → outputs `[batch, outputs]` (class logits, or the
+    /// standardised regression value).
+    pub fn forward(&self, features: Tensor<2>) -> Tensor<2> {
+        match self {
+            Model::Linear(model) => model.forward(features),
+            Model::Mlp(model) => model.forward(features),
+        }
+    }
+}

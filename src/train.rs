@@ -1,0 +1,192 @@
+//! A training run from configuration to saved artifacts, in two calls so the CLI can show the
+//! plan before the work starts:
+//!
+//! ```text
+//! Plan::prepare(config, out)  load data → split → standardise → model shape → check the folder
+//! plan.train(on_epoch)        Learner::run → refuse a diverged model → save the artifacts
+//! ```
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+
+use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
+use crate::batch::DeviceData;
+use crate::config::{Task, TrainConfig};
+use crate::data::split::split;
+use crate::data::transform::Standardizer;
+use crate::data::{self, Dataset, LabelSpec, Source, Targets};
+use crate::device::Backend;
+use crate::learner::{Learner, Training};
+use crate::metrics::EpochMetrics;
+use crate::model::ModelConfig;
+
+/// Everything decided before training starts.
+#[derive(Debug)]
+pub struct Plan {
+    pub config: TrainConfig,
+    /// The data as loaded (before the split).
+    pub dataset: Dataset,
+    pub train_rows: usize,
+    pub valid_rows: usize,
+    /// The card that will be saved with the model (shape, names, scaling).
+    pub card: ModelCard,
+    pub out: ArtifactDir,
+    pub backend: Backend,
+    train: DeviceData,
+    valid: Option<DeviceData>,
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct TrainReport {
+    pub training: Training,
+    pub summary: Summary,
+    pub card: ModelCard,
+    pub out: ArtifactDir,
+}
+
+impl Plan {
+    /// Loads and prepares the data and checks the artifact folder; `out` defaults to
+    /// `artifacts/<dataset name>`.
+    pub fn prepare(config: TrainConfig, out: Option<PathBuf>, backend: Backend) -> Result<Plan> {
+        config.validate()?;
+        let source = Source::resolve(&config.dataset)?;
+        let label = LabelSpec {
+            column: config.label.as_deref(),
+            task: config.task,
+            classes: None,
+        };
+        let dataset = data::load(&source, &label, config.seed)?;
+        let fraction = config
+            .valid_fraction
+            .unwrap_or_else(|| source.default_valid_fraction());
+        let rows = split(&dataset, fraction, config.seed);
+        let train = dataset.select(&rows.train);
+        let valid = (!rows.valid.is_empty()).then(|| dataset.select(&rows.valid));
+
+        // Standardise with statistics of the training rows only: the validation rows stand for
+        // unseen data, and must not leak into the transform.
+        let feature_scaling = Standardizer::fit(&train.features, train.feature_count());
+        let target_scaling = match &train.targets {
+            Targets::Values(values) => Some(Standardizer::fit(values, 1)),
+            Targets::Classes { .. } => None,
+        };
+        let class_names = match &dataset.targets {
+            Targets::Classes { names, .. } => Some(names.clone()),
+            Targets::Values(_) => None,
+        };
+        let model = ModelConfig::new(
+            config.model,
+            dataset.feature_count(),
+            class_names.as_ref().map_or(1, Vec::len),
+        )
+        .with_hidden(config.hidden.clone())
+        .with_activation(config.activation);
+        let card = ModelCard {
+            format_version: FORMAT_VERSION,
+            task: dataset.task(),
+            model,
+            feature_names: dataset.feature_names.clone(),
+            label_name: dataset.label_name.clone(),
+            class_names,
+            feature_scaling,
+            target_scaling,
+            training: config.clone(),
+        };
+
+        let out = match out {
+            Some(dir) => ArtifactDir::new(dir),
+            None => ArtifactDir::for_dataset(&source.name()),
+        };
+        out.prepare()?;
+
+        let learner_device = learner(&config, &card, &backend).training_device();
+        let train_data = DeviceData::new(
+            &train,
+            &card.feature_scaling,
+            card.target_scaling.as_ref(),
+            &learner_device,
+        );
+        let valid_data = valid.as_ref().map(|valid| {
+            DeviceData::new(
+                valid,
+                &card.feature_scaling,
+                card.target_scaling.as_ref(),
+                &backend.device,
+            )
+        });
+        Ok(Plan {
+            train_rows: rows.train.len(),
+            valid_rows: rows.valid.len(),
+            config,
+            dataset,
+            card,
+            out,
+            backend,
+            train: train_data,
+            valid: valid_data,
+        })
+    }
+
+    /// Trains, then saves the artifacts. A diverged run is an error and saves nothing.
+    pub fn train(self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
+        let started = Instant::now();
+        let training = learner(&self.config, &self.card, &self.backend).run(
+            &self.train,
+            self.valid.as_ref(),
+            on_epoch,
+        );
+        let wall_time_seconds = started.elapsed().as_secs_f64();
+
+        if training.stop.diverged() {
+            let learning_rate = self.config.learning_rate;
+            bail!(
+                "{}: the steps overshoot and the parameters blew up; try a smaller --lr \
+                 (now {learning_rate}, e.g. --lr {}). No model was saved.",
+                training.stop,
+                learning_rate / 10.0
+            );
+        }
+        let final_metrics = training
+            .history
+            .last()
+            .cloned()
+            .expect("every run has at least one epoch");
+        let summary = Summary {
+            stopped: training.stop.to_string(),
+            stop: training.stop.clone(),
+            epochs_run: training.history.len(),
+            final_metrics,
+            train_rows: self.train_rows,
+            valid_rows: self.valid_rows,
+            parameters: self.card.model.parameter_count(),
+            seed: self.config.seed,
+            backend: self.backend.name.to_string(),
+            burn_version: BURN_VERSION.to_string(),
+            stepwise_version: env!("CARGO_PKG_VERSION").to_string(),
+            wall_time_seconds,
+        };
+        self.out
+            .save(&self.card, &training.model, &training.history, &summary)?;
+        Ok(TrainReport {
+            training,
+            summary,
+            card: self.card,
+            out: self.out,
+        })
+    }
+
+    pub fn task(&self) -> Task {
+        self.card.task
+    }
+}
+
+fn learner<'a>(config: &'a TrainConfig, card: &'a ModelCard, backend: &Backend) -> Learner<'a> {
+    Learner {
+        config,
+        model: &card.model,
+        device: backend.device.clone(),
+    }
+}
