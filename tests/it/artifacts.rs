@@ -1,0 +1,121 @@
+//! Saved models load again and answer exactly as before; broken folders are refused clearly.
+
+use std::fs;
+
+use stepwise::artifacts::ArtifactDir;
+use stepwise::config::TrainConfig;
+use stepwise::device::default_backend;
+use stepwise::infer::Predictor;
+use tempfile::tempdir;
+
+use crate::{predictor, train};
+
+#[test]
+fn save_then_load_predicts_exactly_like_the_trained_model() {
+    let dir = tempdir().unwrap();
+    let in_memory = predictor(train(TrainConfig::new().with_epochs(5), dir.path()));
+    let loaded = Predictor::load(&ArtifactDir::new(dir.path()), default_backend().device).unwrap();
+    assert_eq!(loaded.card, in_memory.card);
+
+    let iris = in_memory.load_dataset("iris").unwrap();
+    let rows: Vec<Vec<f32>> = (0..iris.rows()).map(|row| iris.row(row).to_vec()).collect();
+    assert_eq!(
+        loaded.predict(&rows).unwrap(),
+        in_memory.predict(&rows).unwrap()
+    );
+}
+
+#[test]
+fn the_folder_holds_the_documented_files() {
+    let dir = tempdir().unwrap();
+    let report = train(TrainConfig::new().with_epochs(3), dir.path());
+    let artifacts = ArtifactDir::new(dir.path());
+    for file in [
+        artifacts.model(),
+        artifacts.config(),
+        artifacts.metrics(),
+        artifacts.summary(),
+    ] {
+        assert!(file.is_file(), "{} missing", file.display());
+    }
+    let metrics = fs::read_to_string(artifacts.metrics()).unwrap();
+    assert_eq!(
+        metrics.lines().next().unwrap(),
+        "epoch,train_loss,valid_loss,valid_accuracy,learning_rate"
+    );
+    assert_eq!(metrics.lines().count(), 1 + 3);
+    assert_eq!(artifacts.load_metrics().unwrap(), report.training.history);
+
+    let summary = artifacts.load_summary().unwrap();
+    assert_eq!(summary, report.summary);
+    assert_eq!(summary.epochs_run, 3);
+    assert_eq!(summary.backend, default_backend().name);
+    assert_eq!(summary.burn_version, "0.22.1");
+    assert_eq!(summary.seed, 42);
+
+    let config: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(artifacts.config()).unwrap()).unwrap();
+    assert_eq!(config["format_version"], 1);
+    assert_eq!(config["label_name"], "species");
+    assert_eq!(config["class_names"][2], "virginica");
+    assert_eq!(
+        config["feature_scaling"]["mean"].as_array().unwrap().len(),
+        4
+    );
+    // No temporary files are left behind by the atomic writes.
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn load_error(dir: &std::path::Path) -> String {
+    let err = Predictor::load(&ArtifactDir::new(dir), default_backend().device).unwrap_err();
+    format!("{err:#}")
+}
+
+#[test]
+fn broken_model_folders_are_refused_with_a_reason() {
+    let missing = tempdir().unwrap().path().join("nothing-here");
+    assert!(load_error(&missing).contains("does not exist"));
+
+    let empty = tempdir().unwrap();
+    assert!(load_error(empty.path()).contains("not a stepwise model folder"));
+
+    let dir = tempdir().unwrap();
+    train(TrainConfig::new().with_epochs(1), dir.path());
+    let artifacts = ArtifactDir::new(dir.path());
+
+    let model = fs::read(artifacts.model()).unwrap();
+    fs::write(artifacts.model(), &model[..model.len() / 2]).unwrap();
+    assert!(load_error(dir.path()).contains("model.bpk"));
+
+    fs::remove_file(artifacts.model()).unwrap();
+    assert!(load_error(dir.path()).contains("incomplete"));
+
+    fs::write(artifacts.model(), &model).unwrap();
+    let config = fs::read_to_string(artifacts.config()).unwrap();
+    // A model file whose shapes do not match the config.
+    fs::write(
+        artifacts.config(),
+        config.replacen(
+            "\"hidden\": [\n      16\n    ]",
+            "\"hidden\": [\n      7\n    ]",
+            1,
+        ),
+    )
+    .unwrap();
+    assert!(load_error(dir.path()).contains("does not match"));
+
+    fs::write(artifacts.config(), "{ not json").unwrap();
+    assert!(load_error(dir.path()).contains("not a stepwise model config"));
+
+    fs::write(
+        artifacts.config(),
+        config.replacen("\"format_version\": 1", "\"format_version\": 99", 1),
+    )
+    .unwrap();
+    assert!(load_error(dir.path()).contains("newer than this stepwise"));
+}

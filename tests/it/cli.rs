@@ -1,0 +1,263 @@
+//! The command line: train then predict, and every user mistake gets a clear one-line error.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::tempdir;
+
+fn stepwise(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stepwise"));
+    command.current_dir(dir);
+    command
+}
+
+/// Runs stepwise with `args` in `dir`, expecting failure; returns stderr.
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let output = stepwise(dir).args(args).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{args:?} should fail with exit 1"
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    stderr
+}
+
+#[test]
+fn train_then_predict_then_eval() {
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .args(["train", "--epochs", "40", "--log-every", "10"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "data     iris: 150 rows, 4 features, 3 classes",
+        ))
+        .stdout(predicate::str::contains("120 train / 30 valid"))
+        .stdout(predicate::str::contains(
+            "model    mlp 4-16-3 relu (131 parameters)",
+        ))
+        .stdout(predicate::str::contains("epoch   10  train loss"))
+        .stdout(predicate::str::contains("epoch   40  train loss"))
+        .stdout(predicate::str::contains("stopped  max epochs 40 reached"))
+        .stdout(predicate::str::contains("saved    artifacts/iris"));
+    assert!(dir.path().join("artifacts/iris/model.bpk").is_file());
+
+    stepwise(dir.path())
+        .args([
+            "predict",
+            "--model",
+            "artifacts/iris",
+            "--input",
+            "5.1,3.5,1.4,0.2",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("setosa (probability "));
+
+    stepwise(dir.path())
+        .args([
+            "predict",
+            "--model",
+            "artifacts/iris",
+            "--input",
+            "6.9, 3.1, 5.4, 2.1",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"label\": \"virginica\""));
+
+    let input = dir.path().join("flowers.csv");
+    std::fs::write(
+        &input,
+        "petal_width,sepal_length,sepal_width,petal_length\n0.2,5.1,3.5,1.4\n2.1,6.9,3.1,5.4\n",
+    )
+    .unwrap();
+    stepwise(dir.path())
+        .args([
+            "predict",
+            "--model",
+            "artifacts/iris",
+            "--input-file",
+            "flowers.csv",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "sepal_length,sepal_width,petal_length,petal_width,predicted_species,probability\n\
+             5.1,3.5,1.4,0.2,setosa,",
+        ))
+        .stdout(predicate::str::contains("6.9,3.1,5.4,2.1,virginica,"));
+
+    stepwise(dir.path())
+        .args(["eval", "--model", "artifacts/iris", "--dataset", "iris"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rows      150"))
+        .stdout(predicate::str::contains("accuracy  0.9"))
+        .stdout(predicate::str::contains("confusion"));
+}
+
+#[test]
+fn regression_predicts_in_original_units() {
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .args([
+            "train",
+            "--dataset",
+            "line",
+            "--model",
+            "linear",
+            "--lr",
+            "0.05",
+            "--epochs",
+            "30",
+            "--quiet",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\nepoch ").not());
+    let output = stepwise(dir.path())
+        .args(["predict", "--model", "artifacts/line", "--input", "3"])
+        .output()
+        .unwrap();
+    let value: f32 = String::from_utf8(output.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((value - 7.0).abs() < 0.2, "2·3 + 1 ≈ 7, got {value}");
+    stepwise(dir.path())
+        .args(["eval", "--model", "artifacts/line", "--dataset", "line"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("r2        0.9"));
+}
+
+#[test]
+fn datasets_lists_builtin_and_shipped_data() {
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .arg("datasets")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("xor"))
+        .stdout(predicate::str::contains("sine"))
+        .stdout(predicate::str::contains("line"))
+        .stdout(predicate::str::contains("iris"))
+        .stdout(predicate::str::contains("digits"));
+}
+
+#[test]
+fn a_diverging_run_exits_nonzero_and_saves_nothing() {
+    let dir = tempdir().unwrap();
+    let stderr = fails(
+        dir.path(),
+        &[
+            "train",
+            "--dataset",
+            "line",
+            "--model",
+            "linear",
+            "--lr",
+            "10000",
+            "--quiet",
+        ],
+    );
+    assert!(
+        stderr.contains("diverged") && stderr.contains("smaller --lr"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("artifacts/line/model.bpk").exists());
+}
+
+#[test]
+fn bad_training_input_is_named() {
+    let dir = tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    std::fs::write(path("ragged.csv"), "a,b,c\n1,2,x\n1,2\n").unwrap();
+    std::fs::write(path("text.csv"), "a,b\n1,x\nfoo,y\n").unwrap();
+    std::fs::write(path("empty.csv"), "a,b\n1,x\n,y\n").unwrap();
+    std::fs::write(path("one.csv"), "a,b\n1,x\n2,x\n").unwrap();
+
+    let cases: [(&[&str], &str); 10] = [
+        (&["train", "--dataset", "nope"], "unknown dataset 'nope'"),
+        (
+            &["train", "--dataset", "missing/file.csv"],
+            "unknown dataset 'missing/file.csv'",
+        ),
+        (
+            &["train", "--dataset", &path("ragged.csv")],
+            "line 3 has 2 values but the header has 3",
+        ),
+        (
+            &["train", "--dataset", &path("text.csv")],
+            "holds 'foo', which is not a number",
+        ),
+        (
+            &["train", "--dataset", &path("empty.csv")],
+            "column 'a' is empty",
+        ),
+        (&["train", "--dataset", &path("one.csv")], "only one class"),
+        (&["train", "--label", "colour"], "no column named 'colour'"),
+        (&["train", "--lr", "0"], "--lr must be a positive number"),
+        (&["train", "--lr=-1"], "--lr must be a positive number"),
+        (&["train", "--epochs", "0"], "--epochs must be at least 1"),
+    ];
+    for (args, expected) in cases {
+        let stderr = fails(dir.path(), args);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn bad_prediction_input_is_named() {
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .args(["train", "--epochs", "1", "--quiet", "--out", "model"])
+        .assert()
+        .success();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    std::fs::create_dir(dir.path().join("half")).unwrap();
+    std::fs::copy(
+        dir.path().join("model/config.json"),
+        dir.path().join("half/config.json"),
+    )
+    .unwrap();
+
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["predict", "--model", "model", "--input", "1,2,3"],
+            "takes 4 input values",
+        ),
+        (
+            &["predict", "--model", "model", "--input", "1,2,x,4"],
+            "value 3 ('x') is not a number",
+        ),
+        (
+            &["predict", "--model", "nowhere", "--input", "1,2,3,4"],
+            "does not exist",
+        ),
+        (
+            &["predict", "--model", "empty", "--input", "1,2,3,4"],
+            "not a stepwise model folder",
+        ),
+        (
+            &["predict", "--model", "half", "--input", "1,2,3,4"],
+            "incomplete",
+        ),
+        (
+            &["eval", "--model", "model", "--dataset", "digits"],
+            "no column named 'species'",
+        ),
+    ];
+    for (args, expected) in cases {
+        let stderr = fails(dir.path(), args);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}

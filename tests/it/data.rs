@@ -1,0 +1,162 @@
+//! Loading and preparing data: CSV parsing, task inference, errors, the split, the scaling.
+
+use std::fs;
+use std::path::PathBuf;
+
+use stepwise::config::Task;
+use stepwise::data::split::split;
+use stepwise::data::transform::Standardizer;
+use stepwise::data::{load, LabelSpec, Source, Targets};
+use tempfile::TempDir;
+
+fn csv_file(dir: &TempDir, text: &str) -> PathBuf {
+    let path = dir.path().join("data.csv");
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn load_csv(text: &str, spec: &LabelSpec) -> anyhow::Result<stepwise::data::Dataset> {
+    let dir = tempfile::tempdir().unwrap();
+    load(&Source::Csv(csv_file(&dir, text)), spec, 0)
+}
+
+fn error(text: &str, spec: &LabelSpec) -> String {
+    format!("{:#}", load_csv(text, spec).unwrap_err())
+}
+
+#[test]
+fn iris_text_labels_become_named_classes() {
+    let iris = load(&Source::resolve("iris").unwrap(), &LabelSpec::default(), 0).unwrap();
+    assert_eq!(iris.rows(), 150);
+    assert_eq!(iris.feature_count(), 4);
+    assert_eq!(iris.label_name, "species");
+    assert_eq!(iris.task(), Task::Classification);
+    assert!(iris.task_reason.contains("text labels"));
+    match &iris.targets {
+        Targets::Classes { names, indices } => {
+            assert_eq!(names, &["setosa", "versicolor", "virginica"]);
+            assert_eq!(indices[0], 0);
+            assert_eq!(indices[149], 2);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn few_integer_labels_are_classes_and_many_numbers_are_regression() {
+    let digits = load(
+        &Source::resolve("digits").unwrap(),
+        &LabelSpec::default(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(digits.task(), Task::Classification);
+    assert!(digits.task_reason.contains("10 distinct integer labels"));
+    match &digits.targets {
+        Targets::Classes { names, .. } => assert_eq!(names[9], "9"),
+        other => panic!("{other:?}"),
+    }
+
+    let mut text = String::from("x,y\n");
+    for i in 0..30 {
+        text += &format!("{i},{}.5\n", i * 2);
+    }
+    let numbers = load_csv(&text, &LabelSpec::default()).unwrap();
+    assert_eq!(numbers.task(), Task::Regression);
+
+    let forced = load_csv(
+        "a,b\n1,1\n2,2\n3,1\n",
+        &LabelSpec {
+            task: Some(Task::Regression),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(forced.targets, Targets::Values(vec![1.0, 2.0, 1.0]));
+}
+
+#[test]
+fn the_label_column_can_be_anywhere() {
+    let data = load_csv(
+        "kind,a,b\nx,1,2\ny,3,4\n",
+        &LabelSpec {
+            column: Some("kind"),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(data.feature_names, ["a", "b"]);
+    assert_eq!(data.features, [1.0, 2.0, 3.0, 4.0]);
+}
+
+#[test]
+fn bad_csv_files_say_what_and_where() {
+    let spec = LabelSpec::default();
+    assert!(
+        error("a,b,c\n1,2,x\n1,2\n", &spec).contains("line 3 has 2 values but the header has 3")
+    );
+    assert!(error("a,b\n1,x\nfoo,y\n", &spec)
+        .contains("line 3, column 'a' holds 'foo', which is not a number"));
+    assert!(error("a,b\n1,x\n,y\n", &spec).contains("line 3, column 'a' is empty"));
+    assert!(error("a,b\n1,x\n2,x\n", &spec).contains("only one class ('x')"));
+    assert!(error("a,b\n", &spec).contains("no data rows"));
+    assert!(error("", &spec).contains("empty"));
+    let missing = error(
+        "a,b\n1,x\n2,y\n",
+        &LabelSpec {
+            column: Some("species"),
+            ..Default::default()
+        },
+    );
+    assert!(missing.contains("no column named 'species'"), "{missing}");
+    assert!(missing.contains("a, b"), "{missing}");
+}
+
+#[test]
+fn unknown_datasets_and_missing_files_are_named() {
+    let err = format!("{:#}", Source::resolve("mnist.csv").unwrap_err());
+    assert!(err.contains("unknown dataset 'mnist.csv'"));
+    assert!(err.contains("stepwise datasets"));
+}
+
+#[test]
+fn the_split_is_seeded_stratified_and_complete() {
+    let iris = load(&Source::resolve("iris").unwrap(), &LabelSpec::default(), 0).unwrap();
+    let rows = split(&iris, 0.2, 7);
+    assert_eq!(rows.valid.len(), 30);
+    assert_eq!(rows.train.len(), 120);
+    let mut all: Vec<usize> = rows.train.iter().chain(&rows.valid).copied().collect();
+    all.sort();
+    assert_eq!(all, (0..150).collect::<Vec<_>>());
+    if let Targets::Classes { indices, .. } = &iris.targets {
+        for class in 0..3 {
+            let held_out = rows
+                .valid
+                .iter()
+                .filter(|&&row| indices[row] == class)
+                .count();
+            assert_eq!(held_out, 10, "class {class}");
+        }
+    }
+    assert_eq!(split(&iris, 0.2, 7), rows);
+    assert_ne!(split(&iris, 0.2, 8), rows);
+}
+
+#[test]
+fn standardising_gives_mean_zero_and_unit_spread_and_inverts() {
+    let values = [1.0, 5.0, 3.0, 5.0, 5.0, 5.0];
+    let scaling = Standardizer::fit(&values, 2);
+    assert_eq!(scaling.mean, [3.0, 5.0]);
+    // The constant second column keeps scale 1 instead of dividing by zero.
+    assert_eq!(scaling.std[1], 1.0);
+    let scaled = scaling.apply(&values);
+    assert_eq!(scaled[1], 0.0);
+    let column: Vec<f32> = scaled.iter().step_by(2).copied().collect();
+    let mean = column.iter().sum::<f32>() / 3.0;
+    let variance = column.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / 3.0;
+    assert!(mean.abs() < 1e-6 && (variance - 1.0).abs() < 1e-5);
+    let back = scaling.invert(&scaled);
+    for (a, b) in back.iter().zip(values) {
+        assert!((a - b).abs() < 1e-5);
+    }
+}

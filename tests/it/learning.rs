@@ -1,0 +1,189 @@
+//! The learning loop reaches known answers on known data.
+
+use stepwise::config::{ActivationKind, ModelKind, TrainConfig};
+use stepwise::infer::{Prediction, Scores};
+use stepwise::stop::StopReason;
+use tempfile::tempdir;
+
+use crate::{predictor, train};
+
+fn xor_config() -> TrainConfig {
+    TrainConfig::new()
+        .with_dataset("xor".into())
+        .with_hidden(vec![8])
+        .with_activation(ActivationKind::Tanh)
+        .with_learning_rate(0.1)
+        .with_epochs(300)
+}
+
+#[test]
+fn xor_mlp_reaches_full_accuracy() {
+    let dir = tempdir().unwrap();
+    let predictor = predictor(train(xor_config(), dir.path()));
+    let evaluation = predictor
+        .evaluate(&predictor.load_dataset("xor").unwrap())
+        .unwrap();
+    match evaluation.scores {
+        Scores::Classification { accuracy, .. } => assert_eq!(accuracy, 1.0),
+        other => panic!("xor is classification, got {other:?}"),
+    }
+}
+
+#[test]
+fn linear_regression_recovers_slope_and_intercept() {
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new()
+        .with_dataset("line".into())
+        .with_model(ModelKind::Linear)
+        .with_learning_rate(0.05)
+        .with_epochs(30);
+    let predictor = predictor(train(config, dir.path()));
+    let value = |x: f32| match &predictor.predict(&[vec![x]]).unwrap()[0] {
+        Prediction::Value { value } => *value,
+        other => panic!("line is regression, got {other:?}"),
+    };
+    let intercept = value(0.0);
+    let slope = value(1.0) - value(0.0);
+    assert!((slope - 2.0).abs() < 0.05, "slope {slope}");
+    assert!((intercept - 1.0).abs() < 0.05, "intercept {intercept}");
+}
+
+#[test]
+fn sine_mlp_fits_the_curve() {
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new()
+        .with_dataset("sine".into())
+        .with_hidden(vec![32, 32])
+        .with_activation(ActivationKind::Tanh)
+        .with_learning_rate(0.05)
+        .with_batch_size(32)
+        .with_epochs(60);
+    let predictor = predictor(train(config, dir.path()));
+    let evaluation = predictor
+        .evaluate(&predictor.load_dataset("sine").unwrap())
+        .unwrap();
+    match evaluation.scores {
+        Scores::Regression(scores) => assert!(scores.mse < 0.01, "sine MSE {}", scores.mse),
+        other => panic!("sine is regression, got {other:?}"),
+    }
+}
+
+#[test]
+fn iris_reaches_ninety_percent_validation_accuracy() {
+    let dir = tempdir().unwrap();
+    // The defaults: an MLP on iris.
+    let report = train(TrainConfig::new().with_epochs(60), dir.path());
+    assert_eq!(report.summary.valid_rows, 30);
+    let accuracy = report.summary.final_metrics.valid_accuracy.unwrap();
+    assert!(accuracy >= 0.90, "iris validation accuracy {accuracy}");
+}
+
+#[test]
+fn digits_reaches_ninety_five_percent_validation_accuracy() {
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new()
+        .with_dataset("digits".into())
+        .with_hidden(vec![64])
+        .with_learning_rate(0.05)
+        .with_batch_size(32)
+        .with_epochs(15);
+    let report = train(config, dir.path());
+    assert_eq!(report.summary.train_rows, 1437);
+    let accuracy = report.summary.final_metrics.valid_accuracy.unwrap();
+    assert!(accuracy >= 0.95, "digits validation accuracy {accuracy}");
+}
+
+#[test]
+fn target_loss_stops_early_with_that_reason() {
+    let dir = tempdir().unwrap();
+    let report = train(
+        xor_config().with_target_loss(Some(0.05)).with_epochs(5000),
+        dir.path(),
+    );
+    match report.summary.stop {
+        StopReason::TargetLoss {
+            target,
+            loss,
+            epoch,
+        } => {
+            assert_eq!(target, 0.05);
+            assert!(loss <= 0.05);
+            assert!(epoch < 5000);
+            assert_eq!(epoch, report.summary.epochs_run);
+        }
+        other => panic!("expected the target loss to stop training, got {other:?}"),
+    }
+    assert!(report
+        .summary
+        .stopped
+        .starts_with("target loss 0.05 reached at epoch"));
+}
+
+#[test]
+fn patience_stops_when_the_loss_no_longer_improves() {
+    let dir = tempdir().unwrap();
+    // The line's loss settles at its noise level within a few epochs.
+    let config = TrainConfig::new()
+        .with_dataset("line".into())
+        .with_model(ModelKind::Linear)
+        .with_learning_rate(0.05)
+        .with_epochs(10_000)
+        .with_patience(Some(3))
+        .with_min_delta(1e-3);
+    let report = train(config, dir.path());
+    match report.summary.stop {
+        StopReason::Patience {
+            patience, epoch, ..
+        } => {
+            assert_eq!(patience, 3);
+            assert!(epoch < 200, "patience stopped only at epoch {epoch}");
+        }
+        other => panic!("expected patience to stop training, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_huge_learning_rate_diverges_and_saves_no_model() {
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new()
+        .with_dataset("line".into())
+        .with_model(ModelKind::Linear)
+        .with_learning_rate(1e4)
+        .with_epochs(50);
+    let plan = stepwise::train::Plan::prepare(
+        config,
+        Some(dir.path().to_path_buf()),
+        stepwise::device::default_backend(),
+    )
+    .unwrap();
+    let err = plan.train(|_| {}).expect_err("training must diverge");
+    let message = format!("{err:#}");
+    assert!(message.contains("diverged"), "{message}");
+    assert!(message.contains("smaller --lr"), "{message}");
+    assert!(!dir.path().join("model.bpk").exists());
+    assert!(!dir.path().join("config.json").exists());
+}
+
+#[test]
+fn the_same_seed_gives_an_identical_history() {
+    let (first, second) = (tempdir().unwrap(), tempdir().unwrap());
+    let config = || TrainConfig::new().with_epochs(20);
+    train(config(), first.path());
+    train(config(), second.path());
+    let metrics = |dir: &std::path::Path| std::fs::read(dir.join("metrics.csv")).unwrap();
+    assert_eq!(metrics(first.path()), metrics(second.path()));
+    // The trained parameters are the same too (the files differ only in burn's random
+    // parameter ids), so the loaded models answer identically.
+    let load = |dir: &std::path::Path| {
+        stepwise::infer::Predictor::load(
+            &stepwise::artifacts::ArtifactDir::new(dir),
+            stepwise::device::default_backend().device,
+        )
+        .unwrap()
+    };
+    let rows = [vec![5.1, 3.5, 1.4, 0.2], vec![6.0, 2.9, 4.5, 1.5]];
+    assert_eq!(
+        load(first.path()).predict(&rows).unwrap(),
+        load(second.path()).predict(&rows).unwrap()
+    );
+}

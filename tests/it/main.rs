@@ -1,0 +1,26 @@
+//! One integration test binary (each binary links burn, so they are grouped here).
+
+mod artifacts;
+mod cli;
+mod data;
+mod learning;
+
+use std::path::Path;
+
+use stepwise::config::TrainConfig;
+use stepwise::device::default_backend;
+use stepwise::infer::Predictor;
+use stepwise::train::{Plan, TrainReport};
+
+/// Trains with `config`, saving into `out`.
+pub fn train(config: TrainConfig, out: &Path) -> TrainReport {
+    Plan::prepare(config, Some(out.to_path_buf()), default_backend())
+        .expect("the plan is valid")
+        .train(|_| {})
+        .expect("training succeeds")
+}
+
+/// The in-memory model of a report, ready to predict.
+pub fn predictor(report: TrainReport) -> Predictor {
+    Predictor::new(report.card, report.training.model, default_backend().device)
+}
