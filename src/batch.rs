@@ -62,14 +62,21 @@ impl DeviceData {
         batch_size: usize,
         random: &mut StdRng,
     ) -> impl Iterator<Item = (Tensor<2>, TargetTensor)> {
-        let mut order: Vec<i64> = (0..self.rows as i64).collect();
-        order.shuffle(random);
-        let order: Tensor<1, Int> =
-            Tensor::from_data(TensorData::new(order, [self.rows]), &self.features.device());
-        let features = self.features.clone().select(0, order.clone());
-        let targets = self.targets.select(order);
+        let batch_size = batch_size.min(self.rows);
+        let (features, targets) = if batch_size == self.rows {
+            // One batch holds every row: the order would not change the gradient.
+            (self.features.clone(), self.targets.clone())
+        } else {
+            let mut order: Vec<i64> = (0..self.rows as i64).collect();
+            order.shuffle(random);
+            let order: Tensor<1, Int> =
+                Tensor::from_data(TensorData::new(order, [self.rows]), &self.features.device());
+            (
+                self.features.clone().select(0, order.clone()),
+                self.targets.select(order),
+            )
+        };
         let rows = self.rows;
-        let batch_size = batch_size.min(rows);
         (0..rows).step_by(batch_size).map(move |start| {
             let length = batch_size.min(rows - start);
             (

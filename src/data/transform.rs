@@ -48,26 +48,22 @@ impl Standardizer {
 
     /// (value − mean) / std, column by column, for a row-major table.
     pub fn apply(&self, values: &[f32]) -> Vec<f32> {
-        values
-            .chunks(self.width())
-            .flat_map(|row| {
-                row.iter()
-                    .zip(&self.mean)
-                    .zip(&self.std)
-                    .map(|((value, mean), std)| (value - mean) / std)
-            })
-            .collect()
+        self.map_columns(values, |value, mean, std| (value - mean) / std)
     }
 
     /// value × std + mean: back to the original units.
     pub fn invert(&self, values: &[f32]) -> Vec<f32> {
+        self.map_columns(values, |value, mean, std| value * std + mean)
+    }
+
+    fn map_columns(&self, values: &[f32], map: impl Fn(f32, f32, f32) -> f32) -> Vec<f32> {
         values
             .chunks(self.width())
             .flat_map(|row| {
                 row.iter()
                     .zip(&self.mean)
                     .zip(&self.std)
-                    .map(|((value, mean), std)| value * std + mean)
+                    .map(|((&value, &mean), &std)| map(value, mean, std))
             })
             .collect()
     }

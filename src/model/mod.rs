@@ -82,7 +82,10 @@ impl ModelConfig {
     }
 }
 
+/// A trained or training network. (One exists per run, so the size difference between the
+/// variants does not matter.)
 #[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum Model {
     Linear(LinearModel),
     Mlp(Mlp),

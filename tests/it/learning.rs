@@ -5,7 +5,7 @@ use stepwise::infer::{Prediction, Scores};
 use stepwise::stop::StopReason;
 use tempfile::tempdir;
 
-use crate::{predictor, train};
+use crate::{plan, predictor, train};
 
 fn xor_config() -> TrainConfig {
     TrainConfig::new()
@@ -14,6 +14,14 @@ fn xor_config() -> TrainConfig {
         .with_activation(ActivationKind::Tanh)
         .with_learning_rate(0.1)
         .with_epochs(300)
+}
+
+fn line_config() -> TrainConfig {
+    TrainConfig::new()
+        .with_dataset("line".into())
+        .with_model(ModelKind::Linear)
+        .with_learning_rate(0.05)
+        .with_epochs(30)
 }
 
 #[test]
@@ -32,12 +40,7 @@ fn xor_mlp_reaches_full_accuracy() {
 #[test]
 fn linear_regression_recovers_slope_and_intercept() {
     let dir = tempdir().unwrap();
-    let config = TrainConfig::new()
-        .with_dataset("line".into())
-        .with_model(ModelKind::Linear)
-        .with_learning_rate(0.05)
-        .with_epochs(30);
-    let predictor = predictor(train(config, dir.path()));
+    let predictor = predictor(train(line_config(), dir.path()));
     let value = |x: f32| match &predictor.predict(&[vec![x]]).unwrap()[0] {
         Prediction::Value { value } => *value,
         other => panic!("line is regression, got {other:?}"),
@@ -123,10 +126,7 @@ fn target_loss_stops_early_with_that_reason() {
 fn patience_stops_when_the_loss_no_longer_improves() {
     let dir = tempdir().unwrap();
     // The line's loss settles at its noise level within a few epochs.
-    let config = TrainConfig::new()
-        .with_dataset("line".into())
-        .with_model(ModelKind::Linear)
-        .with_learning_rate(0.05)
+    let config = line_config()
         .with_epochs(10_000)
         .with_patience(Some(3))
         .with_min_delta(1e-3);
@@ -145,18 +145,10 @@ fn patience_stops_when_the_loss_no_longer_improves() {
 #[test]
 fn a_huge_learning_rate_diverges_and_saves_no_model() {
     let dir = tempdir().unwrap();
-    let config = TrainConfig::new()
-        .with_dataset("line".into())
-        .with_model(ModelKind::Linear)
-        .with_learning_rate(1e4)
-        .with_epochs(50);
-    let plan = stepwise::train::Plan::prepare(
-        config,
-        Some(dir.path().to_path_buf()),
-        stepwise::device::default_backend(),
-    )
-    .unwrap();
-    let err = plan.train(|_| {}).expect_err("training must diverge");
+    let config = line_config().with_learning_rate(1e4);
+    let err = plan(config, dir.path())
+        .train(|_| {})
+        .expect_err("training must diverge");
     let message = format!("{err:#}");
     assert!(message.contains("diverged"), "{message}");
     assert!(message.contains("smaller --lr"), "{message}");

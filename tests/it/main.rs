@@ -12,12 +12,14 @@ use stepwise::device::default_backend;
 use stepwise::infer::Predictor;
 use stepwise::train::{Plan, TrainReport};
 
+/// Prepares a run of `config` that saves into `out`.
+pub fn plan(config: TrainConfig, out: &Path) -> Plan {
+    Plan::prepare(config, Some(out.to_path_buf()), default_backend()).expect("the plan is valid")
+}
+
 /// Trains with `config`, saving into `out`.
 pub fn train(config: TrainConfig, out: &Path) -> TrainReport {
-    Plan::prepare(config, Some(out.to_path_buf()), default_backend())
-        .expect("the plan is valid")
-        .train(|_| {})
-        .expect("training succeeds")
+    plan(config, out).train(|_| {}).expect("training succeeds")
 }
 
 /// The in-memory model of a report, ready to predict.
