@@ -167,14 +167,9 @@ impl Predictor {
             classes: self.card.class_names.as_deref(),
         };
         let dataset = data::load(&source, &spec, self.card.training.seed)?;
-        if dataset.feature_names != self.card.feature_names {
-            bail!(
-                "{name_or_path} has the feature columns {}, but the model was trained on {}",
-                dataset.feature_names.join(", "),
-                self.card.feature_names.join(", ")
-            );
-        }
-        Ok(dataset)
+        dataset
+            .with_features(&self.card.feature_names)
+            .with_context(|| format!("{name_or_path} does not fit the model"))
     }
 
     /// Loss and scores on a labelled data set.

@@ -12,7 +12,7 @@ pub mod transform;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::config::Task;
 
@@ -107,6 +107,32 @@ impl Dataset {
     pub fn row(&self, row: usize) -> &[f32] {
         let width = self.feature_count();
         &self.features[row * width..(row + 1) * width]
+    }
+
+    /// The same rows with only the named feature columns, in that order (extra columns are
+    /// dropped): the layout a trained model expects.
+    pub fn with_features(&self, names: &[String]) -> Result<Dataset> {
+        let columns = names
+            .iter()
+            .map(|name| {
+                self.feature_names
+                    .iter()
+                    .position(|column| column == name)
+                    .with_context(|| {
+                        format!(
+                            "it has no feature column '{name}' (it has: {})",
+                            self.feature_names.join(", ")
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Dataset {
+            feature_names: names.to_vec(),
+            features: (0..self.rows())
+                .flat_map(|row| columns.iter().map(move |&column| self.row(row)[column]))
+                .collect(),
+            ..self.clone()
+        })
     }
 
     /// A new data set with only the given rows, in that order.

@@ -94,6 +94,26 @@ fn train_then_predict_then_eval() {
         ))
         .stdout(predicate::str::contains("6.9,3.1,5.4,2.1,virginica,"));
 
+    // Columns are matched by name, in any order.
+    std::fs::write(
+        dir.path().join("labelled.csv"),
+        "species,petal_width,sepal_length,sepal_width,petal_length\n\
+         setosa,0.2,5.1,3.5,1.4\nvirginica,2.1,6.9,3.1,5.4\n",
+    )
+    .unwrap();
+    stepwise(dir.path())
+        .args([
+            "eval",
+            "--model",
+            "artifacts/iris",
+            "--dataset",
+            "labelled.csv",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("rows      2\n"))
+        .stdout(predicate::str::contains("accuracy  1.0000"));
+
     stepwise(dir.path())
         .args(["eval", "--model", "artifacts/iris", "--dataset", "iris"])
         .assert()
