@@ -1,15 +1,50 @@
 //! The one place that knows which backends exist.
 //!
-//! Cargo features decide which burn backends are compiled in (`flex`, the default pure-Rust CPU
-//! backend; `ndarray`; `wgpu` for the GPU). Everything else in stepwise takes a `Device` and never
-//! names a backend.
+//! Cargo features decide which burn backends are compiled in: `flex` (the default, burn's
+//! pure-Rust CPU backend), `ndarray` (a CPU backend burn 0.22 deprecates but still ships) and
+//! `wgpu` (the GPU, through Vulkan, Metal, DX12 or OpenGL). `--device` picks one of those at run
+//! time. Everything else in stepwise takes a `Device` and never names a backend.
 
+use anyhow::Result;
 use burn::tensor::Device;
+use clap::ValueEnum;
 
 #[cfg(not(any(feature = "flex", feature = "ndarray", feature = "wgpu")))]
 compile_error!("stepwise needs a backend: enable one of the features `flex`, `ndarray` or `wgpu`");
 
-/// The backends compiled into this build, in order of preference for the CPU.
+/// What `--device` asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum DeviceChoice {
+    /// The GPU when the `wgpu` feature is built in and a hardware adapter exists, else the CPU.
+    #[default]
+    Auto,
+    /// burn's pure-Rust CPU backend.
+    Flex,
+    /// burn's ndarray CPU backend (deprecated upstream).
+    Ndarray,
+    /// The GPU through wgpu.
+    Wgpu,
+}
+
+/// A backend ready to compute on.
+#[derive(Clone, Debug)]
+pub struct Backend {
+    /// `flex`, `ndarray` or `wgpu`.
+    pub name: &'static str,
+    /// What it runs on, for a person: `CPU`, or the GPU adapter's name and kind.
+    pub description: String,
+    /// The device, without autodiff.
+    pub device: Device,
+}
+
+/// The backend picked for `--device`, and a warning for the person when `auto` had to fall back.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub backend: Backend,
+    pub warning: Option<String>,
+}
+
+/// The backends compiled into this build.
 pub fn compiled_backends() -> Vec<&'static str> {
     let mut backends = Vec::new();
     if cfg!(feature = "flex") {
@@ -24,29 +59,138 @@ pub fn compiled_backends() -> Vec<&'static str> {
     backends
 }
 
-/// A backend picked for this run: its device (without autodiff) and its name for the summary.
-#[derive(Clone, Debug)]
-pub struct Backend {
-    pub name: &'static str,
-    pub device: Device,
+/// The backend `--device` names.
+pub fn select(choice: DeviceChoice) -> Result<Selection> {
+    let chosen = |backend| {
+        Ok(Selection {
+            backend,
+            warning: None,
+        })
+    };
+    match choice {
+        DeviceChoice::Flex => chosen(flex().ok_or_else(|| not_compiled("flex"))?),
+        DeviceChoice::Ndarray => chosen(ndarray().ok_or_else(|| not_compiled("ndarray"))?),
+        DeviceChoice::Wgpu => chosen(wgpu()?),
+        DeviceChoice::Auto => {
+            let gpu = wgpu();
+            let cpu = cpu();
+            match (gpu, cpu) {
+                (Ok(gpu), _) if !is_software(&gpu) => chosen(gpu),
+                (Ok(gpu), Some(cpu)) => Ok(Selection {
+                    warning: Some(format!(
+                        "wgpu found only {}, slower than the CPU backend; using {} \
+                         (--device wgpu forces the GPU backend)",
+                        gpu.description, cpu.name
+                    )),
+                    backend: cpu,
+                }),
+                (Ok(gpu), None) => chosen(gpu),
+                (Err(_), Some(cpu)) if !cfg!(feature = "wgpu") => chosen(cpu),
+                (Err(err), Some(cpu)) => Ok(Selection {
+                    warning: Some(format!("{err:#}; using the CPU backend {}", cpu.name)),
+                    backend: cpu,
+                }),
+                (Err(err), None) => Err(err),
+            }
+        }
+    }
 }
 
-/// The default backend: the first CPU backend compiled in, else the GPU.
-pub fn default_backend() -> Backend {
+/// The first CPU backend compiled in: flex, else ndarray.
+pub fn cpu() -> Option<Backend> {
+    flex().or_else(ndarray)
+}
+
+/// Every compiled backend with what it would run on, or why it cannot run: `stepwise devices`.
+pub fn survey() -> Vec<(&'static str, Result<Backend>)> {
+    compiled_backends()
+        .into_iter()
+        .map(|name| {
+            let backend = match name {
+                "flex" => flex().ok_or_else(|| not_compiled(name)),
+                "ndarray" => ndarray().ok_or_else(|| not_compiled(name)),
+                _ => wgpu(),
+            };
+            (name, backend)
+        })
+        .collect()
+}
+
+fn not_compiled(name: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the {name} backend is not compiled into this build (compiled: {}); rebuild with \
+         `--features {name}`",
+        compiled_backends().join(", ")
+    )
+}
+
+fn is_software(backend: &Backend) -> bool {
+    backend.description.contains(SOFTWARE)
+}
+
+/// How a CPU software rasteriser (Mesa's llvmpipe, say) is described.
+const SOFTWARE: &str = "CPU software rasteriser";
+
+fn flex() -> Option<Backend> {
     #[cfg(feature = "flex")]
-    return Backend {
+    return Some(Backend {
         name: "flex",
+        description: "CPU (burn-flex, pure Rust)".into(),
         device: Device::flex(),
-    };
-    #[cfg(all(not(feature = "flex"), feature = "ndarray"))]
+    });
+    #[cfg(not(feature = "flex"))]
+    None
+}
+
+fn ndarray() -> Option<Backend> {
+    #[cfg(feature = "ndarray")]
     #[allow(deprecated)] // burn 0.22 deprecates ndarray in favour of flex; it still works.
-    return Backend {
+    return Some(Backend {
         name: "ndarray",
+        description: "CPU (burn-ndarray, deprecated upstream)".into(),
         device: Device::ndarray(),
-    };
-    #[cfg(all(not(feature = "flex"), not(feature = "ndarray"), feature = "wgpu"))]
-    return Backend {
-        name: "wgpu",
-        device: Device::wgpu(burn::tensor::DeviceKind::DefaultDevice),
-    };
+    });
+    #[cfg(not(feature = "ndarray"))]
+    None
+}
+
+#[cfg(not(feature = "wgpu"))]
+fn wgpu() -> Result<Backend> {
+    Err(not_compiled("wgpu"))
+}
+
+/// The wgpu device and its adapter, brought up once per process: burn refuses to initialise the
+/// same wgpu runtime twice, and panics when a tensor is made on a device with no adapter — so
+/// stepwise asks first, through the fallible initialiser, and remembers the answer.
+#[cfg(feature = "wgpu")]
+fn wgpu() -> Result<Backend> {
+    use burn::tensor::wgpu::wgpu::DeviceType;
+    use std::sync::OnceLock;
+
+    static WGPU: OnceLock<Result<Backend, String>> = OnceLock::new();
+    let result = WGPU.get_or_init(|| {
+        let (device, setup) = Device::wgpu_options()
+            .init_with_setup()
+            .map_err(|err| err.to_string())?;
+        let info = setup.adapter.get_info();
+        let kind = match info.device_type {
+            DeviceType::DiscreteGpu => "discrete GPU",
+            DeviceType::IntegratedGpu => "integrated GPU",
+            DeviceType::VirtualGpu => "virtual GPU",
+            DeviceType::Cpu => SOFTWARE,
+            DeviceType::Other => "other adapter",
+        };
+        Ok(Backend {
+            name: "wgpu",
+            description: format!("{} ({kind}, {:?})", info.name, info.backend),
+            device,
+        })
+    });
+    match result {
+        Ok(backend) => Ok(backend.clone()),
+        Err(reason) => anyhow::bail!(
+            "no GPU adapter for wgpu ({reason}): install a Vulkan driver (on Debian or Ubuntu: \
+             `apt-get install mesa-vulkan-drivers`), or use the CPU with --device flex"
+        ),
+    }
 }

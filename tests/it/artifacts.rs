@@ -4,17 +4,16 @@ use std::fs;
 
 use stepwise::artifacts::ArtifactDir;
 use stepwise::config::TrainConfig;
-use stepwise::device::default_backend;
 use stepwise::infer::Predictor;
 use tempfile::tempdir;
 
-use crate::{predictor, train};
+use crate::{backend, predictor, train};
 
 #[test]
 fn save_then_load_predicts_exactly_like_the_trained_model() {
     let dir = tempdir().unwrap();
     let in_memory = predictor(train(TrainConfig::new().with_epochs(5), dir.path()));
-    let loaded = Predictor::load(&ArtifactDir::new(dir.path()), default_backend().device).unwrap();
+    let loaded = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
     assert_eq!(loaded.card, in_memory.card);
 
     let iris = in_memory.load_dataset("iris").unwrap();
@@ -49,7 +48,7 @@ fn the_folder_holds_the_documented_files() {
     let summary = artifacts.load_summary().unwrap();
     assert_eq!(summary, report.summary);
     assert_eq!(summary.epochs_run, 3);
-    assert_eq!(summary.backend, default_backend().name);
+    assert_eq!(summary.backend, backend().name);
     assert_eq!(summary.burn_version, "0.22.1");
     assert_eq!(summary.seed, 42);
 
@@ -72,7 +71,7 @@ fn the_folder_holds_the_documented_files() {
 }
 
 fn load_error(dir: &std::path::Path) -> String {
-    let err = Predictor::load(&ArtifactDir::new(dir), default_backend().device).unwrap_err();
+    let err = Predictor::load(&ArtifactDir::new(dir), backend().device).unwrap_err();
     format!("{err:#}")
 }
 

@@ -1,20 +1,27 @@
 //! One integration test binary (each binary links burn, so they are grouped here).
 
 mod artifacts;
+mod backends;
 mod cli;
 mod data;
+mod explain;
 mod learning;
 
 use std::path::Path;
 
 use stepwise::config::TrainConfig;
-use stepwise::device::default_backend;
+use stepwise::device::{cpu, Backend};
 use stepwise::infer::Predictor;
 use stepwise::train::{Plan, TrainReport};
 
+/// The backend the suite trains on: the CPU one (the GPU has its own tests in `backends`).
+pub fn backend() -> Backend {
+    cpu().expect("the test suite needs a CPU backend (feature flex or ndarray)")
+}
+
 /// Prepares a run of `config` that saves into `out`.
 pub fn plan(config: TrainConfig, out: &Path) -> Plan {
-    Plan::prepare(config, Some(out.to_path_buf()), default_backend()).expect("the plan is valid")
+    Plan::prepare(config, Some(out.to_path_buf()), backend()).expect("the plan is valid")
 }
 
 /// Trains with `config`, saving into `out`.
@@ -24,5 +31,5 @@ pub fn train(config: TrainConfig, out: &Path) -> TrainReport {
 
 /// The in-memory model of a report, ready to predict.
 pub fn predictor(report: TrainReport) -> Predictor {
-    Predictor::new(report.card, report.training.model, default_backend().device)
+    Predictor::new(report.card, report.training.model, backend().device)
 }

@@ -1,0 +1,155 @@
+//! What predict, eval, datasets and devices print.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use stepwise::artifacts::ArtifactDir;
+use stepwise::data::{self, csv::load_features};
+use stepwise::device::{self, DeviceChoice};
+use stepwise::infer::{Evaluation, Prediction, Predictor, Scores};
+
+use super::{EvalArgs, PredictArgs};
+
+pub fn datasets() {
+    for (name, description) in data::catalogue() {
+        println!("{name:<8} {description}");
+    }
+}
+
+pub fn devices() {
+    println!(
+        "compiled backends: {}",
+        device::compiled_backends().join(", ")
+    );
+    for (name, backend) in device::survey() {
+        match backend {
+            Ok(backend) => println!("{name:<8} {}", backend.description),
+            Err(err) => println!("{name:<8} unavailable: {err:#}"),
+        }
+    }
+    match device::select(DeviceChoice::Auto) {
+        Ok(selection) => {
+            println!("auto     -> {}", selection.backend.name);
+            if let Some(warning) = selection.warning {
+                println!("         ({warning})");
+            }
+        }
+        Err(err) => println!("auto     -> none: {err:#}"),
+    }
+}
+
+pub fn predict(args: PredictArgs) -> Result<()> {
+    let predictor = Predictor::load(
+        &ArtifactDir::new(&args.model),
+        args.device.backend()?.device,
+    )?;
+    let rows = match (&args.input, &args.input_file) {
+        (Some(text), _) => vec![predictor.parse_input(text)?],
+        (None, Some(path)) => load_features(path, &predictor.card.feature_names)?,
+        (None, None) => unreachable!("clap requires --input or --input-file"),
+    };
+    let predictions = predictor.predict(&rows)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&predictions)?);
+    } else if args.input.is_some() {
+        println!("{}", describe(&predictions[0]));
+    } else {
+        write_predictions_csv(&predictor, &rows, &predictions)?;
+    }
+    Ok(())
+}
+
+fn describe(prediction: &Prediction) -> String {
+    match prediction {
+        Prediction::Class {
+            label, probability, ..
+        } => format!("{label} (probability {probability:.3})"),
+        Prediction::Value { value } => format!("{value}"),
+    }
+}
+
+/// The input rows with the prediction appended, as CSV on stdout.
+fn write_predictions_csv(
+    predictor: &Predictor,
+    rows: &[Vec<f32>],
+    predictions: &[Prediction],
+) -> Result<()> {
+    let card = &predictor.card;
+    let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
+    let mut header = card.feature_names.clone();
+    header.push(format!("predicted_{}", card.label_name));
+    if card.class_names.is_some() {
+        header.push("probability".to_string());
+    }
+    writer.write_record(&header)?;
+    for (row, prediction) in rows.iter().zip(predictions) {
+        let mut record: Vec<String> = row.iter().map(f32::to_string).collect();
+        match prediction {
+            Prediction::Class {
+                label, probability, ..
+            } => {
+                record.push(label.clone());
+                record.push(probability.to_string());
+            }
+            Prediction::Value { value } => record.push(value.to_string()),
+        }
+        writer.write_record(&record)?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+pub fn eval(args: EvalArgs) -> Result<()> {
+    let predictor = Predictor::load(
+        &ArtifactDir::new(&args.model),
+        args.device.backend()?.device,
+    )?;
+    let dataset = predictor.load_dataset(&args.dataset)?;
+    let evaluation = predictor.evaluate(&dataset)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+    } else {
+        print_evaluation(&evaluation);
+    }
+    Ok(())
+}
+
+fn print_evaluation(evaluation: &Evaluation) {
+    println!("rows      {}", evaluation.rows);
+    match &evaluation.scores {
+        Scores::Classification {
+            accuracy,
+            class_names,
+            confusion,
+        } => {
+            println!("loss      {:.4} (cross-entropy)", evaluation.loss);
+            println!("accuracy  {accuracy:.4}");
+            println!("confusion (rows: actual class, columns: predicted class)");
+            let width = class_names
+                .iter()
+                .map(String::len)
+                .max()
+                .unwrap_or(1)
+                .max(5);
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "{:width$}", "");
+            for name in class_names {
+                let _ = write!(out, " {name:>width$}");
+            }
+            let _ = writeln!(out);
+            for (name, row) in class_names.iter().zip(confusion) {
+                let _ = write!(out, "{name:width$}");
+                for count in row {
+                    let _ = write!(out, " {count:>width$}");
+                }
+                let _ = writeln!(out);
+            }
+        }
+        Scores::Regression(scores) => {
+            println!("mse       {:.6}", scores.mse);
+            println!("mae       {:.6}", scores.mae);
+            println!("r2        {:.6}", scores.r2);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The command line: parse, call the library, print. The only code that prints.
+//!
+//! `mod.rs` holds the commands and their options; `train.rs` the output of a training run,
+//! `infer.rs` that of predict, eval, datasets and devices, and `explain.rs` that of the commands
+//! that look inside the loop (trace, lr-find, gradcheck, derivative, plot).
+
+mod explain;
+mod infer;
+mod train;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use stepwise::config::TrainConfig;
+use stepwise::device::{self, Backend, DeviceChoice};
+use stepwise::train::Plan;
+
+/// stepwise trains neural networks with the learning loop as the article tells it:
+/// INIT random parameters → PREDICT → LOSS → GRADIENT (backpropagation) → STEP (SGD) → repeat →
+/// STOP when the loss is acceptable.
+#[derive(Parser, Debug)]
+#[command(name = "stepwise", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Train a network and save it under artifacts/ (with no options: an MLP on iris).
+    Train(TrainArgs),
+    /// Load a trained network and predict: PREDICT alone, on new inputs.
+    Predict(PredictArgs),
+    /// Measure a trained network on a labelled data set: loss, accuracy, confusion or R².
+    Eval(EvalArgs),
+    /// List the data sets --dataset accepts by name.
+    Datasets,
+    /// List the compiled-in backends and what each would run on (trains nothing).
+    Devices,
+    /// Find a learning rate: the range test, from 1e-6 to 10 over ~100 steps (takes train options).
+    LrFind(PlanArgs),
+    /// Check backpropagation: autodiff gradients against finite differences (takes train options).
+    Gradcheck(GradcheckArgs),
+    /// The article's derivative, runnable: the profit P(x) = -x² + 6x and gradient steps on it.
+    Derivative(DerivativeArgs),
+    /// Redraw loss.svg from a model folder's metrics.csv, and plot the loss in the terminal.
+    Plot(PlotArgs),
+}
+
+/// Where to compute.
+#[derive(Args, Debug)]
+pub struct DeviceArg {
+    /// Backend to compute on: `auto` takes the GPU when built with the `wgpu` feature and a
+    /// hardware adapter exists, else the CPU.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+}
+
+impl DeviceArg {
+    /// The chosen backend; a fallback warning goes to stderr.
+    fn backend(&self) -> Result<Backend> {
+        let selection = device::select(self.device)?;
+        if let Some(warning) = selection.warning {
+            eprintln!("warning: {warning}");
+        }
+        Ok(selection.backend)
+    }
+}
+
+/// What a training run is made of: the configuration, where to save, where to compute.
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub device: DeviceArg,
+    #[command(flatten)]
+    pub config: TrainConfig,
+    /// Folder to save the trained model in (default: artifacts/<dataset name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+impl PlanArgs {
+    fn prepare(self) -> Result<Plan> {
+        Plan::prepare(self.config, self.out, self.device.backend()?)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Print every N-th epoch (default: about 25 lines in all).
+    #[arg(long)]
+    pub log_every: Option<usize>,
+    /// Print no epoch lines, and no plot.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Print every phase's numbers for the first N steps (INIT, PREDICT, LOSS, GRADIENT, STEP).
+    #[arg(long, default_value_t = 0)]
+    pub trace: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct GradcheckArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Rows in the batch the gradients are checked on.
+    #[arg(long, default_value_t = 8)]
+    pub rows: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct DerivativeArgs {
+    #[command(flatten)]
+    pub device: DeviceArg,
+    /// Where to take the slope, and where the gradient steps start.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub x: f64,
+    /// Learning rate of the gradient steps.
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    pub lr: f64,
+    /// Number of gradient steps.
+    #[arg(long, default_value_t = 20)]
+    pub steps: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Model folder written by `stepwise train`.
+    #[arg(long)]
+    pub model: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct PredictArgs {
+    #[command(flatten)]
+    pub device: DeviceArg,
+    /// Model folder written by `stepwise train`.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// One input row: the feature values separated by commas, e.g. "5.1,3.5,1.4,0.2".
+    #[arg(
+        long,
+        required_unless_present = "input_file",
+        conflicts_with = "input_file"
+    )]
+    pub input: Option<String>,
+    /// A CSV file with the model's feature columns (by name); prints a CSV of predictions.
+    #[arg(long)]
+    pub input_file: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    pub device: DeviceArg,
+    /// Model folder written by `stepwise train`.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Labelled data: a built-in or shipped name, or a CSV path with the model's columns.
+    #[arg(long)]
+    pub dataset: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Train(args) => train::train(args),
+        Command::Predict(args) => infer::predict(args),
+        Command::Eval(args) => infer::eval(args),
+        Command::Datasets => {
+            infer::datasets();
+            Ok(())
+        }
+        Command::Devices => {
+            infer::devices();
+            Ok(())
+        }
+        Command::LrFind(args) => explain::lr_find(args),
+        Command::Gradcheck(args) => explain::gradcheck(args),
+        Command::Derivative(args) => explain::derivative(args),
+        Command::Plot(args) => explain::plot(args),
+    }
+}

@@ -1,0 +1,252 @@
+//! What a training run prints: the plan, the epochs (a progress bar on a terminal, plain lines
+//! in a pipe), an optional phase trace, the stop reason and where the model went.
+
+use std::io::IsTerminal;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use stepwise::config::{ModelKind, TrainConfig};
+use stepwise::metrics::EpochMetrics;
+use stepwise::plot;
+use stepwise::trace::Trace;
+use stepwise::train::{Plan, TrainReport};
+
+use super::explain::print_lr_finding;
+use super::TrainArgs;
+
+/// Most epoch lines printed by default; `--log-every` overrides.
+const DEFAULT_EPOCH_LINES: usize = 25;
+
+pub fn train(args: TrainArgs) -> Result<()> {
+    let epochs = args.plan.config.epochs;
+    let plan = args.plan.prepare()?;
+    print_plan(&plan);
+    if let Some(finding) = &plan.lr_finding {
+        print_lr_finding(finding);
+    }
+    if args.trace > 0 {
+        print_trace(&plan.trace(args.trace), &plan);
+    }
+
+    let classification = plan.card.class_names.is_some();
+    let example = plan
+        .dataset
+        .row(0)
+        .iter()
+        .map(f32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let progress = Progress::new(epochs, args.quiet, args.log_every);
+    let report = plan.train(|metrics| progress.epoch(metrics, classification));
+    progress.finish();
+    let report = report?;
+    print_report(&report, &example);
+    if !args.quiet {
+        println!("{}", plot::loss_text(&report.training.history));
+    }
+    Ok(())
+}
+
+/// How epochs are shown.
+enum Progress {
+    /// On a terminal: one bar with the epoch, the ETA and the current loss.
+    Bar(ProgressBar),
+    /// In a pipe or a log: a plain line every `every` epochs (and the first).
+    Lines {
+        every: usize,
+    },
+    Quiet,
+}
+
+impl Progress {
+    fn new(epochs: usize, quiet: bool, log_every: Option<usize>) -> Self {
+        if quiet {
+            return Progress::Quiet;
+        }
+        if log_every.is_none() && std::io::stdout().is_terminal() {
+            let bar =
+                ProgressBar::with_draw_target(Some(epochs as u64), ProgressDrawTarget::stdout());
+            bar.set_style(
+                ProgressStyle::with_template("epoch {pos:>4}/{len} [{bar:30}] ETA {eta:>3}  {msg}")
+                    .expect("the template is valid")
+                    .progress_chars("=> "),
+            );
+            return Progress::Bar(bar);
+        }
+        Progress::Lines {
+            every: log_every
+                .unwrap_or_else(|| epochs.div_ceil(DEFAULT_EPOCH_LINES))
+                .max(1),
+        }
+    }
+
+    fn epoch(&self, metrics: &EpochMetrics, classification: bool) {
+        match self {
+            Progress::Bar(bar) => {
+                bar.set_position(metrics.epoch as u64);
+                bar.set_message(losses(metrics, classification));
+            }
+            Progress::Lines { every } => {
+                if metrics.epoch == 1 || metrics.epoch.is_multiple_of(*every) {
+                    println!("{}", epoch_line(metrics, classification));
+                }
+            }
+            Progress::Quiet => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn print_trace(trace: &Trace, plan: &Plan) {
+    let classes = plan.card.class_names.as_deref();
+    println!(
+        "INIT     {} parameters, drawn at random (seed {})",
+        trace.parameter_count, plan.config.seed
+    );
+    for layer in &trace.init {
+        println!(
+            "           {:<16} {:>5} values  mean {:>8.4}  std {:.4}",
+            layer.name, layer.count, layer.mean, layer.std
+        );
+    }
+    for step in &trace.steps {
+        println!("step {}   a batch of {} rows", step.step, step.batch_rows);
+        for (row, shown) in step.predictions.iter().enumerate() {
+            let text = match classes {
+                Some(names) => {
+                    let best = shown
+                        .prediction
+                        .iter()
+                        .enumerate()
+                        .max_by(|a, b| a.1.total_cmp(b.1))
+                        .map_or(0, |(index, _)| index);
+                    let probabilities: Vec<String> =
+                        shown.prediction.iter().map(|p| format!("{p:.2}")).collect();
+                    format!(
+                        "p = [{}] -> {} (label {})",
+                        probabilities.join(" "),
+                        names[best],
+                        names[shown.target as usize]
+                    )
+                }
+                None => format!(
+                    "{:.4} (target {:.4}, both standardised)",
+                    shown.prediction[0], shown.target
+                ),
+            };
+            let phase = if row == 0 { "PREDICT " } else { "        " };
+            println!("  {phase} row {}: {text}", row + 1);
+        }
+        println!("  LOSS     {:.6}", step.loss);
+        for (index, parameter) in step.parameters.iter().enumerate() {
+            let phase = if index == 0 { "GRADIENT" } else { "        " };
+            println!(
+                "  {phase} |d loss/d {}| = {:.6}",
+                parameter.name, parameter.gradient_norm
+            );
+        }
+        for (index, parameter) in step.parameters.iter().enumerate() {
+            let phase = if index == 0 { "STEP    " } else { "        " };
+            println!(
+                "  {phase} {:<16} lr x |gradient| = {:.6}, moved {:.6}",
+                parameter.name, parameter.sgd_step, parameter.moved
+            );
+        }
+    }
+}
+
+pub fn print_plan(plan: &Plan) {
+    let dataset = &plan.dataset;
+    let answer = match &plan.card.class_names {
+        Some(names) => format!("{} classes", names.len()),
+        None => format!("target '{}'", dataset.label_name),
+    };
+    println!(
+        "data     {}: {} rows, {} feature{}, {answer} ({}); {} train / {} valid",
+        dataset.name,
+        dataset.rows(),
+        dataset.feature_count(),
+        if dataset.feature_count() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        dataset.task_reason,
+        plan.train_rows,
+        plan.valid_rows
+    );
+    let config = &plan.config;
+    let mut step = format!("SGD lr {}", plan.learning_rate);
+    if config.momentum > 0.0 {
+        step += &format!(" momentum {}", config.momentum);
+        if config.nesterov {
+            step += " nesterov";
+        }
+    }
+    if config.weight_decay > 0.0 {
+        step += &format!(" weight decay {}", config.weight_decay);
+    }
+    if let Some(norm) = config.clip_grad_norm {
+        step += &format!(" clip {norm}");
+    }
+    println!(
+        "model    {} ({} parameters), {step}, batch {}, seed {}",
+        plan.card.model.describe(),
+        plan.card.model.parameter_count(),
+        config.batch_size.min(plan.train_rows),
+        config.seed,
+    );
+    println!(
+        "device   {}: {}",
+        plan.backend.name, plan.backend.description
+    );
+    if config.model == ModelKind::Linear && config.hidden != TrainConfig::new().hidden {
+        println!("note     --hidden is ignored by --model linear");
+    }
+}
+
+fn epoch_line(metrics: &EpochMetrics, classification: bool) -> String {
+    format!(
+        "epoch {:>4}  {}",
+        metrics.epoch,
+        losses(metrics, classification)
+    )
+}
+
+/// `train loss 0.1234  valid loss 0.2345  valid acc 0.933`
+fn losses(metrics: &EpochMetrics, classification: bool) -> String {
+    let mut line = format!("train loss {:.4}", metrics.train_loss);
+    if let Some(loss) = metrics.valid_loss {
+        line += &format!("  valid loss {loss:.4}");
+    }
+    if classification {
+        if let Some(accuracy) = metrics.valid_accuracy {
+            line += &format!("  valid acc {accuracy:.3}");
+        }
+    }
+    line
+}
+
+pub fn print_report(report: &TrainReport, example: &str) {
+    let summary = &report.summary;
+    let last = &summary.final_metrics;
+    let mut result = format!("train loss {:.4}", last.train_loss);
+    if let Some(loss) = last.valid_loss {
+        result += &format!(", valid loss {loss:.4}");
+    }
+    if let Some(accuracy) = last.valid_accuracy {
+        result += &format!(", valid acc {accuracy:.3}");
+    }
+    println!(
+        "stopped  {} ({result}) in {:.2} s",
+        summary.stopped, summary.wall_time_seconds
+    );
+    let dir = report.out.dir.display();
+    println!("saved    {dir}  — try: stepwise predict --model {dir} --input \"{example}\"");
+}

@@ -1,0 +1,143 @@
+//! Every compiled backend learns, and saved weights answer the same on every backend.
+//!
+//! With default features only flex is compiled and these tests check it alone; CI also runs the
+//! suite with `--features ndarray,wgpu`, where wgpu runs on Mesa's llvmpipe (tiny data only: it
+//! is about a hundred times slower than the CPU backends).
+
+use std::path::Path;
+
+use stepwise::artifacts::ArtifactDir;
+use stepwise::config::{ActivationKind, TrainConfig};
+use stepwise::data::split::split;
+use stepwise::device::{compiled_backends, select, Backend, DeviceChoice};
+use stepwise::infer::{Prediction, Predictor, Scores};
+use stepwise::train::Plan;
+use tempfile::tempdir;
+
+use crate::backend;
+
+/// Tolerance on probabilities between backends.
+const AGREEMENT: f32 = 1e-4;
+
+fn each_backend() -> Vec<Backend> {
+    compiled_backends()
+        .into_iter()
+        .map(|name| {
+            let choice = match name {
+                "flex" => DeviceChoice::Flex,
+                "ndarray" => DeviceChoice::Ndarray,
+                _ => DeviceChoice::Wgpu,
+            };
+            select(choice)
+                .unwrap_or_else(|err| panic!("backend {name} is compiled but unusable: {err:#}"))
+                .backend
+        })
+        .collect()
+}
+
+fn train_on(backend: &Backend, config: TrainConfig, out: &Path) -> stepwise::train::TrainReport {
+    Plan::prepare(config, Some(out.to_path_buf()), backend.clone())
+        .unwrap()
+        .train(|_| {})
+        .unwrap()
+}
+
+fn probabilities(predictions: Vec<Prediction>) -> Vec<Vec<f32>> {
+    predictions
+        .into_iter()
+        .map(|prediction| match prediction {
+            Prediction::Class { probabilities, .. } => probabilities,
+            Prediction::Value { value } => vec![value],
+        })
+        .collect()
+}
+
+fn max_difference(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
+    a.iter()
+        .flatten()
+        .zip(b.iter().flatten())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max)
+}
+
+/// The iris validation rows of the default split.
+fn iris_validation_rows(predictor: &Predictor) -> Vec<Vec<f32>> {
+    let iris = predictor.load_dataset("iris").unwrap();
+    split(&iris, 0.2, predictor.card.training.seed)
+        .valid
+        .iter()
+        .map(|&row| iris.row(row).to_vec())
+        .collect()
+}
+
+/// The probabilities a saved model gives the iris validation rows on `backend`.
+fn predict_on(backend: &Backend, dir: &Path) -> Vec<Vec<f32>> {
+    let predictor = Predictor::load(&ArtifactDir::new(dir), backend.device.clone()).unwrap();
+    probabilities(
+        predictor
+            .predict(&iris_validation_rows(&predictor))
+            .unwrap(),
+    )
+}
+
+#[test]
+fn every_compiled_backend_learns_xor_and_iris() {
+    for backend in each_backend() {
+        let dir = tempdir().unwrap();
+        let xor = TrainConfig::new()
+            .with_dataset("xor".into())
+            .with_hidden(vec![8])
+            .with_activation(ActivationKind::Tanh)
+            .with_epochs(300);
+        let report = train_on(&backend, xor, dir.path());
+        assert_eq!(report.summary.backend, backend.name);
+        let predictor =
+            Predictor::load(&ArtifactDir::new(dir.path()), backend.device.clone()).unwrap();
+        match predictor
+            .evaluate(&predictor.load_dataset("xor").unwrap())
+            .unwrap()
+            .scores
+        {
+            Scores::Classification { accuracy, .. } => {
+                assert_eq!(accuracy, 1.0, "xor on {}", backend.name)
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let report = train_on(&backend, TrainConfig::new().with_epochs(60), dir.path());
+        let accuracy = report.summary.final_metrics.valid_accuracy.unwrap();
+        assert!(accuracy >= 0.90, "iris on {}: {accuracy}", backend.name);
+        println!(
+            "{}: xor 100%, iris validation accuracy {accuracy:.3}",
+            backend.name
+        );
+    }
+}
+
+#[test]
+fn saved_weights_predict_the_same_on_every_backend() {
+    let backends = each_backend();
+    // Trained on the CPU, loaded everywhere; and trained on each backend, loaded on the CPU.
+    for trained_on in &backends {
+        let dir = tempdir().unwrap();
+        train_on(trained_on, TrainConfig::new().with_epochs(10), dir.path());
+        let reference = predict_on(trained_on, dir.path());
+        for loaded_on in &backends {
+            let difference = max_difference(&reference, &predict_on(loaded_on, dir.path()));
+            println!(
+                "trained on {}, loaded on {}: max probability difference {difference:e}",
+                trained_on.name, loaded_on.name
+            );
+            assert!(
+                difference <= AGREEMENT,
+                "trained on {}, loaded on {}: {difference}",
+                trained_on.name,
+                loaded_on.name
+            );
+        }
+    }
+    // The CPU backend the rest of the suite uses is among them.
+    assert!(backends
+        .iter()
+        .any(|candidate| candidate.name == backend().name));
+}
