@@ -7,6 +7,8 @@
 //!   config.json   how to rebuild the model and its input transform (the ModelCard)
 //!   metrics.csv   one row per epoch: epoch, train_loss, valid_loss, valid_accuracy, learning_rate
 //!   summary.json  stop reason, epochs, final metrics, seed, backend, burn version, wall time
+//!   loss.svg      train and validation loss (and accuracy) per epoch
+//!   lr_find.svg   the learning-rate range test, when one ran
 //! ```
 //!
 //! Every file is written atomically (temporary file in the same folder, fsync, rename), and
@@ -24,8 +26,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Task, TrainConfig};
 use crate::data::transform::Standardizer;
+use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
 use crate::model::{Model, ModelConfig};
+use crate::plot;
 use crate::stop::StopReason;
 
 /// Version of the `config.json` layout; a newer one than this build knows is refused.
@@ -37,6 +41,8 @@ pub const MODEL_FILE: &str = "model.bpk";
 pub const CONFIG_FILE: &str = "config.json";
 pub const METRICS_FILE: &str = "metrics.csv";
 pub const SUMMARY_FILE: &str = "summary.json";
+pub const LOSS_PLOT_FILE: &str = "loss.svg";
+pub const LR_FIND_PLOT_FILE: &str = "lr_find.svg";
 
 /// Everything needed to rebuild the model and transform its inputs and outputs: `config.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,7 +75,10 @@ pub struct Summary {
     pub valid_rows: usize,
     pub parameters: usize,
     pub seed: u64,
+    /// The burn backend it was trained on (`flex`, `ndarray`, `wgpu`)...
     pub backend: String,
+    /// ...and what that ran on (the CPU, or the GPU adapter).
+    pub device: String,
     pub burn_version: String,
     pub stepwise_version: String,
     pub wall_time_seconds: f64,
@@ -107,6 +116,14 @@ impl ArtifactDir {
         self.dir.join(SUMMARY_FILE)
     }
 
+    pub fn loss_plot(&self) -> PathBuf {
+        self.dir.join(LOSS_PLOT_FILE)
+    }
+
+    pub fn lr_find_plot(&self) -> PathBuf {
+        self.dir.join(LR_FIND_PLOT_FILE)
+    }
+
     /// Makes sure the folder exists and can be written, before hours go into training.
     pub fn prepare(&self) -> Result<()> {
         let shown = self.dir.display();
@@ -138,9 +155,21 @@ impl ArtifactDir {
         write_atomic(&self.model(), &record)?;
         write_atomic(&self.metrics(), &metrics_csv(history)?)?;
         write_atomic(&self.summary(), &to_json(summary)?)?;
+        self.save_loss_plot(history)?;
         // Last: a folder only counts as a model once its config is in place.
         write_atomic(&self.config(), &to_json(card)?)?;
         Ok(())
+    }
+
+    /// Draws `loss.svg` from a history (at the end of training, or from `metrics.csv` again).
+    pub fn save_loss_plot(&self, history: &[EpochMetrics]) -> Result<()> {
+        write_atomic(&self.loss_plot(), plot::loss_svg(history)?.as_bytes())
+    }
+
+    /// Draws `lr_find.svg`.
+    pub fn save_lr_find(&self, finding: &LrFinding) -> Result<()> {
+        self.prepare()?;
+        write_atomic(&self.lr_find_plot(), plot::lr_find_svg(finding)?.as_bytes())
     }
 
     /// Reads `config.json`, then loads `model.bpk` into the model it describes.

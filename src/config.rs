@@ -56,6 +56,77 @@ impl std::fmt::Display for ActivationKind {
     }
 }
 
+/// `--lr`: a number, or `auto` to pick one with the learning-rate range test first.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LearningRate {
+    Fixed(f64),
+    Auto,
+}
+
+impl LearningRate {
+    /// The number, unless it is still to be found.
+    pub fn fixed(self) -> Option<f64> {
+        match self {
+            LearningRate::Fixed(rate) => Some(rate),
+            LearningRate::Auto => None,
+        }
+    }
+}
+
+impl From<f64> for LearningRate {
+    fn from(rate: f64) -> Self {
+        LearningRate::Fixed(rate)
+    }
+}
+
+impl std::fmt::Display for LearningRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LearningRate::Fixed(rate) => write!(f, "{rate}"),
+            LearningRate::Auto => f.write_str("auto"),
+        }
+    }
+}
+
+impl std::str::FromStr for LearningRate {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "auto" => Ok(LearningRate::Auto),
+            _ => text
+                .parse()
+                .map(LearningRate::Fixed)
+                .map_err(|_| format!("'{text}' is neither a number nor `auto`")),
+        }
+    }
+}
+
+/// Saved as a number, or the string "auto".
+impl Serialize for LearningRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LearningRate::Fixed(rate) => serializer.serialize_f64(*rate),
+            LearningRate::Auto => serializer.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LearningRate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Saved {
+            Number(f64),
+            Text(String),
+        }
+        match Saved::deserialize(deserializer)? {
+            Saved::Number(rate) => Ok(LearningRate::Fixed(rate)),
+            Saved::Text(text) => text.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
 /// How to train: the data, the network, the SGD step and when to stop.
 #[derive(Config, Debug, Args, PartialEq)]
 pub struct TrainConfig {
@@ -88,10 +159,11 @@ pub struct TrainConfig {
     #[arg(long, value_enum, default_value_t = ActivationKind::Relu)]
     pub activation: ActivationKind,
 
-    /// Learning rate: how far each STEP moves the parameters against the gradient.
-    #[config(default = 0.1)]
-    #[arg(long = "lr", default_value_t = 0.1)]
-    pub learning_rate: f64,
+    /// Learning rate: how far each STEP moves the parameters against the gradient; `auto` runs
+    /// the learning-rate range test first (see `stepwise lr-find`) and trains with its suggestion.
+    #[config(default = "LearningRate::Fixed(0.1)")]
+    #[arg(long = "lr", default_value_t = LearningRate::Fixed(0.1))]
+    pub learning_rate: LearningRate,
 
     /// Momentum: the fraction of the previous step's velocity kept in the next step (0 = plain
     /// gradient descent). Dampening is 0, as in the textbook and PyTorch.
@@ -153,11 +225,10 @@ impl TrainConfig {
     /// Checks the numbers a person can get wrong, before any work starts.
     pub fn validate(&self) -> anyhow::Result<()> {
         use anyhow::bail;
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            bail!(
-                "--lr must be a positive number, got {}; try 0.1",
-                self.learning_rate
-            );
+        if let LearningRate::Fixed(rate) = self.learning_rate {
+            if !(rate > 0.0 && rate.is_finite()) {
+                bail!("--lr must be a positive number or `auto`, got {rate}; try 0.1");
+            }
         }
         if self.epochs == 0 {
             bail!("--epochs must be at least 1");
@@ -206,6 +277,21 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         config: TrainConfig,
+    }
+
+    #[test]
+    fn learning_rates_read_and_save_as_numbers_or_auto() {
+        assert_eq!("0.5".parse(), Ok(LearningRate::Fixed(0.5)));
+        assert_eq!("auto".parse(), Ok(LearningRate::Auto));
+        assert!("fast".parse::<LearningRate>().is_err());
+        for rate in [LearningRate::Fixed(0.25), LearningRate::Auto] {
+            let json = serde_json::to_string(&rate).unwrap();
+            assert_eq!(serde_json::from_str::<LearningRate>(&json).unwrap(), rate);
+        }
+        assert_eq!(
+            serde_json::to_string(&LearningRate::Auto).unwrap(),
+            "\"auto\""
+        );
     }
 
     #[test]

@@ -40,8 +40,19 @@ pub struct Training {
 pub struct Learner<'a> {
     pub config: &'a TrainConfig,
     pub model: &'a ModelConfig,
+    /// The learning rate of every STEP (`--lr`, or what `--lr auto` found).
+    pub learning_rate: f64,
     /// The device to train on, without autodiff (the learner turns it on).
     pub device: Device,
+}
+
+/// What INIT sets up: random parameters, and the tools of the other phases.
+pub struct Init {
+    pub model: Model,
+    pub optimizer: ModuleOptimizer,
+    pub loss_function: Loss,
+    /// Draws the order of the minibatches.
+    pub shuffle: StdRng,
 }
 
 impl Learner<'_> {
@@ -55,21 +66,21 @@ impl Learner<'_> {
         mut on_epoch: impl FnMut(&EpochMetrics),
     ) -> Training {
         let config = self.config;
-        let learning_rate = config.learning_rate;
+        let learning_rate = self.learning_rate;
 
         // INIT: random parameters, from the seed.
-        let device = self.training_device();
-        device.seed(config.seed);
-        let mut model = self.model.init(&device);
-        let mut optimizer = sgd(config);
-        let loss_function = Loss::new(&device);
+        let Init {
+            mut model,
+            mut optimizer,
+            loss_function,
+            mut shuffle,
+        } = self.init();
         let mut stop_policy = StopPolicy::new(
             config.target_loss,
             config.epochs,
             config.patience,
             config.min_delta,
         );
-        let mut shuffle = StdRng::seed_from_u64(config.seed);
         let mut history = Vec::new();
 
         for epoch in 1.. {
@@ -119,6 +130,19 @@ impl Learner<'_> {
             }
         }
         unreachable!("the stop policy ends every run by its max epochs")
+    }
+
+    /// INIT: a model with random parameters drawn from the seed, a fresh SGD optimizer, the
+    /// loss function, and the shuffler — the same for the same seed.
+    pub fn init(&self) -> Init {
+        let device = self.training_device();
+        device.seed(self.config.seed);
+        Init {
+            model: self.model.init(&device),
+            optimizer: sgd(self.config),
+            loss_function: Loss::new(&device),
+            shuffle: StdRng::seed_from_u64(self.config.seed),
+        }
     }
 
     /// The device training data must live on: the learner's device with autodiff turned on.

@@ -15,16 +15,26 @@
 //! prepares the examples, [`batch`] puts them on the device, [`train`] runs a whole training job
 //! and [`artifacts`] saves it, [`infer`] loads it again to predict and evaluate, and [`device`]
 //! is the one place that knows which burn backends are compiled in.
+//!
+//! Looking inside the loop: [`trace`] prints every phase's numbers for the first steps,
+//! [`lr_find`] chooses a learning rate by experiment, [`gradcheck`] checks backpropagation
+//! against finite differences, [`plot`] draws the curves, and [`derivative`] runs the article's
+//! profit example.
 
 pub mod artifacts;
 pub mod batch;
 pub mod config;
 pub mod data;
+pub mod derivative;
 pub mod device;
+pub mod gradcheck;
 pub mod infer;
 pub mod learner;
 pub mod loss;
+pub mod lr_find;
 pub mod metrics;
 pub mod model;
+pub mod plot;
 pub mod stop;
+pub mod trace;
 pub mod train;

@@ -2,9 +2,12 @@
 //! plan before the work starts:
 //!
 //! ```text
-//! Plan::prepare(config, out)  load data → split → standardise → model shape → check the folder
-//! plan.train(on_epoch)        Learner::run → refuse a diverged model → save the artifacts
+//! Plan::prepare(config, out)  load data → split → standardise → model shape (→ lr-find for --lr auto)
+//! plan.train(on_epoch)        check the folder → Learner::run → refuse a diverged model → save
 //! ```
+//!
+//! A plan also runs the tools that look inside the loop on the same data and model:
+//! [`Plan::trace`], [`Plan::find_learning_rate`] and [`Plan::gradient_check`].
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -13,14 +16,17 @@ use anyhow::{bail, Result};
 
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
 use crate::batch::DeviceData;
-use crate::config::{Task, TrainConfig};
+use crate::config::{LearningRate, Task, TrainConfig};
 use crate::data::split::split;
 use crate::data::transform::Standardizer;
 use crate::data::{self, Dataset, LabelSpec, Source, Targets};
 use crate::device::Backend;
+use crate::gradcheck::{self, LayerCheck};
 use crate::learner::{Learner, Training};
+use crate::lr_find::{self, LrFinding};
 use crate::metrics::EpochMetrics;
 use crate::model::ModelConfig;
+use crate::trace::{self, Trace};
 
 /// Everything decided before training starts.
 #[derive(Debug)]
@@ -34,6 +40,10 @@ pub struct Plan {
     pub card: ModelCard,
     pub out: ArtifactDir,
     pub backend: Backend,
+    /// The learning rate training will use: `--lr`, or the range test's suggestion.
+    pub learning_rate: f64,
+    /// The range test `--lr auto` ran.
+    pub lr_finding: Option<LrFinding>,
     train: DeviceData,
     valid: Option<DeviceData>,
 }
@@ -48,8 +58,8 @@ pub struct TrainReport {
 }
 
 impl Plan {
-    /// Loads and prepares the data and checks the artifact folder; `out` defaults to
-    /// `artifacts/<dataset name>`.
+    /// Loads and prepares the data; `out` defaults to `artifacts/<dataset name>`. With
+    /// `--lr auto`, runs the learning-rate range test to choose the rate.
     pub fn prepare(config: TrainConfig, out: Option<PathBuf>, backend: Backend) -> Result<Plan> {
         config.validate()?;
         let source = Source::resolve(&config.dataset)?;
@@ -84,7 +94,7 @@ impl Plan {
         )
         .with_hidden(config.hidden.clone())
         .with_activation(config.activation);
-        let card = ModelCard {
+        let mut card = ModelCard {
             format_version: FORMAT_VERSION,
             task: dataset.task(),
             model,
@@ -100,9 +110,8 @@ impl Plan {
             Some(dir) => ArtifactDir::new(dir),
             None => ArtifactDir::for_dataset(&source.name()),
         };
-        out.prepare()?;
 
-        let learner_device = learner(&config, &card, &backend).training_device();
+        let learner_device = learner(&config, &card, &backend, 0.0).training_device();
         let train_data = DeviceData::new(
             &train,
             &card.feature_scaling,
@@ -117,7 +126,18 @@ impl Plan {
                 &backend.device,
             )
         });
+        let (learning_rate, lr_finding) = match config.learning_rate {
+            LearningRate::Fixed(rate) => (rate, None),
+            LearningRate::Auto => {
+                let finding = lr_find::find(&learner(&config, &card, &backend, 0.0), &train_data);
+                (finding.suggestion, Some(finding))
+            }
+        };
+        // The saved configuration records the rate actually used.
+        card.training.learning_rate = LearningRate::Fixed(learning_rate);
         Ok(Plan {
+            learning_rate,
+            lr_finding,
             train_rows: rows.train.len(),
             valid_rows: rows.valid.len(),
             config,
@@ -132,16 +152,15 @@ impl Plan {
 
     /// Trains, then saves the artifacts. A diverged run is an error and saves nothing.
     pub fn train(self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
+        self.out.prepare()?;
         let started = Instant::now();
-        let training = learner(&self.config, &self.card, &self.backend).run(
-            &self.train,
-            self.valid.as_ref(),
-            on_epoch,
-        );
+        let training = self
+            .learner()
+            .run(&self.train, self.valid.as_ref(), on_epoch);
         let wall_time_seconds = started.elapsed().as_secs_f64();
 
         if training.stop.diverged() {
-            let learning_rate = self.config.learning_rate;
+            let learning_rate = self.learning_rate;
             bail!(
                 "{}: the steps overshoot and the parameters blew up; try a smaller --lr \
                  (now {learning_rate}, e.g. --lr {}). No model was saved.",
@@ -164,12 +183,16 @@ impl Plan {
             parameters: self.card.model.parameter_count(),
             seed: self.config.seed,
             backend: self.backend.name.to_string(),
+            device: self.backend.description.clone(),
             burn_version: BURN_VERSION.to_string(),
             stepwise_version: env!("CARGO_PKG_VERSION").to_string(),
             wall_time_seconds,
         };
         self.out
             .save(&self.card, &training.model, &training.history, &summary)?;
+        if let Some(finding) = &self.lr_finding {
+            self.out.save_lr_find(finding)?;
+        }
         Ok(TrainReport {
             training,
             summary,
@@ -181,12 +204,37 @@ impl Plan {
     pub fn task(&self) -> Task {
         self.card.task
     }
+
+    /// The first `steps` steps of the run, with every phase's numbers.
+    pub fn trace(&self, steps: usize) -> Trace {
+        trace::trace(&self.learner(), &self.train, steps)
+    }
+
+    /// The learning-rate range test on this plan's data and model.
+    pub fn find_learning_rate(&self) -> LrFinding {
+        lr_find::find(&self.learner(), &self.train)
+    }
+
+    /// Autodiff against finite differences, on the first `rows` training rows.
+    pub fn gradient_check(&self, rows: usize) -> Vec<LayerCheck> {
+        gradcheck::check(&self.learner(), &self.train, rows)
+    }
+
+    fn learner(&self) -> Learner<'_> {
+        learner(&self.config, &self.card, &self.backend, self.learning_rate)
+    }
 }
 
-fn learner<'a>(config: &'a TrainConfig, card: &'a ModelCard, backend: &Backend) -> Learner<'a> {
+fn learner<'a>(
+    config: &'a TrainConfig,
+    card: &'a ModelCard,
+    backend: &Backend,
+    learning_rate: f64,
+) -> Learner<'a> {
     Learner {
         config,
         model: &card.model,
+        learning_rate,
         device: backend.device.clone(),
     }
 }

@@ -20,7 +20,13 @@ fn fails(dir: &Path, args: &[&str]) -> String {
         Some(1),
         "{args:?} should fail with exit 1"
     );
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    // A build with wgpu may warn first that `auto` fell back to the CPU; the error is the rest.
+    let stderr: String = String::from_utf8(output.stderr)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with("warning: "))
+        .map(|line| format!("{line}\n"))
+        .collect();
     assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
@@ -280,4 +286,146 @@ fn bad_prediction_input_is_named() {
         let stderr = fails(dir.path(), args);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn devices_lists_the_compiled_backends() {
+    let dir = tempdir().unwrap();
+    let output = stepwise(dir.path()).arg("devices").output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let compiled = stepwise::device::compiled_backends();
+    assert!(stdout.starts_with(&format!("compiled backends: {}\n", compiled.join(", "))));
+    for name in &compiled {
+        assert!(stdout.contains(&format!("\n{name:<8} ")), "{stdout}");
+    }
+    assert!(stdout.contains("\nauto     -> "), "{stdout}");
+}
+
+#[test]
+fn a_backend_that_is_not_compiled_is_named() {
+    let dir = tempdir().unwrap();
+    for name in ["flex", "ndarray", "wgpu"] {
+        if stepwise::device::compiled_backends().contains(&name) {
+            continue;
+        }
+        let stderr = fails(dir.path(), &["train", "--device", name]);
+        assert!(
+            stderr.contains(&format!("the {name} backend is not compiled")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(&format!("--features {name}")), "{stderr}");
+    }
+}
+
+/// Hides every Vulkan driver and EGL vendor, so wgpu finds no adapter.
+#[cfg(feature = "wgpu")]
+fn without_gpu(command: &mut Command) -> &mut Command {
+    command
+        .env("VK_ICD_FILENAMES", "/nonexistent")
+        .env("VK_DRIVER_FILES", "/nonexistent")
+        .env("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent")
+}
+
+#[cfg(feature = "wgpu")]
+#[test]
+fn without_an_adapter_wgpu_fails_clearly_and_auto_falls_back() {
+    let dir = tempdir().unwrap();
+    let output = without_gpu(&mut stepwise(dir.path()))
+        .args(["train", "--device", "wgpu", "--epochs", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: no GPU adapter for wgpu"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("mesa-vulkan-drivers"), "{stderr}");
+    assert!(stderr.contains("--device flex"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!dir.path().join("artifacts").exists());
+
+    let output = without_gpu(&mut stepwise(dir.path()))
+        .args(["train", "--device", "auto", "--epochs", "1", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with("warning: no GPU adapter for wgpu"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("device   flex: CPU"), "{stdout}");
+}
+
+#[test]
+fn derivative_prints_the_limit_autodiff_and_the_steps() {
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .args(["derivative", "--x", "1", "--lr", "0.25", "--steps", "10"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("exact slope P'(x) = 4"))
+        .stdout(predicate::str::contains("h = 0.1      slope     3.900000"))
+        .stdout(predicate::str::contains(
+            "burn's autodiff (backpropagation): slope 4\n",
+        ))
+        .stdout(predicate::str::contains("step   1  x =     2.000000"))
+        .stdout(predicate::str::contains("lr 0.25: converges"))
+        .stdout(predicate::str::contains("lr 1.1   ends at"))
+        .stdout(predicate::str::contains("diverges"));
+}
+
+#[test]
+fn trace_lr_find_gradcheck_and_plot_from_the_command_line() {
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .args(["train", "--epochs", "5", "--trace", "2", "--out", "iris"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("INIT     131 parameters"))
+        .stdout(predicate::str::contains("step 2   a batch of 16 rows"))
+        .stdout(predicate::str::contains("  PREDICT  row 1: p = ["))
+        .stdout(predicate::str::contains("  LOSS     "))
+        .stdout(predicate::str::contains(
+            "  GRADIENT |d loss/d hidden.0.weight| = ",
+        ))
+        .stdout(predicate::str::contains("  STEP     hidden.0.weight"))
+        .stdout(predicate::str::contains("train loss per epoch"));
+    assert!(dir.path().join("iris/loss.svg").is_file());
+
+    std::fs::remove_file(dir.path().join("iris/loss.svg")).unwrap();
+    stepwise(dir.path())
+        .args(["plot", "--model", "iris"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("saved    iris/loss.svg"));
+    assert!(dir.path().join("iris/loss.svg").is_file());
+
+    stepwise(dir.path())
+        .args(["lr-find", "--out", "iris"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("lr-find  "))
+        .stdout(predicate::str::contains("-> suggestion "))
+        .stdout(predicate::str::contains("saved    iris/lr_find.svg"));
+
+    stepwise(dir.path())
+        .args(["gradcheck", "--model", "mlp", "--dataset", "iris"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("hidden.0.weight"))
+        .stdout(predicate::str::contains(
+            "autodiff agrees with finite differences",
+        ));
+    assert!(
+        !dir.path().join("artifacts").exists(),
+        "gradcheck saves nothing"
+    );
+
+    let stderr = fails(dir.path(), &["plot", "--model", "nowhere"]);
+    assert!(stderr.contains("nowhere/metrics.csv"), "{stderr}");
 }

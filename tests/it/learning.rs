@@ -12,7 +12,7 @@ fn xor_config() -> TrainConfig {
         .with_dataset("xor".into())
         .with_hidden(vec![8])
         .with_activation(ActivationKind::Tanh)
-        .with_learning_rate(0.1)
+        .with_learning_rate(0.1.into())
         .with_epochs(300)
 }
 
@@ -20,7 +20,7 @@ fn line_config() -> TrainConfig {
     TrainConfig::new()
         .with_dataset("line".into())
         .with_model(ModelKind::Linear)
-        .with_learning_rate(0.05)
+        .with_learning_rate(0.05.into())
         .with_epochs(30)
 }
 
@@ -58,7 +58,7 @@ fn sine_mlp_fits_the_curve() {
         .with_dataset("sine".into())
         .with_hidden(vec![32, 32])
         .with_activation(ActivationKind::Tanh)
-        .with_learning_rate(0.05)
+        .with_learning_rate(0.05.into())
         .with_batch_size(32)
         .with_epochs(60);
     let predictor = predictor(train(config, dir.path()));
@@ -87,7 +87,7 @@ fn digits_reaches_ninety_five_percent_validation_accuracy() {
     let config = TrainConfig::new()
         .with_dataset("digits".into())
         .with_hidden(vec![64])
-        .with_learning_rate(0.05)
+        .with_learning_rate(0.05.into())
         .with_batch_size(32)
         .with_epochs(15);
     let report = train(config, dir.path());
@@ -145,7 +145,7 @@ fn patience_stops_when_the_loss_no_longer_improves() {
 #[test]
 fn a_huge_learning_rate_diverges_and_saves_no_model() {
     let dir = tempdir().unwrap();
-    let config = line_config().with_learning_rate(1e4);
+    let config = line_config().with_learning_rate(1e4.into());
     let err = plan(config, dir.path())
         .train(|_| {})
         .expect_err("training must diverge");
@@ -169,7 +169,7 @@ fn the_same_seed_gives_an_identical_history() {
     let load = |dir: &std::path::Path| {
         stepwise::infer::Predictor::load(
             &stepwise::artifacts::ArtifactDir::new(dir),
-            stepwise::device::default_backend().device,
+            crate::backend().device,
         )
         .unwrap()
     };

@@ -1,0 +1,253 @@
+//! Pictures of learning: the loss curve (and accuracy) per epoch, and the learning-rate range
+//! test, as SVG files (plotters) and as a small plot for the terminal (textplots).
+
+use anyhow::{anyhow, Result};
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+use textplots::{Chart, Plot, Shape};
+
+use crate::lr_find::LrFinding;
+use crate::metrics::EpochMetrics;
+
+const SIZE: (u32, u32) = (800, 480);
+const TRAIN: RGBColor = RGBColor(31, 119, 180);
+const VALID: RGBColor = RGBColor(255, 127, 14);
+/// A y axis spanning more than this ratio is drawn on a log scale.
+const LOG_SCALE_RATIO: f64 = 20.0;
+
+/// A named series of (x, y) points.
+struct Series<'a> {
+    name: &'a str,
+    color: RGBColor,
+    points: Vec<(f64, f64)>,
+}
+
+/// `loss.svg`: train and validation loss per epoch, and validation accuracy below them when the
+/// task is classification.
+pub fn loss_svg(history: &[EpochMetrics]) -> Result<String> {
+    let epoch = |metrics: &EpochMetrics| metrics.epoch as f64;
+    let mut losses = vec![Series {
+        name: "train loss",
+        color: TRAIN,
+        points: history
+            .iter()
+            .map(|metrics| (epoch(metrics), metrics.train_loss))
+            .collect(),
+    }];
+    let valid: Vec<(f64, f64)> = history
+        .iter()
+        .filter_map(|metrics| Some((epoch(metrics), metrics.valid_loss?)))
+        .collect();
+    if !valid.is_empty() {
+        losses.push(Series {
+            name: "valid loss",
+            color: VALID,
+            points: valid,
+        });
+    }
+    let accuracy: Vec<(f64, f64)> = history
+        .iter()
+        .filter_map(|metrics| Some((epoch(metrics), metrics.valid_accuracy?)))
+        .collect();
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(plotting)?;
+        let (top, bottom) = if accuracy.is_empty() {
+            (root.clone(), None)
+        } else {
+            let (top, bottom) = root.split_vertically(SIZE.1 * 3 / 5);
+            (top, Some(bottom))
+        };
+        panel(&top, "loss per epoch", "epoch", "loss", &losses, true)?;
+        if let Some(bottom) = bottom {
+            let accuracy = [Series {
+                name: "valid accuracy",
+                color: VALID,
+                points: accuracy,
+            }];
+            panel(&bottom, "", "epoch", "accuracy", &accuracy, false)?;
+        }
+        root.present().map_err(plotting)?;
+    }
+    Ok(svg)
+}
+
+/// `lr_find.svg`: smoothed loss against learning rate (log scale), the suggestion marked.
+pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
+    let curve = [Series {
+        name: "smoothed loss",
+        color: TRAIN,
+        points: finding
+            .points
+            .iter()
+            .filter(|point| point.smoothed_loss.is_finite())
+            .map(|point| (point.learning_rate, point.smoothed_loss))
+            .collect(),
+    }];
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(plotting)?;
+        let (x_min, x_max) = bounds(&curve, |point| point.0);
+        let (y_min, y_max) = bounds(&curve, |point| point.1);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!(
+                    "learning-rate range test: suggestion {:.2e}",
+                    finding.suggestion
+                ),
+                ("sans-serif", 20),
+            )
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d((x_min..x_max).log_scale(), y_min..y_max)
+            .map_err(plotting)?;
+        chart
+            .configure_mesh()
+            .x_desc("learning rate")
+            .y_desc("smoothed loss")
+            .x_label_formatter(&|x| format!("{x:.0e}"))
+            .draw()
+            .map_err(plotting)?;
+        for series in &curve {
+            chart
+                .draw_series(LineSeries::new(series.points.clone(), series.color))
+                .map_err(plotting)?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                [(finding.suggestion, y_min), (finding.suggestion, y_max)],
+                VALID,
+            ))
+            .map_err(plotting)?
+            .label(format!("suggestion {:.2e}", finding.suggestion))
+            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], VALID));
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .draw()
+            .map_err(plotting)?;
+        root.present().map_err(plotting)?;
+    }
+    Ok(svg)
+}
+
+/// One chart of the series; a log-scale y axis when `log_when_wide` and the values span a lot.
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    x_desc: &str,
+    y_desc: &str,
+    series: &[Series],
+    log_when_wide: bool,
+) -> Result<()> {
+    let (x_min, x_max) = bounds(series, |point| point.0);
+    let (y_min, y_max) = bounds(series, |point| point.1);
+    if log_when_wide && y_min > 0.0 && y_max / y_min > LOG_SCALE_RATIO {
+        draw(
+            area,
+            caption,
+            x_desc,
+            y_desc,
+            series,
+            x_min..x_max,
+            (y_min..y_max).log_scale(),
+        )
+    } else {
+        draw(
+            area,
+            caption,
+            x_desc,
+            y_desc,
+            series,
+            x_min..x_max,
+            y_min..y_max,
+        )
+    }
+}
+
+fn draw<DB: DrawingBackend, Y>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    caption: &str,
+    x_desc: &str,
+    y_desc: &str,
+    series: &[Series],
+    x: std::ops::Range<f64>,
+    y: Y,
+) -> Result<()>
+where
+    Y: AsRangedCoord<Value = f64>,
+    Y::CoordDescType: ValueFormatter<f64>,
+{
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(x, y)
+        .map_err(plotting)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .draw()
+        .map_err(plotting)?;
+    for line in series {
+        let color = line.color;
+        chart
+            .draw_series(LineSeries::new(line.points.clone(), color))
+            .map_err(plotting)?
+            .label(line.name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE)
+        .border_style(BLACK)
+        .draw()
+        .map_err(plotting)?;
+    Ok(())
+}
+
+/// The range of the series' values along one axis, widened when it is a single point.
+fn bounds(series: &[Series], value: impl Fn(&(f64, f64)) -> f64) -> (f64, f64) {
+    let values = series
+        .iter()
+        .flat_map(|series| series.points.iter().map(&value));
+    let (min, max) = values
+        .filter(|value| value.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(min, max), v| {
+            (min.min(v), max.max(v))
+        });
+    match (min.is_finite(), max > min) {
+        (false, _) => (0.0, 1.0),
+        (true, true) => (min, max),
+        (true, false) => (
+            min - 0.5 * min.abs().max(1.0),
+            max + 0.5 * max.abs().max(1.0),
+        ),
+    }
+}
+
+fn plotting<E: std::fmt::Debug>(err: E) -> anyhow::Error {
+    anyhow!("cannot draw the plot: {err:?}")
+}
+
+/// The training loss per epoch as text, for the terminal.
+pub fn loss_text(history: &[EpochMetrics]) -> String {
+    let points: Vec<(f32, f32)> = history
+        .iter()
+        .map(|metrics| (metrics.epoch as f32, metrics.train_loss as f32))
+        .collect();
+    let last = history.last().map_or(1.0, |metrics| metrics.epoch as f32);
+    let shape = Shape::Lines(&points);
+    let mut canvas = Chart::new(120, 40, 1.0, last.max(2.0));
+    let chart = canvas.lineplot(&shape);
+    chart.axis();
+    chart.figures();
+    format!("train loss per epoch\n{chart}")
+}

@@ -1,0 +1,260 @@
+//! The phase trace (`train --trace N`): the first N steps of a run with every phase's numbers,
+//! to read beside the article.
+//!
+//! It replays the run's own start — the same INIT from the same seed, the same first batches —
+//! and measures as it goes, so the numbers are those of the run that follows.
+
+use burn::module::{Module, ModuleVisitor, Param, ParamId};
+use burn::optim::GradientsParams;
+use burn::tensor::activation::softmax;
+use burn::tensor::Tensor;
+use serde::Serialize;
+
+use crate::batch::DeviceData;
+use crate::learner::{Init, Learner};
+use crate::loss::TargetTensor;
+use crate::model::Model;
+
+/// How many rows of each batch the trace shows.
+pub const SHOWN_ROWS: usize = 3;
+
+/// Mean and spread of one parameter tensor.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParameterStats {
+    /// Its place in the model, e.g. `hidden.0.weight`.
+    pub name: String,
+    pub count: usize,
+    pub mean: f64,
+    pub std: f64,
+}
+
+/// One row of a batch: what the network said and what it should have said.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShownPrediction {
+    /// The outputs as a person reads them: class probabilities, or the (standardised) value.
+    pub prediction: Vec<f32>,
+    /// The class index, or the (standardised) target value.
+    pub target: f32,
+}
+
+/// A parameter tensor during one STEP.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParameterStep {
+    pub name: String,
+    /// ‖gradient‖: how steep the loss is along this tensor.
+    pub gradient_norm: f64,
+    /// learning_rate × ‖gradient‖: how far plain SGD would move it.
+    pub sgd_step: f64,
+    /// ‖after − before‖: how far it actually moved (momentum and weight decay included).
+    pub moved: f64,
+}
+
+/// One PREDICT → LOSS → GRADIENT → STEP round.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepTrace {
+    pub step: usize,
+    pub batch_rows: usize,
+    pub predictions: Vec<ShownPrediction>,
+    pub loss: f64,
+    pub learning_rate: f64,
+    pub parameters: Vec<ParameterStep>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trace {
+    /// INIT: the random starting parameters.
+    pub init: Vec<ParameterStats>,
+    pub parameter_count: usize,
+    pub steps: Vec<StepTrace>,
+}
+
+/// Runs the first `steps` steps of `learner` on `train`, measuring every phase.
+pub fn trace(learner: &Learner, train: &DeviceData, steps: usize) -> Trace {
+    let learning_rate = learner.learning_rate;
+
+    // INIT
+    let Init {
+        mut model,
+        mut optimizer,
+        loss_function,
+        mut shuffle,
+    } = learner.init();
+    let init = parameters(&model)
+        .into_iter()
+        .map(|(name, _, values)| stats(name, &values))
+        .collect();
+    let parameter_count = model.num_params();
+
+    let mut traced = Vec::new();
+    while traced.len() < steps {
+        for (features, targets) in train.shuffled_batches(learner.config.batch_size, &mut shuffle) {
+            if traced.len() == steps {
+                break;
+            }
+            let batch_rows = features.dims()[0];
+
+            // PREDICT
+            let prediction = model.forward(features); // [batch, outputs]
+            let predictions = shown(prediction.clone(), &targets);
+
+            // LOSS
+            let loss = loss_function.forward(prediction, &targets); // [1]
+
+            // GRADIENT
+            let gradients = GradientsParams::from_grads(loss.backward(), &model);
+            let gradient_norms = gradient_norms(&model, &gradients);
+
+            // STEP
+            let before = parameters(&model);
+            model = optimizer.step(learning_rate, model, gradients);
+            let after = parameters(&model);
+
+            let parameters = before
+                .into_iter()
+                .zip(after)
+                .map(|((name, id, before), (_, _, after))| {
+                    let gradient_norm = gradient_norms
+                        .iter()
+                        .find(|(param, _)| *param == id)
+                        .map_or(0.0, |(_, norm)| *norm);
+                    ParameterStep {
+                        name,
+                        gradient_norm,
+                        sgd_step: learning_rate * gradient_norm,
+                        moved: distance(&before, &after),
+                    }
+                })
+                .collect();
+            traced.push(StepTrace {
+                step: traced.len() + 1,
+                batch_rows,
+                predictions,
+                loss: loss.into_scalar::<f64>(),
+                learning_rate,
+                parameters,
+            });
+        }
+    }
+    Trace {
+        init,
+        parameter_count,
+        steps: traced,
+    }
+}
+
+/// The first rows of a batch, as probabilities (classes) or values.
+fn shown(prediction: Tensor<2>, targets: &TargetTensor) -> Vec<ShownPrediction> {
+    let rows = prediction.dims()[0].min(SHOWN_ROWS);
+    let outputs = prediction.dims()[1];
+    let prediction = prediction.narrow(0, 0, rows);
+    let (values, targets): (Vec<f32>, Vec<f32>) = match targets {
+        TargetTensor::Classes(classes) => (
+            softmax(prediction, 1).into_data().iter::<f32>().collect(),
+            classes
+                .clone()
+                .narrow(0, 0, rows)
+                .into_data()
+                .iter::<f32>()
+                .collect(),
+        ),
+        TargetTensor::Values(values) => (
+            prediction.into_data().iter::<f32>().collect(),
+            values
+                .clone()
+                .narrow(0, 0, rows)
+                .into_data()
+                .iter::<f32>()
+                .collect(),
+        ),
+    };
+    values
+        .chunks(outputs)
+        .zip(targets)
+        .map(|(prediction, target)| ShownPrediction {
+            prediction: prediction.to_vec(),
+            target,
+        })
+        .collect()
+}
+
+/// Every parameter tensor of the model: its name, id and values.
+pub fn parameters(model: &Model) -> Vec<(String, ParamId, Vec<f32>)> {
+    struct Collect {
+        path: Vec<String>,
+        found: Vec<(String, ParamId, Vec<f32>)>,
+    }
+    impl ModuleVisitor for Collect {
+        fn enter_module(&mut self, name: &str, _container: &str) {
+            self.path.push(name.to_string());
+        }
+        fn exit_module(&mut self, _name: &str, _container: &str) {
+            self.path.pop();
+        }
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let values = param.val().into_data().iter::<f32>().collect();
+            self.found
+                .push((parameter_name(&self.path), param.id, values));
+        }
+    }
+    let mut collect = Collect {
+        path: Vec::new(),
+        found: Vec::new(),
+    };
+    model.visit(&mut collect);
+    collect.found
+}
+
+/// `Mlp.hidden.0.weight` → `hidden.0.weight`: the enum variant says nothing new.
+pub fn parameter_name(path: &[String]) -> String {
+    path.iter()
+        .skip(1)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// ‖gradient‖ of every parameter tensor.
+fn gradient_norms(model: &Model, gradients: &GradientsParams) -> Vec<(ParamId, f64)> {
+    struct Norms<'a> {
+        gradients: &'a GradientsParams,
+        found: Vec<(ParamId, f64)>,
+    }
+    impl ModuleVisitor for Norms<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if let Some(gradient) = self.gradients.get::<D>(param.id) {
+                let norm = gradient.square().sum().sqrt().into_scalar::<f64>();
+                self.found.push((param.id, norm));
+            }
+        }
+    }
+    let mut norms = Norms {
+        gradients,
+        found: Vec::new(),
+    };
+    model.visit(&mut norms);
+    norms.found
+}
+
+fn stats(name: String, values: &[f32]) -> ParameterStats {
+    let count = values.len();
+    let mean = values.iter().map(|&v| v as f64).sum::<f64>() / count.max(1) as f64;
+    let variance = values
+        .iter()
+        .map(|&v| (v as f64 - mean).powi(2))
+        .sum::<f64>()
+        / count.max(1) as f64;
+    ParameterStats {
+        name,
+        count,
+        mean,
+        std: variance.sqrt(),
+    }
+}
+
+fn distance(a: &[f32], b: &[f32]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| (*a as f64 - *b as f64).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}

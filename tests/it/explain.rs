@@ -1,0 +1,225 @@
+//! The tools that show the learning: lr-find, the phase trace, gradcheck, the derivative demo,
+//! and the plots.
+
+use std::fs;
+
+use stepwise::artifacts::ArtifactDir;
+use stepwise::config::{ActivationKind, LearningRate, ModelKind, TrainConfig};
+use stepwise::derivative::{self, Verdict};
+use tempfile::tempdir;
+
+use crate::{backend, plan, train};
+
+fn digits_config() -> TrainConfig {
+    TrainConfig::new()
+        .with_dataset("digits".into())
+        .with_hidden(vec![64])
+        .with_batch_size(32)
+        .with_epochs(15)
+}
+
+#[test]
+fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
+    for (config, bar) in [
+        (TrainConfig::new().with_epochs(60), 0.90),
+        (digits_config(), 0.95),
+    ] {
+        let dir = tempdir().unwrap();
+        let plan = plan(config.with_learning_rate(LearningRate::Auto), dir.path());
+        let finding = plan
+            .lr_finding
+            .clone()
+            .expect("--lr auto runs the range test");
+        assert!(
+            (1e-4..=1.0).contains(&finding.suggestion),
+            "{}: suggestion {}",
+            plan.dataset.name,
+            finding.suggestion
+        );
+        assert!(finding.steepest <= finding.minimum);
+        assert_eq!(plan.learning_rate, finding.suggestion);
+        assert!(finding.points.len() > 20 && finding.points.len() <= 100);
+
+        let report = plan.train(|_| {}).unwrap();
+        let accuracy = report.summary.final_metrics.valid_accuracy.unwrap();
+        assert!(
+            accuracy >= bar,
+            "lr auto on {}: accuracy {accuracy}",
+            report.card.training.dataset
+        );
+        // The saved config records the rate used, and the range test is drawn beside the model.
+        assert_eq!(
+            report.card.training.learning_rate,
+            LearningRate::Fixed(finding.suggestion)
+        );
+        assert!(svg(&ArtifactDir::new(dir.path()).lr_find_plot()).contains("suggestion"));
+    }
+}
+
+#[test]
+fn the_trace_replays_the_start_of_the_run() {
+    let dir = tempdir().unwrap();
+    let trace = plan(TrainConfig::new(), dir.path()).trace(2);
+    assert_eq!(trace.parameter_count, 131);
+    let names: Vec<&str> = trace.init.iter().map(|layer| layer.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "hidden.0.weight",
+            "hidden.0.bias",
+            "output.weight",
+            "output.bias"
+        ]
+    );
+    assert_eq!(trace.steps.len(), 2);
+    for step in &trace.steps {
+        assert_eq!(step.batch_rows, 16);
+        assert_eq!(step.predictions.len(), 3);
+        for shown in &step.predictions {
+            let total: f32 = shown.prediction.iter().sum();
+            assert!((total - 1.0).abs() < 1e-5, "probabilities sum to 1");
+        }
+        assert!(step.loss > 0.0 && step.loss.is_finite());
+        for parameter in &step.parameters {
+            assert!(parameter.gradient_norm > 0.0, "{parameter:?}");
+            assert!((parameter.sgd_step - 0.1 * parameter.gradient_norm).abs() < 1e-12);
+        }
+    }
+    // The first step has no momentum yet: the parameters move exactly lr × gradient.
+    for parameter in &trace.steps[0].parameters {
+        let relative = (parameter.moved - parameter.sgd_step).abs() / parameter.sgd_step;
+        assert!(relative < 1e-3, "{parameter:?}");
+    }
+    // The traced loss is the run's own first step: training from the same seed starts there.
+    let first = train(
+        TrainConfig::new().with_epochs(1).with_batch_size(120),
+        dir.path(),
+    );
+    let full_batch_trace = plan(TrainConfig::new().with_batch_size(120), dir.path()).trace(1);
+    assert!(
+        (first.training.history[0].train_loss - full_batch_trace.steps[0].loss).abs() < 1e-6,
+        "one full-batch epoch's loss is the traced first step's loss"
+    );
+}
+
+#[test]
+fn gradcheck_agrees_with_autodiff_for_every_model() {
+    let dir = tempdir().unwrap();
+    let mut configs = vec![TrainConfig::new().with_model(ModelKind::Linear)];
+    for activation in [
+        ActivationKind::Relu,
+        ActivationKind::Tanh,
+        ActivationKind::Sigmoid,
+    ] {
+        configs.push(
+            TrainConfig::new()
+                .with_hidden(vec![8])
+                .with_activation(activation),
+        );
+    }
+    configs.push(
+        TrainConfig::new()
+            .with_dataset("sine".into())
+            .with_hidden(vec![8])
+            .with_activation(ActivationKind::Tanh),
+    );
+    for config in configs {
+        let description = format!(
+            "{:?} {:?} on {}",
+            config.model, config.activation, config.dataset
+        );
+        let checks = plan(config, dir.path()).gradient_check(8);
+        assert!(!checks.is_empty());
+        for check in checks {
+            assert!(
+                check.relative_error < 1e-2,
+                "{description}: {} relative error {}",
+                check.name,
+                check.relative_error
+            );
+        }
+    }
+}
+
+#[test]
+fn the_derivative_demo_converges_crawls_and_diverges() {
+    let device = backend().device;
+    let table = derivative::limit_table(0.0);
+    let slopes: Vec<f64> = table.iter().map(|row| row.slope).collect();
+    for (slope, expected) in slopes.iter().zip([5.0, 5.9, 5.99, 5.999, 5.9999]) {
+        assert!((slope - expected).abs() < 1e-6, "{slope} vs {expected}");
+    }
+    for x in [0.0, 1.0, 3.0, 4.5] {
+        assert_eq!(
+            derivative::autodiff_slope(x, &device),
+            derivative::analytic_slope(x)
+        );
+    }
+    let good = derivative::gradient_ascent(0.0, 0.25, 20, &device);
+    assert_eq!(good.verdict, Verdict::Converges);
+    assert!((good.x[20] - 3.0).abs() < 1e-5, "{}", good.x[20]);
+    assert_eq!(good.x[1], 1.5);
+
+    let small = derivative::gradient_ascent(0.0, 0.01, 20, &device);
+    assert_eq!(small.verdict, Verdict::Crawls);
+    // Each step closes 2% of the gap: 3 × (1 − 0.98²⁰) ≈ 0.995.
+    assert!((small.x[20] - 3.0 * (1.0 - 0.98f64.powi(20))).abs() < 1e-4);
+
+    let bouncy = derivative::gradient_ascent(0.0, 0.75, 20, &device);
+    assert_eq!(bouncy.verdict, Verdict::ConvergesOscillating);
+
+    let large = derivative::gradient_ascent(0.0, 1.1, 20, &device);
+    assert_eq!(large.verdict, Verdict::Diverges);
+    assert!((large.x[20] - 3.0).abs() > 100.0);
+}
+
+/// The text of an SVG file, checked to be a well-formed SVG document.
+fn svg(path: &std::path::Path) -> String {
+    let text = fs::read_to_string(path).unwrap();
+    let document = roxmltree::Document::parse(&text).expect("valid XML");
+    assert_eq!(document.root_element().tag_name().name(), "svg");
+    text
+}
+
+/// The number of points of each polyline with more than two (the legend's samples have two).
+fn curves(svg: &str) -> Vec<usize> {
+    let document = roxmltree::Document::parse(svg).unwrap();
+    document
+        .descendants()
+        .filter(|node| node.has_tag_name("polyline"))
+        .filter_map(|node| node.attribute("points"))
+        .map(|points| points.split_whitespace().count())
+        .filter(|&count| count > 2)
+        .collect()
+}
+
+#[test]
+fn loss_plots_have_one_point_per_epoch_and_redraw_from_metrics() {
+    let dir = tempdir().unwrap();
+    train(TrainConfig::new().with_epochs(12), dir.path());
+    let artifacts = ArtifactDir::new(dir.path());
+    let drawn = svg(&artifacts.loss_plot());
+    // train loss, valid loss, valid accuracy: twelve epochs each.
+    assert_eq!(curves(&drawn), [12, 12, 12]);
+
+    fs::remove_file(artifacts.loss_plot()).unwrap();
+    artifacts
+        .save_loss_plot(&artifacts.load_metrics().unwrap())
+        .unwrap();
+    assert_eq!(svg(&artifacts.loss_plot()), drawn);
+
+    // Regression without a split: one curve, no accuracy panel.
+    let line = tempdir().unwrap();
+    train(
+        TrainConfig::new()
+            .with_dataset("line".into())
+            .with_model(ModelKind::Linear)
+            .with_learning_rate(0.05.into())
+            .with_epochs(7),
+        line.path(),
+    );
+    assert_eq!(
+        curves(&svg(&ArtifactDir::new(line.path()).loss_plot())),
+        [7]
+    );
+}
