@@ -4,7 +4,7 @@
 //! (loss(θ+ε) − loss(θ−ε)) / 2ε approximates ∂loss/∂θ without any calculus. burn's autodiff
 //! gradient should agree with it, parameter by parameter, up to the rounding of f32.
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::module::{Module, ModuleMapper, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
@@ -13,7 +13,7 @@ use crate::batch::DeviceData;
 use crate::learner::{Init, Learner};
 use crate::loss::{Loss, TargetTensor};
 use crate::model::Model;
-use crate::trace::parameters;
+use crate::trace::{gradient_values, norm, parameters};
 
 /// The nudge. Smaller makes the difference quotient closer to the slope and less likely to step
 /// over a ReLU's kink (ε = 1e-2 did, on iris); larger keeps the f32 rounding of the loss (about
@@ -63,7 +63,7 @@ pub fn check(learner: &Learner, train: &DeviceData, rows: usize) -> Vec<LayerChe
             let exact = autodiff
                 .iter()
                 .find(|(param, _)| *param == id)
-                .map(|(_, values)| values.clone())
+                .map(|(_, values)| values.iter().copied().map(f64::from).collect())
                 .unwrap_or_else(|| vec![0.0; values.len()]);
             compare(name, &exact, &numeric)
         })
@@ -76,9 +76,8 @@ fn loss_value(model: &Model, loss: &Loss, features: &Tensor<2>, targets: &Target
 }
 
 fn compare(name: String, exact: &[f64], numeric: &[f64]) -> LayerCheck {
-    let norm = |values: &mut dyn Iterator<Item = f64>| values.map(|v| v * v).sum::<f64>().sqrt();
-    let difference = norm(&mut exact.iter().zip(numeric).map(|(a, b)| a - b));
-    let scale = norm(&mut exact.iter().copied()) + norm(&mut numeric.iter().copied());
+    let difference = norm(exact.iter().zip(numeric).map(|(a, b)| a - b));
+    let scale = norm(exact.iter().copied()) + norm(numeric.iter().copied());
     LayerCheck {
         name,
         count: exact.len(),
@@ -89,28 +88,6 @@ fn compare(name: String, exact: &[f64], numeric: &[f64]) -> LayerCheck {
             .fold(0.0, f64::max),
         relative_error: if scale > 0.0 { difference / scale } else { 0.0 },
     }
-}
-
-/// The autodiff gradient of every parameter tensor, as numbers.
-fn gradient_values(model: &Model, gradients: &GradientsParams) -> Vec<(ParamId, Vec<f64>)> {
-    struct Values<'a> {
-        gradients: &'a GradientsParams,
-        found: Vec<(ParamId, Vec<f64>)>,
-    }
-    impl ModuleVisitor for Values<'_> {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            if let Some(gradient) = self.gradients.get::<D>(param.id) {
-                let values = gradient.into_data().iter::<f32>().map(f64::from).collect();
-                self.found.push((param.id, values));
-            }
-        }
-    }
-    let mut values = Values {
-        gradients,
-        found: Vec::new(),
-    };
-    model.visit(&mut values);
-    values.found
 }
 
 /// Adds `nudge` to one entry of one parameter tensor.

@@ -147,34 +147,18 @@ fn panel<DB: DrawingBackend>(
 ) -> Result<()> {
     let (x_min, x_max) = bounds(series, |point| point.0);
     let (y_min, y_max) = bounds(series, |point| point.1);
+    let text = [caption, x_desc, y_desc];
     if log_when_wide && y_min > 0.0 && y_max / y_min > LOG_SCALE_RATIO {
-        draw(
-            area,
-            caption,
-            x_desc,
-            y_desc,
-            series,
-            x_min..x_max,
-            (y_min..y_max).log_scale(),
-        )
+        draw(area, text, series, x_min..x_max, (y_min..y_max).log_scale())
     } else {
-        draw(
-            area,
-            caption,
-            x_desc,
-            y_desc,
-            series,
-            x_min..x_max,
-            y_min..y_max,
-        )
+        draw(area, text, series, x_min..x_max, y_min..y_max)
     }
 }
 
+/// Draws the series; `text` is the caption and the x and y axis descriptions.
 fn draw<DB: DrawingBackend, Y>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
-    caption: &str,
-    x_desc: &str,
-    y_desc: &str,
+    [caption, x_desc, y_desc]: [&str; 3],
     series: &[Series],
     x: std::ops::Range<f64>,
     y: Y,

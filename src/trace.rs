@@ -102,7 +102,10 @@ pub fn trace(learner: &Learner, train: &DeviceData, steps: usize) -> Trace {
 
             // GRADIENT
             let gradients = GradientsParams::from_grads(loss.backward(), &model);
-            let gradient_norms = gradient_norms(&model, &gradients);
+            let gradient_norms: Vec<(ParamId, f64)> = gradient_values(&model, &gradients)
+                .into_iter()
+                .map(|(id, values)| (id, norm(values.iter().map(|&v| v as f64))))
+                .collect();
 
             // STEP
             let before = parameters(&model);
@@ -213,26 +216,26 @@ pub fn parameter_name(path: &[String]) -> String {
         .join(".")
 }
 
-/// ‖gradient‖ of every parameter tensor.
-fn gradient_norms(model: &Model, gradients: &GradientsParams) -> Vec<(ParamId, f64)> {
-    struct Norms<'a> {
+/// The autodiff gradient of every parameter tensor that has one, as numbers.
+pub fn gradient_values(model: &Model, gradients: &GradientsParams) -> Vec<(ParamId, Vec<f32>)> {
+    struct Values<'a> {
         gradients: &'a GradientsParams,
-        found: Vec<(ParamId, f64)>,
+        found: Vec<(ParamId, Vec<f32>)>,
     }
-    impl ModuleVisitor for Norms<'_> {
+    impl ModuleVisitor for Values<'_> {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
             if let Some(gradient) = self.gradients.get::<D>(param.id) {
-                let norm = gradient.square().sum().sqrt().into_scalar::<f64>();
-                self.found.push((param.id, norm));
+                let values = gradient.into_data().iter::<f32>().collect();
+                self.found.push((param.id, values));
             }
         }
     }
-    let mut norms = Norms {
+    let mut values = Values {
         gradients,
         found: Vec::new(),
     };
-    model.visit(&mut norms);
-    norms.found
+    model.visit(&mut values);
+    values.found
 }
 
 fn stats(name: String, values: &[f32]) -> ParameterStats {
@@ -251,10 +254,12 @@ fn stats(name: String, values: &[f32]) -> ParameterStats {
     }
 }
 
-fn distance(a: &[f32], b: &[f32]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(a, b)| (*a as f64 - *b as f64).powi(2))
-        .sum::<f64>()
-        .sqrt()
+/// ‖after − before‖
+fn distance(before: &[f32], after: &[f32]) -> f64 {
+    norm(before.iter().zip(after).map(|(b, a)| *a as f64 - *b as f64))
+}
+
+/// The Euclidean length of a list of numbers.
+pub fn norm(values: impl Iterator<Item = f64>) -> f64 {
+    values.map(|v| v * v).sum::<f64>().sqrt()
 }
