@@ -8,7 +8,8 @@ use tempfile::tempdir;
 
 fn stepwise(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_stepwise"));
-    command.current_dir(dir);
+    // Mesa's EGL complains on stderr when wgpu probes OpenGL without a runtime dir.
+    command.current_dir(dir).env("XDG_RUNTIME_DIR", dir);
     command
 }
 
