@@ -64,7 +64,7 @@ pub fn autodiff_slope(x: f64, device: &Device) -> f64 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Reached the top (within 1% of the starting distance).
+    /// Reached the top (within 5% of the starting distance).
     Converges,
     /// Reached the top, but by jumping from side to side.
     ConvergesOscillating,
@@ -120,7 +120,7 @@ fn judge(x: &[f64]) -> Verdict {
         .all(|pair| pair[0] * pair[1] < 0.0 || pair[1] == 0.0);
     if !last.is_finite() || last > first {
         Verdict::Diverges
-    } else if last <= 0.01 * first || last < 1e-9 {
+    } else if last <= 0.05 * first || last < 1e-9 {
         if alternates && distance.len() > 2 {
             Verdict::ConvergesOscillating
         } else {

@@ -182,7 +182,10 @@ pub fn print_plan(plan: &Plan) {
         plan.valid_rows
     );
     let config = &plan.config;
-    let mut step = format!("SGD lr {}", plan.learning_rate);
+    let mut step = match plan.lr_finding {
+        Some(_) => format!("SGD lr {:.3e} (found by lr-find)", plan.learning_rate),
+        None => format!("SGD lr {}", plan.learning_rate),
+    };
     if config.momentum > 0.0 {
         step += &format!(" momentum {}", config.momentum);
         if config.nesterov {
