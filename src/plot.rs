@@ -76,7 +76,7 @@ pub fn loss_svg(history: &[EpochMetrics]) -> Result<String> {
 
 /// `lr_find.svg`: smoothed loss against learning rate (log scale), the suggestion marked.
 pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
-    let curve = [Series {
+    let curve = Series {
         name: "smoothed loss",
         color: TRAIN,
         points: finding
@@ -85,52 +85,26 @@ pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
             .filter(|point| point.smoothed_loss.is_finite())
             .map(|point| (point.learning_rate, point.smoothed_loss))
             .collect(),
-    }];
+    };
+    let (x_min, x_max) = bounds(std::slice::from_ref(&curve), |point| point.0);
+    let (y_min, y_max) = bounds(std::slice::from_ref(&curve), |point| point.1);
+    let name = format!("suggestion {:.2e}", finding.suggestion);
+    let suggestion = Series {
+        name: &name,
+        color: VALID,
+        points: vec![(finding.suggestion, y_min), (finding.suggestion, y_max)],
+    };
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(plotting)?;
-        let (x_min, x_max) = bounds(&curve, |point| point.0);
-        let (y_min, y_max) = bounds(&curve, |point| point.1);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!(
-                    "learning-rate range test: suggestion {:.2e}",
-                    finding.suggestion
-                ),
-                ("sans-serif", 20),
-            )
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d((x_min..x_max).log_scale(), y_min..y_max)
-            .map_err(plotting)?;
-        chart
-            .configure_mesh()
-            .x_desc("learning rate")
-            .y_desc("smoothed loss")
-            .x_label_formatter(&|x| format!("{x:.0e}"))
-            .draw()
-            .map_err(plotting)?;
-        for series in &curve {
-            chart
-                .draw_series(LineSeries::new(series.points.clone(), series.color))
-                .map_err(plotting)?;
-        }
-        chart
-            .draw_series(LineSeries::new(
-                [(finding.suggestion, y_min), (finding.suggestion, y_max)],
-                VALID,
-            ))
-            .map_err(plotting)?
-            .label(format!("suggestion {:.2e}", finding.suggestion))
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], VALID));
-        chart
-            .configure_series_labels()
-            .background_style(WHITE)
-            .border_style(BLACK)
-            .draw()
-            .map_err(plotting)?;
+        draw(
+            &root,
+            ["learning-rate range test", "learning rate", "smoothed loss"],
+            &[curve, suggestion],
+            (x_min..x_max).log_scale(),
+            y_min..y_max,
+        )?;
         root.present().map_err(plotting)?;
     }
     Ok(svg)
@@ -156,14 +130,16 @@ fn panel<DB: DrawingBackend>(
 }
 
 /// Draws the series; `text` is the caption and the x and y axis descriptions.
-fn draw<DB: DrawingBackend, Y>(
+fn draw<DB: DrawingBackend, X, Y>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     [caption, x_desc, y_desc]: [&str; 3],
     series: &[Series],
-    x: std::ops::Range<f64>,
+    x: X,
     y: Y,
 ) -> Result<()>
 where
+    X: AsRangedCoord<Value = f64>,
+    X::CoordDescType: ValueFormatter<f64>,
     Y: AsRangedCoord<Value = f64>,
     Y::CoordDescType: ValueFormatter<f64>,
 {
@@ -178,6 +154,8 @@ where
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
+        .x_label_formatter(&label)
+        .y_label_formatter(&label)
         .draw()
         .map_err(plotting)?;
     for line in series {
@@ -215,6 +193,16 @@ fn bounds(series: &[Series], value: impl Fn(&(f64, f64)) -> f64) -> (f64, f64) {
             max + 0.5 * max.abs().max(1.0),
         ),
     }
+}
+
+/// An axis label: `0.25`, `40`, `1e-5`.
+fn label(value: &f64) -> String {
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(1e-3..1e4).contains(&magnitude) {
+        return format!("{value:.0e}");
+    }
+    let text = format!("{value:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn plotting<E: std::fmt::Debug>(err: E) -> anyhow::Error {
