@@ -33,6 +33,8 @@ pub struct Backend {
     pub name: &'static str,
     /// What it runs on, for a person: `CPU`, or the GPU adapter's name and kind.
     pub description: String,
+    /// A GPU backend whose adapter is a CPU software rasteriser (Mesa's llvmpipe, say).
+    pub software: bool,
     /// The device, without autodiff.
     pub device: Device,
 }
@@ -75,7 +77,7 @@ pub fn select(choice: DeviceChoice) -> Result<Selection> {
             let gpu = wgpu();
             let cpu = cpu();
             match (gpu, cpu) {
-                (Ok(gpu), _) if !is_software(&gpu) => chosen(gpu),
+                (Ok(gpu), _) if !gpu.software => chosen(gpu),
                 (Ok(gpu), Some(cpu)) => Ok(Selection {
                     warning: Some(format!(
                         "wgpu found only {}, slower than the CPU backend; using {} \
@@ -106,12 +108,8 @@ pub fn survey() -> Vec<(&'static str, Result<Backend>)> {
     compiled_backends()
         .into_iter()
         .map(|name| {
-            let backend = match name {
-                "flex" => flex().ok_or_else(|| not_compiled(name)),
-                "ndarray" => ndarray().ok_or_else(|| not_compiled(name)),
-                _ => wgpu(),
-            };
-            (name, backend)
+            let choice = DeviceChoice::from_str(name, false).expect("every backend is a choice");
+            (name, select(choice).map(|selection| selection.backend))
         })
         .collect()
 }
@@ -124,18 +122,12 @@ fn not_compiled(name: &str) -> anyhow::Error {
     )
 }
 
-fn is_software(backend: &Backend) -> bool {
-    backend.description.contains(SOFTWARE)
-}
-
-/// How a CPU software rasteriser (Mesa's llvmpipe, say) is described.
-const SOFTWARE: &str = "CPU software rasteriser";
-
 fn flex() -> Option<Backend> {
     #[cfg(feature = "flex")]
     return Some(Backend {
         name: "flex",
         description: "CPU (burn-flex, pure Rust)".into(),
+        software: false,
         device: Device::flex(),
     });
     #[cfg(not(feature = "flex"))]
@@ -148,6 +140,7 @@ fn ndarray() -> Option<Backend> {
     return Some(Backend {
         name: "ndarray",
         description: "CPU (burn-ndarray, deprecated upstream)".into(),
+        software: false,
         device: Device::ndarray(),
     });
     #[cfg(not(feature = "ndarray"))]
@@ -177,12 +170,13 @@ fn wgpu() -> Result<Backend> {
             DeviceType::DiscreteGpu => "discrete GPU",
             DeviceType::IntegratedGpu => "integrated GPU",
             DeviceType::VirtualGpu => "virtual GPU",
-            DeviceType::Cpu => SOFTWARE,
+            DeviceType::Cpu => "CPU software rasteriser",
             DeviceType::Other => "other adapter",
         };
         Ok(Backend {
             name: "wgpu",
             description: format!("{} ({kind}, {:?})", info.name, info.backend),
+            software: info.device_type == DeviceType::Cpu,
             device,
         })
     });

@@ -16,7 +16,7 @@ use anyhow::{bail, Result};
 
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
 use crate::batch::DeviceData;
-use crate::config::{LearningRate, Task, TrainConfig};
+use crate::config::{LearningRate, TrainConfig};
 use crate::data::split::split;
 use crate::data::transform::Standardizer;
 use crate::data::{self, Dataset, LabelSpec, Source, Targets};
@@ -199,10 +199,6 @@ impl Plan {
             card: self.card,
             out: self.out,
         })
-    }
-
-    pub fn task(&self) -> Task {
-        self.card.task
     }
 
     /// The first `steps` steps of the run, with every phase's numbers.

@@ -9,7 +9,7 @@ use std::path::Path;
 use stepwise::artifacts::ArtifactDir;
 use stepwise::config::{ActivationKind, TrainConfig};
 use stepwise::data::split::split;
-use stepwise::device::{compiled_backends, select, Backend, DeviceChoice};
+use stepwise::device::{survey, Backend};
 use stepwise::infer::{Prediction, Predictor, Scores};
 use stepwise::train::Plan;
 use tempfile::tempdir;
@@ -20,17 +20,10 @@ use crate::backend;
 const AGREEMENT: f32 = 1e-4;
 
 fn each_backend() -> Vec<Backend> {
-    compiled_backends()
+    survey()
         .into_iter()
-        .map(|name| {
-            let choice = match name {
-                "flex" => DeviceChoice::Flex,
-                "ndarray" => DeviceChoice::Ndarray,
-                _ => DeviceChoice::Wgpu,
-            };
-            select(choice)
-                .unwrap_or_else(|err| panic!("backend {name} is compiled but unusable: {err:#}"))
-                .backend
+        .map(|(name, backend)| {
+            backend.unwrap_or_else(|err| panic!("backend {name} is compiled but unusable: {err:#}"))
         })
         .collect()
 }
