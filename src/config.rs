@@ -214,6 +214,11 @@ pub struct TrainConfig {
     #[arg(long)]
     pub valid_fraction: Option<f64>,
 
+    /// Save a checkpoint (parameters, SGD momentum, position) every N epochs into the artifact
+    /// folder, for `stepwise train --resume`.
+    #[arg(long)]
+    pub checkpoint_every: Option<usize>,
+
     /// Seed for INIT (the random starting parameters), the split and the shuffling: the same
     /// seed gives the same run.
     #[config(default = 42)]
@@ -260,6 +265,9 @@ impl TrainConfig {
         }
         if self.model == ModelKind::Mlp && (self.hidden.is_empty() || self.hidden.contains(&0)) {
             bail!("--hidden needs one or more positive layer widths, e.g. `--hidden 16,16`");
+        }
+        if self.checkpoint_every == Some(0) {
+            bail!("--checkpoint-every must be at least 1 (epochs between checkpoints)");
         }
         if self.nesterov && self.momentum == 0.0 {
             bail!("--nesterov needs a --momentum above 0, e.g. `--momentum 0.9`");

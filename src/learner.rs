@@ -10,14 +10,19 @@
 //! STOP      when the loss is acceptable, stops improving, diverges, or the epochs run out
 //! ```
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use anyhow::{anyhow, Result};
 use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::{Device, Tensor};
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device, Tensor};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use serde::{Deserialize, Serialize};
 
 use crate::batch::DeviceData;
 use crate::config::TrainConfig;
@@ -31,7 +36,7 @@ use crate::stop::{StopPolicy, StopReason};
 pub struct Training {
     /// The trained model, in inference mode (no autodiff).
     pub model: Model,
-    /// One entry per epoch.
+    /// One entry per finished epoch.
     pub history: Vec<EpochMetrics>,
     pub stop: StopReason,
 }
@@ -46,47 +51,93 @@ pub struct Learner<'a> {
     pub device: Device,
 }
 
-/// What INIT sets up: random parameters, and the tools of the other phases.
+/// What INIT sets up: the parameters, SGD (with its momentum buffers), and where the run is.
 pub struct Init {
     pub model: Model,
     pub optimizer: ModuleOptimizer,
     pub loss_function: Loss,
-    /// Draws the order of the minibatches.
-    pub shuffle: StdRng,
+    pub position: Position,
+}
+
+/// Where a run is. With the parameters and SGD's momentum, enough to continue it exactly as if
+/// it had never stopped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    /// The epoch in progress, counted from 1.
+    pub epoch: usize,
+    /// Steps of that epoch already taken (a Ctrl-C stops mid-epoch).
+    pub steps_done: usize,
+    /// Their summed loss (each batch's mean × its rows), so the epoch's mean comes out the same.
+    pub loss_sum: f64,
+    /// The finished epochs.
+    pub history: Vec<EpochMetrics>,
+    pub stop_policy: StopPolicy,
+}
+
+/// A snapshot a run can be resumed from: parameters and SGD state as burnpack records, and the
+/// position. The random number generator needs no saving: each epoch's shuffle is seeded by the
+/// run's seed and the epoch number ([`Learner::shuffle`]).
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    pub model: Vec<u8>,
+    pub optimizer: Vec<u8>,
+    pub position: Position,
+}
+
+/// What the loop tells the world as it goes, and how the world stops it early.
+pub trait Watcher {
+    /// After every epoch, with its metrics.
+    fn epoch(&mut self, _metrics: &EpochMetrics) {}
+    /// Keep this snapshot: every `--checkpoint-every` epochs, and when interrupted.
+    fn checkpoint(&mut self, _checkpoint: Checkpoint) -> Result<()> {
+        Ok(())
+    }
+    /// Asked after every STEP; `true` (Ctrl-C) ends the run there.
+    fn interrupted(&self) -> bool {
+        false
+    }
+}
+
+/// A closure that sees each epoch's metrics is a watcher that never checkpoints or interrupts.
+impl<F: FnMut(&EpochMetrics)> Watcher for F {
+    fn epoch(&mut self, metrics: &EpochMetrics) {
+        self(metrics)
+    }
 }
 
 impl Learner<'_> {
     /// Runs the loop on `train` (on the autodiff device, see [`Learner::training_device`]),
-    /// measuring `valid` (on the plain device) after each epoch. `on_epoch` sees every epoch's
-    /// metrics as they happen.
+    /// measuring `valid` (on the plain device) after each epoch. Starts from INIT, or from
+    /// `resume`, a checkpoint of an earlier run of the same configuration.
     pub fn run(
         &self,
         train: &DeviceData,
         valid: Option<&DeviceData>,
-        mut on_epoch: impl FnMut(&EpochMetrics),
-    ) -> Training {
+        resume: Option<Checkpoint>,
+        watcher: &mut impl Watcher,
+    ) -> Result<Training> {
         let config = self.config;
         let learning_rate = self.learning_rate;
 
-        // INIT: random parameters, from the seed.
+        // INIT: random parameters from the seed — or, resuming, the parameters, momentum and
+        // position a checkpoint saved.
         let Init {
             mut model,
             mut optimizer,
             loss_function,
-            mut shuffle,
-        } = self.init();
-        let mut stop_policy = StopPolicy::new(
-            config.target_loss,
-            config.epochs,
-            config.patience,
-            config.min_delta,
-        );
-        let mut history = Vec::new();
+            mut position,
+        } = match resume {
+            None => self.init(),
+            Some(checkpoint) => self.restore(checkpoint)?,
+        };
 
-        for epoch in 1.. {
+        loop {
+            let epoch = position.epoch;
             // The epoch's loss is summed on the device and read back once, at the end.
-            let mut loss_sum: Tensor<1> = Tensor::zeros([1], &self.device);
-            for (features, targets) in train.shuffled_batches(config.batch_size, &mut shuffle) {
+            let mut loss_sum: Tensor<1> =
+                Tensor::from_floats([position.loss_sum as f32], &self.device);
+            let batches = train.shuffled_batches(config.batch_size, &mut self.shuffle(epoch));
+            for (features, targets) in batches.skip(position.steps_done) {
                 let batch_rows = features.dims()[0];
 
                 // PREDICT: the network's outputs for this batch.
@@ -103,6 +154,18 @@ impl Learner<'_> {
                 model = optimizer.step(learning_rate, model, gradients);
 
                 loss_sum = loss_sum + loss.inner().mul_scalar(batch_rows as f64);
+                position.steps_done += 1;
+
+                // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
+                if watcher.interrupted() {
+                    position.loss_sum = loss_sum.into_scalar::<f64>();
+                    watcher.checkpoint(checkpoint(&model, &optimizer, &position)?)?;
+                    return Ok(Training {
+                        model: model.valid(),
+                        history: position.history,
+                        stop: StopReason::Interrupted { epoch },
+                    });
+                }
             }
             let train_loss = loss_sum.into_scalar::<f64>() / train.rows as f64;
             let (valid_loss, valid_accuracy) = match valid {
@@ -116,24 +179,29 @@ impl Learner<'_> {
                 valid_accuracy,
                 learning_rate,
             };
-            on_epoch(&metrics);
+            watcher.epoch(&metrics);
             let monitored_loss = metrics.monitored_loss();
-            history.push(metrics);
+            position.finish_epoch(metrics);
 
             // STOP: is the loss acceptable, stuck, or blown up — or are we out of epochs?
-            if let Some(stop) = stop_policy.check(epoch, monitored_loss) {
-                return Training {
+            if let Some(stop) = position.stop_policy.check(epoch, monitored_loss) {
+                return Ok(Training {
                     model: model.valid(),
-                    history,
+                    history: position.history,
                     stop,
-                };
+                });
+            }
+            if config
+                .checkpoint_every
+                .is_some_and(|every| epoch.is_multiple_of(every))
+            {
+                watcher.checkpoint(checkpoint(&model, &optimizer, &position)?)?;
             }
         }
-        unreachable!("the stop policy ends every run by its max epochs")
     }
 
-    /// INIT: a model with random parameters drawn from the seed, a fresh SGD optimizer, the
-    /// loss function, and the shuffler — the same for the same seed.
+    /// INIT: a model with random parameters drawn from the seed, a fresh SGD optimizer, the loss
+    /// function, and the position at the start — the same for the same seed.
     pub fn init(&self) -> Init {
         let device = self.training_device();
         device.seed(self.config.seed);
@@ -141,14 +209,88 @@ impl Learner<'_> {
             model: self.model.init(&device),
             optimizer: sgd(self.config),
             loss_function: Loss::new(&device),
-            shuffle: StdRng::seed_from_u64(self.config.seed),
+            position: Position {
+                epoch: 1,
+                steps_done: 0,
+                loss_sum: 0.0,
+                history: Vec::new(),
+                stop_policy: StopPolicy::new(
+                    self.config.target_loss,
+                    self.config.epochs,
+                    self.config.patience,
+                    self.config.min_delta,
+                ),
+            },
         }
+    }
+
+    /// INIT from a checkpoint: its parameters (with their ids, which key SGD's momentum
+    /// buffers), the momentum buffers themselves, and the position.
+    pub fn restore(&self, checkpoint: Checkpoint) -> Result<Init> {
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(checkpoint.model))
+            .map_err(|err| anyhow!("the checkpoint's parameters are damaged: {err}"))?;
+        let model = self
+            .model
+            .init(&self.training_device())
+            .try_load_record(record)
+            .map_err(|err| anyhow!("the checkpoint does not fit the model: {err}"))?;
+        // burn panics on some malformed optimizer records; a damaged file must be an error.
+        let optimizer = catch_unwind(AssertUnwindSafe(|| {
+            sgd(self.config).from_bytes(Bytes::from_bytes_vec(checkpoint.optimizer))
+        }))
+        .map_err(|_| anyhow!("the checkpoint's SGD state is damaged"))?
+        .map_err(|err| anyhow!("the checkpoint's SGD state is damaged: {err}"))?;
+        Ok(Init {
+            model,
+            optimizer,
+            loss_function: Loss::new(&self.training_device()),
+            position: checkpoint.position,
+        })
+    }
+
+    /// The generator that orders epoch `epoch`'s minibatches: one per epoch, seeded by the run's
+    /// seed and the epoch number, so a resumed run draws the same orders without replaying the
+    /// epochs before.
+    pub fn shuffle(&self, epoch: usize) -> StdRng {
+        let mut seed = [0; 32];
+        seed[..8].copy_from_slice(&self.config.seed.to_le_bytes());
+        seed[8..16].copy_from_slice(&(epoch as u64).to_le_bytes());
+        StdRng::from_seed(seed)
     }
 
     /// The device training data must live on: the learner's device with autodiff turned on.
     pub fn training_device(&self) -> Device {
         self.device.clone().autodiff()
     }
+}
+
+impl Position {
+    /// Records a finished epoch and moves to the start of the next.
+    fn finish_epoch(&mut self, metrics: EpochMetrics) {
+        self.history.push(metrics);
+        self.epoch += 1;
+        self.steps_done = 0;
+        self.loss_sum = 0.0;
+    }
+}
+
+/// A snapshot of the parameters, SGD's state and the position.
+fn checkpoint(
+    model: &Model,
+    optimizer: &ModuleOptimizer,
+    position: &Position,
+) -> Result<Checkpoint> {
+    let encoding = |err| anyhow!("cannot encode the checkpoint: {err}");
+    Ok(Checkpoint {
+        model: model
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(encoding)?
+            .to_vec(),
+        optimizer: optimizer.into_bytes().map_err(encoding)?.to_vec(),
+        position: position.clone(),
+    })
 }
 
 /// burn's SGD with the configured momentum (dampening 0, the textbook rule

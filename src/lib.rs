@@ -32,6 +32,7 @@ pub mod infer;
 pub mod learner;
 pub mod loss;
 pub mod lr_find;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod plot;

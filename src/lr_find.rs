@@ -51,14 +51,17 @@ pub fn find(learner: &Learner, train: &DeviceData) -> LrFinding {
         mut model,
         mut optimizer,
         loss_function,
-        mut shuffle,
+        ..
     } = learner.init();
 
     let mut points: Vec<LrPoint> = Vec::with_capacity(STEPS);
     let mut average = 0.0;
     let mut best = f64::INFINITY;
     let mut stopped_early = false;
+    let mut epoch = 0;
     'test: while points.len() < STEPS {
+        epoch += 1;
+        let mut shuffle = learner.shuffle(epoch);
         for (features, targets) in train.shuffled_batches(learner.config.batch_size, &mut shuffle) {
             let learning_rate = START * growth.powi(points.len() as i32);
 

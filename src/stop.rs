@@ -24,6 +24,8 @@ pub enum StopReason {
     },
     /// The loss became NaN or infinite: the steps overshoot and the parameters blew up.
     Diverged { loss: f64, epoch: usize },
+    /// Stopped from outside (Ctrl-C) during `epoch`; a checkpoint allows `--resume`.
+    Interrupted { epoch: usize },
 }
 
 impl StopReason {
@@ -50,19 +52,22 @@ impl fmt::Display for StopReason {
             StopReason::Diverged { loss, epoch } => {
                 write!(f, "loss diverged to {loss} at epoch {epoch}")
             }
+            StopReason::Interrupted { epoch } => write!(f, "interrupted at epoch {epoch}"),
         }
     }
 }
 
 /// Ends training on the first of: a non-finite loss, the target loss, `patience` epochs without
-/// an improvement of at least `min_delta`, or the last epoch.
-#[derive(Clone, Debug)]
+/// an improvement of at least `min_delta`, or the last epoch. Saved in checkpoints: its memory
+/// of the best loss is part of where a run is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StopPolicy {
     target_loss: Option<f64>,
     max_epochs: usize,
     patience: Option<usize>,
     min_delta: f64,
-    best: f64,
+    /// The best loss so far (none before the first epoch).
+    best: Option<f64>,
     epochs_without_improvement: usize,
 }
 
@@ -78,7 +83,7 @@ impl StopPolicy {
             max_epochs,
             patience,
             min_delta,
-            best: f64::INFINITY,
+            best: None,
             epochs_without_improvement: 0,
         }
     }
@@ -97,8 +102,8 @@ impl StopPolicy {
                 });
             }
         }
-        if loss < self.best - self.min_delta {
-            self.best = loss;
+        if self.best.is_none_or(|best| loss < best - self.min_delta) {
+            self.best = Some(loss);
             self.epochs_without_improvement = 0;
         } else {
             self.epochs_without_improvement += 1;
@@ -107,7 +112,7 @@ impl StopPolicy {
             if self.epochs_without_improvement >= patience {
                 return Some(StopReason::Patience {
                     patience,
-                    best: self.best,
+                    best: self.best.unwrap_or(loss),
                     epoch,
                 });
             }

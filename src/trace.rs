@@ -77,7 +77,7 @@ pub fn trace(learner: &Learner, train: &DeviceData, steps: usize) -> Trace {
         mut model,
         mut optimizer,
         loss_function,
-        mut shuffle,
+        ..
     } = learner.init();
     let init = parameters(&model)
         .into_iter()
@@ -86,7 +86,10 @@ pub fn trace(learner: &Learner, train: &DeviceData, steps: usize) -> Trace {
     let parameter_count = model.num_params();
 
     let mut traced = Vec::new();
+    let mut epoch = 0;
     while traced.len() < steps {
+        epoch += 1;
+        let mut shuffle = learner.shuffle(epoch);
         for (features, targets) in train.shuffled_batches(learner.config.batch_size, &mut shuffle) {
             if traced.len() == steps {
                 break;

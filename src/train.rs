@@ -2,14 +2,22 @@
 //! plan before the work starts:
 //!
 //! ```text
-//! Plan::prepare(config, out)  load data → split → standardise → model shape (→ lr-find for --lr auto)
+//! Plan::prepare(config, out)  load data → split → standardise → model shape → memory check
+//!                             (→ lr-find for --lr auto)
+//!   or Plan::resume(dir)      the same, with the configuration a checkpoint saved
 //! plan.train(on_epoch)        check the folder → Learner::run → refuse a diverged model → save
 //! ```
+//!
+//! While it trains, a run keeps checkpoints in the artifact folder (`--checkpoint-every`), and
+//! stops after the current step when its interrupt flag is raised (Ctrl-C), saving both the
+//! model and a checkpoint.
 //!
 //! A plan also runs the tools that look inside the loop on the same data and model:
 //! [`Plan::trace`], [`Plan::find_learning_rate`] and [`Plan::gradient_check`].
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Result};
@@ -22,10 +30,12 @@ use crate::data::transform::Standardizer;
 use crate::data::{self, Dataset, LabelSpec, Source, Targets};
 use crate::device::Backend;
 use crate::gradcheck::{self, LayerCheck};
-use crate::learner::{Learner, Training};
+use crate::learner::{Checkpoint, Learner, Training, Watcher};
 use crate::lr_find::{self, LrFinding};
+use crate::memory::{self, MemoryEstimate};
 use crate::metrics::EpochMetrics;
 use crate::model::ModelConfig;
+use crate::stop::StopReason;
 use crate::trace::{self, Trace};
 
 /// Everything decided before training starts.
@@ -44,8 +54,14 @@ pub struct Plan {
     pub learning_rate: f64,
     /// The range test `--lr auto` ran.
     pub lr_finding: Option<LrFinding>,
+    /// What training will hold in memory (checked against what is available).
+    pub memory: MemoryEstimate,
     train: DeviceData,
     valid: Option<DeviceData>,
+    /// The checkpoint a resumed run continues from.
+    resume: Option<Checkpoint>,
+    /// Raised from outside (Ctrl-C) to end the run after the current step.
+    interrupt: Option<Arc<AtomicBool>>,
 }
 
 /// What a finished run produced.
@@ -111,6 +127,15 @@ impl Plan {
             None => ArtifactDir::for_dataset(&source.name()),
         };
 
+        // Before anything is put on the device: refuse what cannot fit.
+        let memory = MemoryEstimate::for_training(
+            &card.model,
+            config.batch_size,
+            rows.train.len(),
+            rows.valid.len(),
+        );
+        memory.check(memory::available())?;
+
         let learner_device = learner(&config, &card, &backend, 0.0).training_device();
         let train_data = DeviceData::new(
             &train,
@@ -136,6 +161,7 @@ impl Plan {
         // The saved configuration records the rate actually used.
         card.training.learning_rate = LearningRate::Fixed(learning_rate);
         Ok(Plan {
+            memory,
             learning_rate,
             lr_finding,
             train_rows: rows.train.len(),
@@ -147,16 +173,55 @@ impl Plan {
             backend,
             train: train_data,
             valid: valid_data,
+            resume: None,
+            interrupt: None,
         })
     }
 
-    /// Trains, then saves the artifacts. A diverged run is an error and saves nothing.
-    pub fn train(self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
+    /// Prepares the continuation of the run whose checkpoint is in `dir`, with the configuration
+    /// it started with; it saves into `dir` again.
+    pub fn resume(dir: PathBuf, backend: Backend) -> Result<Plan> {
+        let out = ArtifactDir::new(dir);
+        let (card, checkpoint) = out.load_checkpoint()?;
+        let mut plan = Plan::prepare(card.training.clone(), Some(out.dir.clone()), backend)?;
+        if plan.card != card {
+            bail!(
+                "the data of {} is not what the checkpoint in {} was trained on (columns, classes \
+                 or values changed); train afresh",
+                plan.config.dataset,
+                out.dir.display()
+            );
+        }
+        plan.resume = Some(checkpoint);
+        Ok(plan)
+    }
+
+    /// Where a resumed run continues: (epoch, steps already taken in it).
+    pub fn resumes_at(&self) -> Option<(usize, usize)> {
+        let position = &self.resume.as_ref()?.position;
+        Some((position.epoch, position.steps_done))
+    }
+
+    /// Ends the run after the current step once `flag` is raised (the CLI's Ctrl-C handler).
+    pub fn interrupt_on(&mut self, flag: Arc<AtomicBool>) {
+        self.interrupt = Some(flag);
+    }
+
+    /// Trains, then saves the artifacts. A diverged run is an error and saves nothing. A run
+    /// that finishes drops its checkpoint; an interrupted one keeps it.
+    pub fn train(mut self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
         self.out.prepare()?;
         let started = Instant::now();
-        let training = self
-            .learner()
-            .run(&self.train, self.valid.as_ref(), on_epoch);
+        let resume = self.resume.take();
+        let mut watcher = RunWatcher {
+            on_epoch,
+            out: &self.out,
+            card: &self.card,
+            interrupt: self.interrupt.as_deref(),
+        };
+        let training =
+            self.learner()
+                .run(&self.train, self.valid.as_ref(), resume, &mut watcher)?;
         let wall_time_seconds = started.elapsed().as_secs_f64();
 
         if training.stop.diverged() {
@@ -168,11 +233,7 @@ impl Plan {
                 learning_rate / 10.0
             );
         }
-        let final_metrics = training
-            .history
-            .last()
-            .cloned()
-            .expect("every run has at least one epoch");
+        let final_metrics = training.history.last().cloned();
         let summary = Summary {
             stopped: training.stop.to_string(),
             stop: training.stop.clone(),
@@ -188,10 +249,15 @@ impl Plan {
             stepwise_version: env!("CARGO_PKG_VERSION").to_string(),
             wall_time_seconds,
         };
-        self.out
-            .save(&self.card, &training.model, &training.history, &summary)?;
-        if let Some(finding) = &self.lr_finding {
-            self.out.save_lr_find(finding)?;
+        self.out.save(
+            &self.card,
+            &training.model,
+            &training.history,
+            &summary,
+            self.lr_finding.as_ref(),
+        )?;
+        if !matches!(training.stop, StopReason::Interrupted { .. }) {
+            self.out.remove_checkpoint()?;
         }
         Ok(TrainReport {
             training,
@@ -218,6 +284,30 @@ impl Plan {
 
     fn learner(&self) -> Learner<'_> {
         learner(&self.config, &self.card, &self.backend, self.learning_rate)
+    }
+}
+
+/// Passes epochs to the caller, keeps checkpoints in the artifact folder, and reads the
+/// interrupt flag.
+struct RunWatcher<'a, F> {
+    on_epoch: F,
+    out: &'a ArtifactDir,
+    card: &'a ModelCard,
+    interrupt: Option<&'a AtomicBool>,
+}
+
+impl<F: FnMut(&EpochMetrics)> Watcher for RunWatcher<'_, F> {
+    fn epoch(&mut self, metrics: &EpochMetrics) {
+        (self.on_epoch)(metrics)
+    }
+
+    fn checkpoint(&mut self, checkpoint: Checkpoint) -> Result<()> {
+        self.out.save_checkpoint(self.card, &checkpoint)
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
     }
 }
 

@@ -10,6 +10,8 @@ mod train;
 
 use std::path::PathBuf;
 
+use std::process::ExitCode;
+
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
@@ -60,7 +62,7 @@ pub struct DeviceArg {
 
 impl DeviceArg {
     /// The chosen backend; a fallback warning goes to stderr.
-    fn backend(&self) -> Result<Backend> {
+    pub fn backend(&self) -> Result<Backend> {
         let selection = device::select(self.device)?;
         if let Some(warning) = selection.warning {
             eprintln!("warning: {warning}");
@@ -100,6 +102,14 @@ pub struct TrainArgs {
     /// Print every phase's numbers for the first N steps (INIT, PREDICT, LOSS, GRADIENT, STEP).
     #[arg(long, default_value_t = 0)]
     pub trace: usize,
+    /// Continue the run whose checkpoint is in this artifact folder, with the configuration it
+    /// was started with (other training options are refused).
+    #[arg(long, value_name = "DIR", conflicts_with_all = [
+        "dataset", "label", "task", "model", "hidden", "activation", "learning_rate", "momentum",
+        "nesterov", "weight_decay", "clip_grad_norm", "batch_size", "epochs", "target_loss",
+        "patience", "min_delta", "valid_fraction", "checkpoint_every", "seed", "out",
+    ])]
+    pub resume: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -170,9 +180,10 @@ pub struct EvalArgs {
     pub json: bool,
 }
 
-pub fn run(cli: Cli) -> Result<()> {
-    match cli.command {
-        Command::Train(args) => train::train(args),
+/// Runs a command; the exit status is 0 unless training was interrupted (130).
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let done = match cli.command {
+        Command::Train(args) => return train::train(args),
         Command::Predict(args) => infer::predict(args),
         Command::Eval(args) => infer::eval(args),
         Command::Datasets => {
@@ -187,5 +198,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Gradcheck(args) => explain::gradcheck(args),
         Command::Derivative(args) => explain::derivative(args),
         Command::Plot(args) => explain::plot(args),
-    }
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }

@@ -2,13 +2,18 @@
 //! in a pipe), an optional phase trace, the stop reason and where the model went.
 
 use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use stepwise::config::{ModelKind, TrainConfig};
+use stepwise::memory;
 use stepwise::metrics::EpochMetrics;
 use stepwise::plot;
+use stepwise::stop::StopReason;
 use stepwise::trace::Trace;
 use stepwise::train::{Plan, TrainReport};
 
@@ -18,10 +23,23 @@ use super::TrainArgs;
 /// Most epoch lines printed by default; `--log-every` overrides.
 const DEFAULT_EPOCH_LINES: usize = 25;
 
-pub fn train(args: TrainArgs) -> Result<()> {
-    let epochs = args.plan.config.epochs;
-    let plan = args.plan.prepare()?;
+/// Exit status after a Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
+const INTERRUPTED: u8 = 130;
+
+pub fn train(args: TrainArgs) -> Result<ExitCode> {
+    let mut plan = match &args.resume {
+        Some(dir) => Plan::resume(dir.clone(), args.plan.device.backend()?)?,
+        None => args.plan.prepare()?,
+    };
+    let epochs = plan.config.epochs;
     print_plan(&plan);
+    if let Some((epoch, steps)) = plan.resumes_at() {
+        println!(
+            "resume   epoch {epoch} after {steps} step{} of it, from {}",
+            if steps == 1 { "" } else { "s" },
+            plan.out.checkpoint().display()
+        );
+    }
     if let Some(finding) = &plan.lr_finding {
         print_lr_finding(finding);
     }
@@ -37,15 +55,36 @@ pub fn train(args: TrainArgs) -> Result<()> {
         .map(f32::to_string)
         .collect::<Vec<_>>()
         .join(",");
+    plan.interrupt_on(ctrl_c()?);
     let progress = Progress::new(epochs, args.quiet, args.log_every);
     let report = plan.train(|metrics| progress.epoch(metrics, classification));
     progress.finish();
     let report = report?;
     print_report(&report, &example);
-    if !args.quiet {
+    if let StopReason::Interrupted { .. } = report.training.stop {
+        println!(
+            "resume   stepwise train --resume {}",
+            report.out.dir.display()
+        );
+        return Ok(ExitCode::from(INTERRUPTED));
+    }
+    if !args.quiet && !report.training.history.is_empty() {
         println!("{}", plot::loss_text(&report.training.history));
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The flag the first Ctrl-C raises, so the run ends after its current step and saves; a
+/// second Ctrl-C (the flag already raised) exits at once, touching no file.
+fn ctrl_c() -> Result<Arc<AtomicBool>> {
+    use signal_hook::consts::SIGINT;
+    use signal_hook::flag;
+    let interrupt = Arc::new(AtomicBool::new(false));
+    // Registered first, so it sees the flag as it was before this signal raised it.
+    flag::register_conditional_shutdown(SIGINT, INTERRUPTED.into(), Arc::clone(&interrupt))
+        .context("cannot install the Ctrl-C handler")?;
+    flag::register(SIGINT, Arc::clone(&interrupt)).context("cannot install the Ctrl-C handler")?;
+    Ok(interrupt)
 }
 
 /// How epochs are shown.
@@ -209,6 +248,11 @@ pub fn print_plan(plan: &Plan) {
         "device   {}: {}",
         plan.backend.name, plan.backend.description
     );
+    println!(
+        "memory   about {} ({})",
+        memory::bytes(plan.memory.total()),
+        plan.memory
+    );
     if config.model == ModelKind::Linear && config.hidden != TrainConfig::new().hidden {
         println!("note     --hidden is ignored by --model linear");
     }
@@ -238,16 +282,21 @@ fn losses(metrics: &EpochMetrics, classification: bool) -> String {
 
 pub fn print_report(report: &TrainReport, example: &str) {
     let summary = &report.summary;
-    let last = &summary.final_metrics;
-    let mut result = format!("train loss {:.4}", last.train_loss);
-    if let Some(loss) = last.valid_loss {
-        result += &format!(", valid loss {loss:.4}");
-    }
-    if let Some(accuracy) = last.valid_accuracy {
-        result += &format!(", valid acc {accuracy:.3}");
-    }
+    let result = match &summary.final_metrics {
+        Some(last) => {
+            let mut result = format!(" (train loss {:.4}", last.train_loss);
+            if let Some(loss) = last.valid_loss {
+                result += &format!(", valid loss {loss:.4}");
+            }
+            if let Some(accuracy) = last.valid_accuracy {
+                result += &format!(", valid acc {accuracy:.3}");
+            }
+            result + ")"
+        }
+        None => String::new(),
+    };
     println!(
-        "stopped  {} ({result}) in {:.2} s",
+        "stopped: {}{result} in {:.2} s",
         summary.stopped, summary.wall_time_seconds
     );
     let dir = report.out.dir.display();

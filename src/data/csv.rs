@@ -3,6 +3,8 @@
 //! Every problem is reported with the file, the line and the column, and what to do about it.
 
 use std::collections::BTreeSet;
+use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -10,6 +12,7 @@ use csv::StringRecord;
 
 use super::{Dataset, LabelSpec, Targets};
 use crate::config::Task;
+use crate::memory;
 
 /// Integer labels with at most this many distinct values are taken as classes.
 pub const MAX_INFERRED_CLASSES: usize = 20;
@@ -21,11 +24,25 @@ struct Table {
 }
 
 fn read_table(path: &Path) -> Result<Table> {
+    memory::check_file(path, memory::available())?;
+    let file = File::open(path).with_context(|| {
+        format!(
+            "cannot read {}; check the path and its permissions",
+            path.display()
+        )
+    })?;
+    table_from(file, path)
+}
+
+/// Reads a table from any source of bytes; `path` names it in messages. CRLF line ends, a UTF-8
+/// byte-order mark, quoted fields and blank lines at the end are all accepted.
+fn table_from(source: impl Read, path: &Path) -> Result<Table> {
     let shown = path.display();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .with_context(|| format!("cannot read {shown}; check the path and its permissions"))?;
+        // Row lengths are checked below, after blank lines are skipped, to name the line.
+        .flexible(true)
+        .from_reader(source);
     let headers: Vec<String> = reader
         .headers()
         .with_context(|| format!("{shown}: cannot read the header row"))?
@@ -37,34 +54,26 @@ fn read_table(path: &Path) -> Result<Table> {
     }
     let mut records = Vec::new();
     for result in reader.records() {
-        let record = result.map_err(|err| describe_csv_error(path, err))?;
-        // Blank lines at the end of a file are not rows.
+        let record = result.map_err(|err| anyhow::anyhow!("{shown}: {err}"))?;
+        // Blank lines (or lines of spaces and commas) at the end of a file are not rows.
         if record.iter().all(|field| field.is_empty()) {
             continue;
         }
         let line = record.position().map_or(0, |position| position.line());
+        if record.len() != headers.len() {
+            bail!(
+                "{shown}: line {line} has {} values but the header has {} columns; every row \
+                 needs one value per column",
+                record.len(),
+                headers.len()
+            );
+        }
         records.push((line, record));
     }
     if records.is_empty() {
         bail!("{shown} has a header but no data rows");
     }
     Ok(Table { headers, records })
-}
-
-fn describe_csv_error(path: &Path, err: csv::Error) -> anyhow::Error {
-    let shown = path.display();
-    match err.kind() {
-        csv::ErrorKind::UnequalLengths {
-            pos,
-            expected_len,
-            len,
-        } => anyhow::anyhow!(
-            "{shown}: line {} has {len} values but the header has {expected_len} columns; \
-             every row needs one value per column",
-            pos.as_ref().map_or(0, |position| position.line())
-        ),
-        _ => anyhow::anyhow!("{shown}: {err}"),
-    }
 }
 
 /// Parses one feature value, naming where it is when it is not a finite number.
@@ -118,7 +127,15 @@ impl Table {
 
 /// Loads a data set: every column but the label is a feature.
 pub fn load(path: &Path, label: &LabelSpec) -> Result<Dataset> {
-    let table = read_table(path)?;
+    dataset(read_table(path)?, path, label)
+}
+
+/// [`load`] from bytes in memory (`path` only names them in messages): what the fuzz tests feed.
+pub fn parse(bytes: &[u8], path: &Path, label: &LabelSpec) -> Result<Dataset> {
+    dataset(table_from(bytes, path)?, path, label)
+}
+
+fn dataset(table: Table, path: &Path, label: &LabelSpec) -> Result<Dataset> {
     let label_column = match label.column {
         Some(name) => table.column(path, name)?,
         None => table.headers.len() - 1,

@@ -59,12 +59,13 @@ impl ModelConfig {
             .collect()
     }
 
-    /// Number of trainable numbers: weights and biases of every layer.
+    /// Number of trainable numbers: weights and biases of every layer (saturating: absurd
+    /// widths must reach the memory check, not overflow).
     pub fn parameter_count(&self) -> usize {
         self.widths()
             .windows(2)
-            .map(|pair| pair[0] * pair[1] + pair[1])
-            .sum()
+            .map(|pair| pair[0].saturating_mul(pair[1]).saturating_add(pair[1]))
+            .fold(0, usize::saturating_add)
     }
 
     /// A one-line description, e.g. `mlp 4-16-3 relu`.

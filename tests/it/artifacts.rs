@@ -81,7 +81,7 @@ fn broken_model_folders_are_refused_with_a_reason() {
     assert!(load_error(&missing).contains("does not exist"));
 
     let empty = tempdir().unwrap();
-    assert!(load_error(empty.path()).contains("not a stepwise model folder"));
+    assert!(load_error(empty.path()).contains("has no model yet"));
 
     let dir = tempdir().unwrap();
     train(TrainConfig::new().with_epochs(1), dir.path());
@@ -109,7 +109,7 @@ fn broken_model_folders_are_refused_with_a_reason() {
     assert!(load_error(dir.path()).contains("does not match"));
 
     fs::write(artifacts.config(), "{ not json").unwrap();
-    assert!(load_error(dir.path()).contains("not a stepwise model config"));
+    assert!(load_error(dir.path()).contains("not a stepwise file"));
 
     fs::write(
         artifacts.config(),

@@ -98,7 +98,13 @@ fn every_compiled_backend_learns_xor_and_iris() {
         }
 
         let report = train_on(&backend, TrainConfig::new().with_epochs(60), dir.path());
-        let accuracy = report.summary.final_metrics.valid_accuracy.unwrap();
+        let accuracy = report
+            .summary
+            .final_metrics
+            .as_ref()
+            .unwrap()
+            .valid_accuracy
+            .unwrap();
         assert!(accuracy >= 0.90, "iris on {}: {accuracy}", backend.name);
         println!(
             "{}: xor 100%, iris validation accuracy {accuracy:.3}",

@@ -6,7 +6,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::tempdir;
 
-fn stepwise(dir: &Path) -> Command {
+pub fn stepwise(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_stepwise"));
     // Mesa's EGL complains on stderr when wgpu probes OpenGL without a runtime dir.
     command.current_dir(dir).env("XDG_RUNTIME_DIR", dir);
@@ -14,7 +14,7 @@ fn stepwise(dir: &Path) -> Command {
 }
 
 /// Runs stepwise with `args` in `dir`, expecting failure; returns stderr.
-fn fails(dir: &Path, args: &[&str]) -> String {
+pub fn fails(dir: &Path, args: &[&str]) -> String {
     let output = stepwise(dir).args(args).output().unwrap();
     assert_eq!(
         output.status.code(),
@@ -50,7 +50,7 @@ fn train_then_predict_then_eval() {
         ))
         .stdout(predicate::str::contains("epoch   10  train loss"))
         .stdout(predicate::str::contains("epoch   40  train loss"))
-        .stdout(predicate::str::contains("stopped  max epochs 40 reached"))
+        .stdout(predicate::str::contains("stopped: max epochs 40 reached"))
         .stdout(predicate::str::contains("saved    artifacts/iris"));
     assert!(dir.path().join("artifacts/iris/model.bpk").is_file());
 
@@ -272,7 +272,7 @@ fn bad_prediction_input_is_named() {
         ),
         (
             &["predict", "--model", "empty", "--input", "1,2,3,4"],
-            "not a stepwise model folder",
+            "has no model yet",
         ),
         (
             &["predict", "--model", "half", "--input", "1,2,3,4"],

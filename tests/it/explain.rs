@@ -41,7 +41,13 @@ fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
         assert!(finding.points.len() > 20 && finding.points.len() <= 100);
 
         let report = plan.train(|_| {}).unwrap();
-        let accuracy = report.summary.final_metrics.valid_accuracy.unwrap();
+        let accuracy = report
+            .summary
+            .final_metrics
+            .as_ref()
+            .unwrap()
+            .valid_accuracy
+            .unwrap();
         assert!(
             accuracy >= bar,
             "lr auto on {}: accuracy {accuracy}",

@@ -77,7 +77,13 @@ fn iris_reaches_ninety_percent_validation_accuracy() {
     // The defaults: an MLP on iris.
     let report = train(TrainConfig::new().with_epochs(60), dir.path());
     assert_eq!(report.summary.valid_rows, 30);
-    let accuracy = report.summary.final_metrics.valid_accuracy.unwrap();
+    let accuracy = report
+        .summary
+        .final_metrics
+        .as_ref()
+        .unwrap()
+        .valid_accuracy
+        .unwrap();
     assert!(accuracy >= 0.90, "iris validation accuracy {accuracy}");
 }
 
@@ -92,7 +98,13 @@ fn digits_reaches_ninety_five_percent_validation_accuracy() {
         .with_epochs(15);
     let report = train(config, dir.path());
     assert_eq!(report.summary.train_rows, 1437);
-    let accuracy = report.summary.final_metrics.valid_accuracy.unwrap();
+    let accuracy = report
+        .summary
+        .final_metrics
+        .as_ref()
+        .unwrap()
+        .valid_accuracy
+        .unwrap();
     assert!(accuracy >= 0.95, "digits validation accuracy {accuracy}");
 }
 

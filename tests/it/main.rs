@@ -5,7 +5,9 @@ mod backends;
 mod cli;
 mod data;
 mod explain;
+mod fuzz;
 mod learning;
+mod reliability;
 
 use std::path::Path;
 

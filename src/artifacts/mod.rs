@@ -9,19 +9,22 @@
 //!   summary.json  stop reason, epochs, final metrics, seed, backend, burn version, wall time
 //!   loss.svg      train and validation loss (and accuracy) per epoch
 //!   lr_find.svg   the learning-rate range test, when one ran
+//!   checkpoint/   while training with --checkpoint-every, or after a Ctrl-C: what --resume needs
 //! ```
 //!
-//! Every file is written atomically (temporary file in the same folder, fsync, rename), and
-//! `config.json` last: a folder either has a complete new model or the previous one.
+//! The files are replaced together, as one commit ([`commit`]): after a crash at any moment the
+//! folder holds the previous complete set or the new one, never a mix.
+
+mod checkpoint;
+pub mod commit;
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use burn::module::Module;
 use burn::store::ModuleRecord;
-use burn::tensor::Device;
+use burn::tensor::{Bytes, Device};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Task, TrainConfig};
@@ -43,6 +46,7 @@ pub const METRICS_FILE: &str = "metrics.csv";
 pub const SUMMARY_FILE: &str = "summary.json";
 pub const LOSS_PLOT_FILE: &str = "loss.svg";
 pub const LR_FIND_PLOT_FILE: &str = "lr_find.svg";
+pub const CHECKPOINT_DIR: &str = "checkpoint";
 
 /// Everything needed to rebuild the model and transform its inputs and outputs: `config.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,7 +74,8 @@ pub struct Summary {
     /// The stop reason as a sentence.
     pub stopped: String,
     pub epochs_run: usize,
-    pub final_metrics: EpochMetrics,
+    /// The last finished epoch (none when interrupted during the first).
+    pub final_metrics: Option<EpochMetrics>,
     pub train_rows: usize,
     pub valid_rows: usize,
     pub parameters: usize,
@@ -124,6 +129,10 @@ impl ArtifactDir {
         self.dir.join(LR_FIND_PLOT_FILE)
     }
 
+    pub fn checkpoint(&self) -> PathBuf {
+        self.dir.join(CHECKPOINT_DIR)
+    }
+
     /// Makes sure the folder exists and can be written, before hours go into training.
     pub fn prepare(&self) -> Result<()> {
         let shown = self.dir.display();
@@ -138,38 +147,48 @@ impl ArtifactDir {
         Ok(())
     }
 
-    /// Saves a trained model with its card, history and summary.
+    /// Saves a trained model with its card, history and summary (and the range test's plot),
+    /// replacing the previous set as one commit.
     pub fn save(
         &self,
         card: &ModelCard,
         model: &Model,
         history: &[EpochMetrics],
         summary: &Summary,
+        lr_finding: Option<&LrFinding>,
     ) -> Result<()> {
         self.prepare()?;
-        let record = model
-            .clone()
-            .into_record()
-            .into_bytes()
-            .map_err(|err| anyhow::anyhow!("cannot encode the model record: {err}"))?;
-        write_atomic(&self.model(), &record)?;
-        write_atomic(&self.metrics(), &metrics_csv(history)?)?;
-        write_atomic(&self.summary(), &to_json(summary)?)?;
-        self.save_loss_plot(history)?;
-        // Last: a folder only counts as a model once its config is in place.
-        write_atomic(&self.config(), &to_json(card)?)?;
-        Ok(())
+        let record = encode_model(model)?;
+        let metrics = metrics_csv(history)?;
+        let summary = to_json(summary)?;
+        let loss_plot = plot::loss_svg(history)?;
+        let config = to_json(&ConfigFile {
+            card: card.clone(),
+            model_checksum: Some(checksum(&record)),
+        })?;
+        let mut files: Vec<(&str, &[u8])> = vec![
+            (MODEL_FILE, &record),
+            (METRICS_FILE, &metrics),
+            (SUMMARY_FILE, &summary),
+            (LOSS_PLOT_FILE, loss_plot.as_bytes()),
+            (CONFIG_FILE, &config),
+        ];
+        let lr_find_plot = lr_finding.map(plot::lr_find_svg).transpose()?;
+        if let Some(svg) = &lr_find_plot {
+            files.push((LR_FIND_PLOT_FILE, svg.as_bytes()));
+        }
+        commit::commit(&self.dir, &files)
     }
 
-    /// Draws `loss.svg` from a history (at the end of training, or from `metrics.csv` again).
+    /// Draws `loss.svg` from a history (from `metrics.csv` again, for `stepwise plot`).
     pub fn save_loss_plot(&self, history: &[EpochMetrics]) -> Result<()> {
-        write_atomic(&self.loss_plot(), plot::loss_svg(history)?.as_bytes())
+        commit::write_atomic(&self.loss_plot(), plot::loss_svg(history)?.as_bytes())
     }
 
-    /// Draws `lr_find.svg`.
+    /// Draws `lr_find.svg` (for `stepwise lr-find`).
     pub fn save_lr_find(&self, finding: &LrFinding) -> Result<()> {
         self.prepare()?;
-        write_atomic(&self.lr_find_plot(), plot::lr_find_svg(finding)?.as_bytes())
+        commit::write_atomic(&self.lr_find_plot(), plot::lr_find_svg(finding)?.as_bytes())
     }
 
     /// Reads `config.json`, then loads `model.bpk` into the model it describes.
@@ -181,76 +200,135 @@ impl ArtifactDir {
                  `stepwise train --out {shown}`"
             );
         }
-        if !self.config().is_file() {
-            bail!(
-                "{shown} is not a stepwise model folder: it has no {CONFIG_FILE}; \
-                 point --model at a folder written by `stepwise train`"
-            );
-        }
-        let text = fs::read_to_string(self.config())
-            .with_context(|| format!("cannot read {}", self.config().display()))?;
-        let version: FormatProbe = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{} is not a stepwise model config; retrain with `stepwise train`",
-                self.config().display()
-            )
-        })?;
-        if version.format_version > FORMAT_VERSION {
-            bail!(
-                "{} has format version {}, newer than this stepwise understands ({FORMAT_VERSION}); \
-                 upgrade stepwise",
-                self.config().display(),
-                version.format_version
-            );
-        }
-        let card: ModelCard = serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{} is not a stepwise model config; retrain with `stepwise train`",
-                self.config().display()
-            )
-        })?;
-        if !self.model().is_file() {
-            bail!(
-                "{shown} is incomplete: {CONFIG_FILE} is there but {MODEL_FILE} is missing; \
-                 retrain with `stepwise train --out {shown}`"
-            );
-        }
-        let record = ModuleRecord::load(self.model()).map_err(|err| {
-            anyhow::anyhow!(
-                "cannot read {}: {err}; the file is damaged, retrain the model",
-                self.model().display()
-            )
-        })?;
-        let model = card
-            .model
-            .init(device)
-            .try_load_record(record)
-            .map_err(|err| {
-                anyhow::anyhow!(
-                    "{} does not match {CONFIG_FILE} ({}): {err}",
-                    self.model().display(),
-                    card.model.describe()
+        if !commit::exists(&self.dir, CONFIG_FILE) {
+            let hint = if self.checkpoint().is_dir() {
+                format!(
+                    "it has a checkpoint: finish the training with `stepwise train --resume {shown}`"
                 )
-            })?;
-        Ok((card, model))
+            } else {
+                "point --model at a folder written by `stepwise train`".to_string()
+            };
+            bail!("{shown} has no model yet (no {CONFIG_FILE}); {hint}");
+        }
+        let text = self.read_text(CONFIG_FILE)?;
+        let config = parse_config(&text, &self.config())?;
+        let record = commit::read(&self.dir, MODEL_FILE).map_err(|err| {
+            anyhow::anyhow!(
+                "{shown} is incomplete: cannot read {MODEL_FILE} ({err}); \
+                 retrain with `stepwise train --out {shown}`"
+            )
+        })?;
+        verify(&record, config.model_checksum.as_deref(), &self.model())?;
+        let model = decode_model(&config.card.model, record, device, &self.model())?;
+        Ok((config.card, model))
     }
 
     /// Reads the per-epoch history back from `metrics.csv`.
     pub fn load_metrics(&self) -> Result<Vec<EpochMetrics>> {
-        let mut reader = csv::Reader::from_path(self.metrics())
-            .with_context(|| format!("cannot read {}", self.metrics().display()))?;
-        reader
+        let text = self.read_text(METRICS_FILE)?;
+        csv::Reader::from_reader(text.as_bytes())
             .deserialize()
             .collect::<Result<Vec<EpochMetrics>, _>>()
             .with_context(|| format!("{} is damaged", self.metrics().display()))
     }
 
     pub fn load_summary(&self) -> Result<Summary> {
-        let text = fs::read_to_string(self.summary())
-            .with_context(|| format!("cannot read {}", self.summary().display()))?;
+        let text = self.read_text(SUMMARY_FILE)?;
         serde_json::from_str(&text)
             .with_context(|| format!("{} is damaged", self.summary().display()))
     }
+
+    fn read_text(&self, name: &str) -> Result<String> {
+        let path = self.dir.join(name);
+        let bytes = commit::read(&self.dir, name)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        String::from_utf8(bytes).with_context(|| format!("{} is damaged", path.display()))
+    }
+}
+
+/// The model's parameters as a burnpack record.
+fn encode_model(model: &Model) -> Result<Vec<u8>> {
+    let bytes = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|err| anyhow::anyhow!("cannot encode the model record: {err}"))?;
+    Ok(bytes.to_vec())
+}
+
+/// A model of shape `config` with the parameters of a burnpack record read from `path`.
+fn decode_model(
+    config: &ModelConfig,
+    record: Vec<u8>,
+    device: &Device,
+    path: &Path,
+) -> Result<Model> {
+    let shown = path.display();
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record)).map_err(|err| {
+        anyhow::anyhow!("cannot read {shown}: {err}; the file is damaged, retrain the model")
+    })?;
+    config.init(device).try_load_record(record).map_err(|err| {
+        anyhow::anyhow!(
+            "{shown} does not match {CONFIG_FILE} ({}): {err}",
+            config.describe()
+        )
+    })
+}
+
+/// `config.json`: the card, and the checksum of the `model.bpk` written with it.
+#[derive(Serialize, Deserialize)]
+struct ConfigFile {
+    #[serde(flatten)]
+    card: ModelCard,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    model_checksum: Option<String>,
+}
+
+/// Parses a `config.json` (read from `path`).
+fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
+    check_format(text, path)?;
+    serde_json::from_str(text).with_context(|| not_ours(path))
+}
+
+/// FNV-1a, 64 bits, in hex: enough to notice a damaged file (it is no defence against a
+/// deliberately forged one).
+fn checksum(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+/// Refuses bytes read from `path` whose checksum is not the one recorded when they were written.
+fn verify(bytes: &[u8], expected: Option<&str>, path: &Path) -> Result<()> {
+    match expected {
+        Some(expected) if checksum(bytes) != expected => bail!(
+            "{} is damaged (its checksum does not match the one saved with it); retrain the model",
+            path.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses a file written by a newer stepwise with a clear message, before reading the rest.
+fn check_format(text: &str, path: &Path) -> Result<()> {
+    let version: FormatProbe = serde_json::from_str(text).with_context(|| not_ours(path))?;
+    if version.format_version > FORMAT_VERSION {
+        bail!(
+            "{} has format version {}, newer than this stepwise understands \
+             ({FORMAT_VERSION}); upgrade stepwise",
+            path.display(),
+            version.format_version
+        );
+    }
+    Ok(())
+}
+
+fn not_ours(path: &Path) -> String {
+    format!(
+        "{} is not a stepwise file, or is damaged; retrain with `stepwise train`",
+        path.display()
+    )
 }
 
 /// Just the version field, read before the rest so a newer format gets a clear message.
@@ -271,30 +349,4 @@ fn metrics_csv(history: &[EpochMetrics]) -> Result<Vec<u8>> {
         writer.serialize(metrics)?;
     }
     Ok(writer.into_inner()?)
-}
-
-/// Replaces `path` with `bytes` so that a reader (or a crash) sees the old file or the new one,
-/// never a half-written one: write a temporary file beside it, flush it to disk, rename it over.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map_or_else(
-        || "artifact".into(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut file = fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)?;
-        // The rename itself is durable once the folder is synced (not possible on every OS).
-        if let Ok(folder) = fs::File::open(dir) {
-            folder.sync_all().ok();
-        }
-        Ok(())
-    };
-    write().map_err(|err| {
-        fs::remove_file(&temporary).ok();
-        anyhow::anyhow!("cannot write {}: {err}", path.display())
-    })
 }

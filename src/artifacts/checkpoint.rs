@@ -1,0 +1,110 @@
+//! `checkpoint/` in an artifact folder: what `stepwise train --resume` continues from.
+//!
+//! ```text
+//! checkpoint/
+//!   model.bpk      the parameters, with the ids SGD's state is keyed by
+//!   optimizer.bpk  SGD's state: the momentum buffers
+//!   state.json     format version, the model card (configuration, data transform) and the
+//!                  position: epoch, steps taken in it, history, the stop policy's memory
+//! ```
+//!
+//! The three files are replaced as one commit, like the model's own files.
+
+use std::fs;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    check_format, checksum, commit, to_json, verify, ArtifactDir, ModelCard, FORMAT_VERSION,
+    MODEL_FILE,
+};
+use crate::learner::{Checkpoint, Position};
+
+pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
+pub const STATE_FILE: &str = "state.json";
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    format_version: u32,
+    card: ModelCard,
+    position: Position,
+    model_checksum: String,
+    optimizer_checksum: String,
+}
+
+impl ArtifactDir {
+    /// Keeps `checkpoint` (of a run of `card`) in place of the previous one.
+    pub fn save_checkpoint(&self, card: &ModelCard, checkpoint: &Checkpoint) -> Result<()> {
+        let state = to_json(&State {
+            format_version: FORMAT_VERSION,
+            card: card.clone(),
+            position: checkpoint.position.clone(),
+            model_checksum: checksum(&checkpoint.model),
+            optimizer_checksum: checksum(&checkpoint.optimizer),
+        })?;
+        commit::commit(
+            &self.checkpoint(),
+            &[
+                (MODEL_FILE, &checkpoint.model),
+                (OPTIMIZER_FILE, &checkpoint.optimizer),
+                (STATE_FILE, &state),
+            ],
+        )
+    }
+
+    /// The last checkpoint, and the card of the run it belongs to.
+    pub fn load_checkpoint(&self) -> Result<(ModelCard, Checkpoint)> {
+        let folder = self.checkpoint();
+        let shown = self.dir.display();
+        if !commit::exists(&folder, STATE_FILE) {
+            bail!(
+                "{shown} has no checkpoint to resume from: train with --checkpoint-every N \
+                 (a Ctrl-C also leaves one; a run that finishes removes its own)"
+            );
+        }
+        let read = |name: &str| {
+            commit::read(&folder, name)
+                .with_context(|| format!("cannot read {}", folder.join(name).display()))
+        };
+        let state_path = folder.join(STATE_FILE);
+        let text = String::from_utf8(read(STATE_FILE)?)
+            .with_context(|| format!("{} is damaged", state_path.display()))?;
+        check_format(&text, &state_path)?;
+        let state: State = serde_json::from_str(&text)
+            .with_context(|| format!("{} is damaged", state_path.display()))?;
+        let model = read(MODEL_FILE)?;
+        verify(
+            &model,
+            Some(&state.model_checksum),
+            &folder.join(MODEL_FILE),
+        )?;
+        let optimizer = read(OPTIMIZER_FILE)?;
+        verify(
+            &optimizer,
+            Some(&state.optimizer_checksum),
+            &folder.join(OPTIMIZER_FILE),
+        )?;
+        let checkpoint = Checkpoint {
+            model,
+            optimizer,
+            position: state.position,
+        };
+        Ok((state.card, checkpoint))
+    }
+
+    /// Drops the checkpoint of a run that finished: there is nothing left to resume.
+    pub fn remove_checkpoint(&self) -> Result<()> {
+        let folder = self.checkpoint();
+        if !folder.exists() {
+            return Ok(());
+        }
+        // One rename takes the whole set away at once; the deletion after it can be slow.
+        let removed = self
+            .dir
+            .join(format!(".checkpoint-removed-{}", std::process::id()));
+        fs::rename(&folder, &removed)
+            .and_then(|()| fs::remove_dir_all(&removed))
+            .with_context(|| format!("cannot remove {}", folder.display()))
+    }
+}

@@ -1,0 +1,189 @@
+//! Replacing a set of files so that a crash at any moment (`kill -9`, power loss) leaves either
+//! every old file or every new one, never a mix — the model of one run with the config of
+//! another would load and predict nonsense.
+//!
+//! One file alone is easy: write a temporary file beside it, fsync, rename it over the old one
+//! ([`write_atomic`]). A set needs a commit point, as a database journal has:
+//!
+//! ```text
+//! 1. write every new file into <dir>/.pending/ (each fsynced)
+//! 2. write <dir>/.pending/COMMITTED             ← the commit point: the new set is durable
+//! 3. rename each file from .pending/ into <dir>
+//! 4. remove COMMITTED, then .pending/
+//! ```
+//!
+//! A reader ([`read`]) that finds `COMMITTED` takes each file from `.pending/` while it is still
+//! there, else from `<dir>` (already moved): the new set either way. Without `COMMITTED`,
+//! `.pending/` is an unfinished write and is ignored: the old set. The next writer finishes a
+//! committed update, or throws away an unfinished one, before it starts ([`recover`]).
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+const PENDING: &str = ".pending";
+const COMMITTED: &str = "COMMITTED";
+
+/// Replaces the files `(name, bytes)` in `dir` as one unit.
+pub fn commit(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+    recover(dir)?;
+    let pending = dir.join(PENDING);
+    let shown = dir.display();
+    fs::create_dir_all(&pending).with_context(|| format!("cannot write in {shown}"))?;
+    for (name, bytes) in files {
+        write_synced(&pending.join(name), bytes)
+            .with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+    }
+    sync_dir(&pending);
+    write_atomic(&pending.join(COMMITTED), b"")?;
+    finish(dir)
+}
+
+/// The bytes of `name` in `dir` as the last commit left it (see the module docs).
+pub fn read(dir: &Path, name: &str) -> io::Result<Vec<u8>> {
+    let pending = dir.join(PENDING);
+    if pending.join(COMMITTED).exists() {
+        match fs::read(pending.join(name)) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {} // moved in step 3
+            read => return read,
+        }
+    }
+    fs::read(dir.join(name))
+}
+
+/// Whether `name` exists in `dir` as the last commit left it.
+pub fn exists(dir: &Path, name: &str) -> bool {
+    let pending = dir.join(PENDING);
+    (pending.join(COMMITTED).exists() && pending.join(name).exists()) || dir.join(name).exists()
+}
+
+/// Finishes an update that reached its commit point, or discards one that did not.
+pub fn recover(dir: &Path) -> Result<()> {
+    let pending = dir.join(PENDING);
+    if pending.join(COMMITTED).exists() {
+        finish(dir)
+    } else if pending.exists() {
+        fs::remove_dir_all(&pending).with_context(|| format!("cannot clear {}", pending.display()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Steps 3 and 4: move the committed files into place, then drop the journal.
+fn finish(dir: &Path) -> Result<()> {
+    let pending = dir.join(PENDING);
+    let moving = || -> io::Result<()> {
+        for entry in fs::read_dir(&pending)? {
+            let name = entry?.file_name();
+            if name != COMMITTED {
+                fs::rename(pending.join(&name), dir.join(&name))?;
+            }
+        }
+        sync_dir(dir);
+        fs::remove_file(pending.join(COMMITTED))?;
+        fs::remove_dir_all(&pending)?;
+        sync_dir(dir);
+        Ok(())
+    };
+    moving().with_context(|| format!("cannot move the new files into {}", dir.display()))
+}
+
+/// Replaces one file at `path` so that a reader or a crash sees the old file or the new one,
+/// never a half-written one: a temporary file beside it, fsynced, renamed over it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let temporary = temporary_beside(path);
+    let write = || -> io::Result<()> {
+        write_synced(&temporary, bytes)?;
+        fs::rename(&temporary, path)?;
+        sync_dir(dir);
+        Ok(())
+    };
+    write().map_err(|err| {
+        fs::remove_file(&temporary).ok();
+        anyhow::anyhow!("cannot write {}: {err}", path.display())
+    })
+}
+
+fn temporary_beside(path: &Path) -> PathBuf {
+    let name = path.file_name().map_or_else(
+        || "artifact".into(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Makes renames in `dir` durable (not possible on every OS, hence best effort).
+fn sync_dir(dir: &Path) {
+    if let Ok(folder) = fs::File::open(dir) {
+        folder.sync_all().ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "stepwise-commit-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        fs::remove_dir_all(&dir).ok();
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_commit_replaces_every_file() {
+        let dir = folder();
+        commit(&dir, &[("a", b"old a"), ("b", b"old b")]).unwrap();
+        commit(&dir, &[("a", b"new a"), ("b", b"new b")]).unwrap();
+        assert_eq!(read(&dir, "a").unwrap(), b"new a");
+        assert_eq!(read(&dir, "b").unwrap(), b"new b");
+        assert!(!dir.join(PENDING).exists());
+        fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_crash_before_the_commit_point_keeps_the_old_set() {
+        let dir = folder();
+        commit(&dir, &[("a", b"old a"), ("b", b"old b")]).unwrap();
+        // Step 1 done for one file, then the crash.
+        fs::create_dir_all(dir.join(PENDING)).unwrap();
+        fs::write(dir.join(PENDING).join("a"), b"new a").unwrap();
+        assert_eq!(read(&dir, "a").unwrap(), b"old a");
+        recover(&dir).unwrap();
+        assert_eq!(read(&dir, "a").unwrap(), b"old a");
+        assert!(!dir.join(PENDING).exists());
+        fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_crash_after_the_commit_point_reads_and_recovers_the_new_set() {
+        let dir = folder();
+        commit(&dir, &[("a", b"old a"), ("b", b"old b")]).unwrap();
+        // Steps 1 and 2 done, and "a" already moved in step 3, then the crash.
+        let pending = dir.join(PENDING);
+        fs::create_dir_all(&pending).unwrap();
+        fs::write(dir.join("a"), b"new a").unwrap();
+        fs::write(pending.join("b"), b"new b").unwrap();
+        fs::write(pending.join(COMMITTED), b"").unwrap();
+        assert_eq!(read(&dir, "a").unwrap(), b"new a");
+        assert_eq!(read(&dir, "b").unwrap(), b"new b");
+        recover(&dir).unwrap();
+        assert_eq!(read(&dir, "b").unwrap(), b"new b");
+        assert_eq!(fs::read(dir.join("b")).unwrap(), b"new b");
+        assert!(!pending.exists());
+        fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,0 +1,159 @@
+//! Resource bounds: work that cannot fit in memory is refused up front, with the numbers,
+//! instead of being killed by the operating system halfway through.
+//!
+//! The estimate is deliberately rough (f32 everywhere, a few copies of each tensor) and errs on
+//! the large side; it exists to catch `--hidden 100000,100000`, not to budget bytes.
+
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use crate::model::ModelConfig;
+
+const F32: f64 = 4.0;
+
+/// What a training run will hold in memory, in bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MemoryEstimate {
+    /// Parameters, their gradients, SGD's momentum buffers and the update's temporaries.
+    pub parameters: f64,
+    /// Each layer's outputs for a batch (and for the validation rows), kept for backpropagation,
+    /// and their gradients.
+    pub activations: f64,
+    /// The examples: as loaded, standardised on the device, and reshuffled each epoch.
+    pub data: f64,
+}
+
+impl MemoryEstimate {
+    /// The estimate for training `model` on `train_rows` rows (batches of `batch_size`),
+    /// measuring `valid_rows` after each epoch.
+    pub fn for_training(
+        model: &ModelConfig,
+        batch_size: usize,
+        train_rows: usize,
+        valid_rows: usize,
+    ) -> Self {
+        let widths = model.widths();
+        let neurons: f64 = widths.iter().map(|&width| width as f64).sum();
+        let widest = widths.iter().copied().max().unwrap_or(0) as f64;
+        let batch = batch_size.min(train_rows) as f64;
+        let rows = (train_rows + valid_rows) as f64;
+        Self {
+            parameters: model.parameter_count() as f64 * F32 * 4.0,
+            activations: batch * neurons * F32 * 3.0 + valid_rows as f64 * widest * F32 * 2.0,
+            data: rows * (model.inputs as f64 + 1.0) * F32 * 3.0,
+        }
+    }
+
+    pub fn total(&self) -> f64 {
+        self.parameters + self.activations + self.data
+    }
+
+    /// Refuses a run that needs more than the memory available now.
+    pub fn check(&self, available: Option<u64>) -> Result<()> {
+        let Some(available) = available else {
+            return Ok(()); // Unknown on this system: nothing to compare with.
+        };
+        if self.total() > available as f64 {
+            bail!(
+                "training would need about {} of memory ({self}), but only {} is available; \
+                 use a smaller --hidden or --batch-size",
+                bytes(self.total()),
+                bytes(available as f64)
+            );
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for MemoryEstimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "parameters {}, activations {}, data {}",
+            bytes(self.parameters),
+            bytes(self.activations),
+            bytes(self.data)
+        )
+    }
+}
+
+/// Refuses a data file that cannot fit in memory once parsed: each value becomes an f32 (at
+/// least 2 bytes of text, `1,`, per value) held in about three copies.
+pub fn check_file(path: &Path, available: Option<u64>) -> Result<()> {
+    let (Ok(metadata), Some(available)) = (path.metadata(), available) else {
+        return Ok(());
+    };
+    let needed = metadata.len() as f64 / 2.0 * F32 * 3.0;
+    if needed > available as f64 {
+        bail!(
+            "{} is {} on disk; loaded it would need about {}, but only {} of memory is \
+             available; use a sample of the rows",
+            path.display(),
+            bytes(metadata.len() as f64),
+            bytes(needed),
+            bytes(available as f64)
+        );
+    }
+    Ok(())
+}
+
+/// Memory the system can give this process now (Linux: `MemAvailable` in /proc/meminfo); `None`
+/// where that cannot be read. `STEPWISE_MEMORY_LIMIT` (bytes) overrides it, for tests and for
+/// sharing a machine.
+pub fn available() -> Option<u64> {
+    if let Some(limit) = std::env::var("STEPWISE_MEMORY_LIMIT")
+        .ok()
+        .and_then(|text| text.parse().ok())
+    {
+        return Some(limit);
+    }
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo
+        .lines()
+        .find(|line| line.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// `1.5 GiB`, `12.0 MiB`, `800 B`.
+pub fn bytes(count: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = count;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", UNITS[0])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ModelKind;
+
+    #[test]
+    fn the_estimate_counts_parameters_activations_and_data() {
+        let model = ModelConfig::new(ModelKind::Mlp, 4, 3).with_hidden(vec![16]);
+        let estimate = MemoryEstimate::for_training(&model, 16, 120, 30);
+        assert_eq!(estimate.parameters, 131.0 * 4.0 * 4.0);
+        assert_eq!(estimate.activations, 16.0 * 23.0 * 12.0 + 30.0 * 16.0 * 8.0);
+        assert_eq!(estimate.data, 150.0 * 5.0 * 12.0);
+        assert!(estimate.check(Some(1 << 20)).is_ok());
+        let refused = estimate.check(Some(1000)).unwrap_err().to_string();
+        assert!(refused.contains("only 1000 B is available"), "{refused}");
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(bytes(800.0), "800 B");
+        assert_eq!(bytes(1536.0), "1.5 KiB");
+        assert_eq!(bytes(3.0 * 1024.0 * 1024.0 * 1024.0), "3.0 GiB");
+    }
+}
