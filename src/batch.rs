@@ -79,6 +79,10 @@ impl DeviceData {
         let rows = self.rows;
         (0..rows).step_by(batch_size).map(move |start| {
             let length = batch_size.min(rows - start);
+            if length == rows {
+                // The whole split: no slice needed (each is an operation of its own).
+                return (features.clone(), targets.clone());
+            }
             (
                 features.clone().narrow(0, start, length),
                 targets.narrow(start, length),

@@ -37,6 +37,15 @@ pub enum ActivationKind {
     Sigmoid,
 }
 
+/// What the network's outputs pass through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputKind {
+    /// The logistic sigmoid 1 / (1 + e^-x): outputs in (0, 1), for regression on targets in
+    /// [0, 1] (the textbook xor network, trained with mean squared error).
+    Sigmoid,
+}
+
 impl std::fmt::Display for Task {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
@@ -158,6 +167,11 @@ pub struct TrainConfig {
     #[config(default = "ActivationKind::Relu")]
     #[arg(long, value_enum, default_value_t = ActivationKind::Relu)]
     pub activation: ActivationKind,
+
+    /// Pass the outputs through a sigmoid (regression on targets in [0, 1], which are then not
+    /// standardised). Default: none — class logits, or an unbounded number.
+    #[arg(long, value_enum)]
+    pub output: Option<OutputKind>,
 
     /// Learning rate: how far each STEP moves the parameters against the gradient; `auto` runs
     /// the learning-rate range test first (see `stepwise lr-find`) and trains with its suggestion.

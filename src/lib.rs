@@ -16,6 +16,9 @@
 //! and [`artifacts`] saves it, [`infer`] loads it again to predict and evaluate, and [`device`]
 //! is the one place that knows which burn backends are compiled in.
 //!
+//! [`memory`] refuses runs too big for the machine before they start, and [`bench`] times the
+//! loop on the benchmark workloads.
+//!
 //! Looking inside the loop: [`trace`] prints every phase's numbers for the first steps,
 //! [`lr_find`] chooses a learning rate by experiment, [`gradcheck`] checks backpropagation
 //! against finite differences, [`plot`] draws the curves, and [`derivative`] runs the article's
@@ -23,6 +26,7 @@
 
 pub mod artifacts;
 pub mod batch;
+pub mod bench;
 pub mod config;
 pub mod data;
 pub mod derivative;

@@ -24,7 +24,7 @@ use anyhow::{bail, Result};
 
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
 use crate::batch::DeviceData;
-use crate::config::{LearningRate, TrainConfig};
+use crate::config::{LearningRate, OutputKind, TrainConfig};
 use crate::data::split::split;
 use crate::data::transform::Standardizer;
 use crate::data::{self, Dataset, LabelSpec, Source, Targets};
@@ -77,7 +77,6 @@ impl Plan {
     /// Loads and prepares the data; `out` defaults to `artifacts/<dataset name>`. With
     /// `--lr auto`, runs the learning-rate range test to choose the rate.
     pub fn prepare(config: TrainConfig, out: Option<PathBuf>, backend: Backend) -> Result<Plan> {
-        config.validate()?;
         let source = Source::resolve(&config.dataset)?;
         let label = LabelSpec {
             column: config.label.as_deref(),
@@ -85,9 +84,33 @@ impl Plan {
             classes: None,
         };
         let dataset = data::load(&source, &label, config.seed)?;
-        let fraction = config
-            .valid_fraction
-            .unwrap_or_else(|| source.default_valid_fraction());
+        let out = match out {
+            Some(dir) => ArtifactDir::new(dir),
+            None => ArtifactDir::for_dataset(&source.name()),
+        };
+        Plan::with_data(
+            config,
+            dataset,
+            source.default_valid_fraction(),
+            out,
+            backend,
+        )
+    }
+
+    /// [`Plan::prepare`] for data already in memory (what `stepwise bench` generates);
+    /// `default_valid_fraction` applies unless the config sets one.
+    pub fn with_data(
+        config: TrainConfig,
+        dataset: Dataset,
+        default_valid_fraction: f64,
+        out: ArtifactDir,
+        backend: Backend,
+    ) -> Result<Plan> {
+        config.validate()?;
+        if config.output == Some(OutputKind::Sigmoid) {
+            check_sigmoid_targets(&dataset)?;
+        }
+        let fraction = config.valid_fraction.unwrap_or(default_valid_fraction);
         let rows = split(&dataset, fraction, config.seed);
         let train = dataset.select(&rows.train);
         let valid = (!rows.valid.is_empty()).then(|| dataset.select(&rows.valid));
@@ -96,6 +119,8 @@ impl Plan {
         // unseen data, and must not leak into the transform.
         let feature_scaling = Standardizer::fit(&train.features, train.feature_count());
         let target_scaling = match &train.targets {
+            // A sigmoid output already lives in the targets' range, [0, 1].
+            Targets::Values(_) if config.output.is_some() => None,
             Targets::Values(values) => Some(Standardizer::fit(values, 1)),
             Targets::Classes { .. } => None,
         };
@@ -109,7 +134,8 @@ impl Plan {
             class_names.as_ref().map_or(1, Vec::len),
         )
         .with_hidden(config.hidden.clone())
-        .with_activation(config.activation);
+        .with_activation(config.activation)
+        .with_output(config.output);
         let mut card = ModelCard {
             format_version: FORMAT_VERSION,
             task: dataset.task(),
@@ -120,11 +146,6 @@ impl Plan {
             feature_scaling,
             target_scaling,
             training: config.clone(),
-        };
-
-        let out = match out {
-            Some(dir) => ArtifactDir::new(dir),
-            None => ArtifactDir::for_dataset(&source.name()),
         };
 
         // Before anything is put on the device: refuse what cannot fit.
@@ -284,6 +305,26 @@ impl Plan {
 
     fn learner(&self) -> Learner<'_> {
         learner(&self.config, &self.card, &self.backend, self.learning_rate)
+    }
+}
+
+/// `--output sigmoid` predicts numbers in (0, 1): the targets must be such numbers.
+fn check_sigmoid_targets(dataset: &Dataset) -> Result<()> {
+    match &dataset.targets {
+        Targets::Classes { .. } => bail!(
+            "--output sigmoid is for regression on targets in [0, 1]; add --task regression \
+             (for classes, leave --output out: softmax is part of the cross-entropy loss)"
+        ),
+        Targets::Values(values) => {
+            if let Some(value) = values.iter().find(|value| !(0.0..=1.0).contains(*value)) {
+                bail!(
+                    "--output sigmoid predicts values in (0, 1), but the target '{}' holds {value}; \
+                     leave --output out for unbounded targets",
+                    dataset.label_name
+                );
+            }
+            Ok(())
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! `infer.rs` that of predict, eval, datasets and devices, and `explain.rs` that of the commands
 //! that look inside the loop (trace, lr-find, gradcheck, derivative, plot).
 
+mod bench;
 mod explain;
 mod infer;
 mod train;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
+use stepwise::bench::Workload;
 use stepwise::config::TrainConfig;
 use stepwise::device::{self, Backend, DeviceChoice};
 use stepwise::train::Plan;
@@ -49,6 +51,8 @@ pub enum Command {
     Derivative(DerivativeArgs),
     /// Redraw loss.svg from a model folder's metrics.csv, and plot the loss in the terminal.
     Plot(PlotArgs),
+    /// Time the learning loop on the benchmark workloads (see bench/README.md).
+    Bench(BenchArgs),
 }
 
 /// Where to compute.
@@ -137,6 +141,18 @@ pub struct DerivativeArgs {
 }
 
 #[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub device: DeviceArg,
+    /// Run only these workloads (repeat the option; default: all).
+    #[arg(long, value_enum)]
+    pub workload: Vec<Workload>,
+    /// Print a JSON report instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct PlotArgs {
     /// Model folder written by `stepwise train`.
     #[arg(long)]
@@ -198,6 +214,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Gradcheck(args) => explain::gradcheck(args),
         Command::Derivative(args) => explain::derivative(args),
         Command::Plot(args) => explain::plot(args),
+        Command::Bench(args) => bench::bench(args),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

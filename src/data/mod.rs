@@ -231,8 +231,20 @@ pub fn load(source: &Source, label: &LabelSpec, seed: u64) -> Result<Dataset> {
                     bail!("--label {column}: the built-in data sets have one label column, 'y'");
                 }
             }
-            let dataset = builtin.generate(seed);
+            let mut dataset = builtin.generate(seed);
             if let Some(task) = label.task {
+                if task == Task::Regression {
+                    // Classes named by numbers (xor's 0 and 1) read as those numbers.
+                    if let Targets::Classes { indices, names } = &dataset.targets {
+                        let values: Option<Vec<f32>> = indices
+                            .iter()
+                            .map(|&index| names[index].parse().ok())
+                            .collect();
+                        if let Some(values) = values {
+                            dataset.targets = Targets::Values(values);
+                        }
+                    }
+                }
                 if task != dataset.task() {
                     bail!(
                         "--task {task} does not fit the built-in '{}', which is {}",

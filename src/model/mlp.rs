@@ -3,7 +3,7 @@
 
 use burn::module::Module;
 use burn::nn::activation::{Activation, ActivationConfig};
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{Linear, LinearConfig, Sigmoid};
 use burn::tensor::{Device, Tensor};
 
 use crate::config::ActivationKind;
@@ -13,6 +13,8 @@ pub struct Mlp {
     hidden: Vec<Linear>,
     activation: Activation,
     output: Linear,
+    /// A sigmoid on the outputs (`--output sigmoid`), or none.
+    squash: Option<Sigmoid>,
 }
 
 impl Mlp {
@@ -21,6 +23,7 @@ impl Mlp {
         hidden: &[usize],
         outputs: usize,
         activation: ActivationKind,
+        squash: Option<Sigmoid>,
         device: &Device,
     ) -> Self {
         let mut width = inputs;
@@ -41,6 +44,7 @@ impl Mlp {
             hidden,
             activation: activation.init(device),
             output: LinearConfig::new(width, outputs).init(device),
+            squash,
         }
     }
 
@@ -49,6 +53,10 @@ impl Mlp {
         for layer in &self.hidden {
             hidden = self.activation.forward(layer.forward(hidden)); // [batch, width of layer]
         }
-        self.output.forward(hidden) // [batch, outputs]
+        let output = self.output.forward(hidden); // [batch, outputs]
+        match &self.squash {
+            Some(sigmoid) => sigmoid.forward(output), // [batch, outputs], in (0, 1)
+            None => output,
+        }
     }
 }

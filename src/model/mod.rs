@@ -11,9 +11,10 @@ pub use mlp::Mlp;
 
 use burn::config::Config;
 use burn::module::Module;
+use burn::nn::Sigmoid;
 use burn::tensor::{Device, Tensor};
 
-use crate::config::{ActivationKind, ModelKind};
+use crate::config::{ActivationKind, ModelKind, OutputKind};
 
 /// The architecture: which shape, and the width of every layer.
 #[derive(Config, Debug, PartialEq)]
@@ -29,19 +30,26 @@ pub struct ModelConfig {
     /// Non-linearity after each hidden layer (MLP only).
     #[config(default = "ActivationKind::Relu")]
     pub activation: ActivationKind,
+    /// What the outputs pass through: nothing (logits, or an unbounded value), or a sigmoid.
+    /// (An `Option` so configs saved before it existed still load.)
+    pub output: Option<OutputKind>,
 }
 
 impl ModelConfig {
     /// INIT: a model with random parameters (burn's default Kaiming-uniform initialiser, drawn
     /// from the device's seeded generator).
     pub fn init(&self, device: &Device) -> Model {
+        let squash = self.output.map(|OutputKind::Sigmoid| Sigmoid);
         match self.kind {
-            ModelKind::Linear => Model::Linear(LinearModel::new(self.inputs, self.outputs, device)),
+            ModelKind::Linear => {
+                Model::Linear(LinearModel::new(self.inputs, self.outputs, squash, device))
+            }
             ModelKind::Mlp => Model::Mlp(Mlp::new(
                 self.inputs,
                 &self.hidden,
                 self.outputs,
                 self.activation,
+                squash,
                 device,
             )),
         }
@@ -76,9 +84,13 @@ impl ModelConfig {
             .map(usize::to_string)
             .collect::<Vec<_>>()
             .join("-");
+        let output = match self.output {
+            Some(OutputKind::Sigmoid) => " + sigmoid",
+            None => "",
+        };
         match self.kind {
-            ModelKind::Linear => format!("linear {widths}"),
-            ModelKind::Mlp => format!("mlp {widths} {}", self.activation),
+            ModelKind::Linear => format!("linear {widths}{output}"),
+            ModelKind::Mlp => format!("mlp {widths} {}{output}", self.activation),
         }
     }
 }

@@ -212,7 +212,7 @@ fn bad_training_input_is_named() {
     std::fs::write(path("empty.csv"), "a,b\n1,x\n,y\n").unwrap();
     std::fs::write(path("one.csv"), "a,b\n1,x\n2,x\n").unwrap();
 
-    let cases: [(&[&str], &str); 10] = [
+    let cases: [(&[&str], &str); 12] = [
         (&["train", "--dataset", "nope"], "unknown dataset 'nope'"),
         (
             &["train", "--dataset", "missing/file.csv"],
@@ -235,6 +235,14 @@ fn bad_training_input_is_named() {
         (&["train", "--lr", "0"], "--lr must be a positive number"),
         (&["train", "--lr=-1"], "--lr must be a positive number"),
         (&["train", "--epochs", "0"], "--epochs must be at least 1"),
+        (
+            &["train", "--output", "sigmoid"],
+            "--output sigmoid is for regression on targets in [0, 1]",
+        ),
+        (
+            &["train", "--dataset", "line", "--output", "sigmoid"],
+            "--output sigmoid predicts values in (0, 1), but the target 'y' holds",
+        ),
     ];
     for (args, expected) in cases {
         let stderr = fails(dir.path(), args);
@@ -429,4 +437,23 @@ fn trace_lr_find_gradcheck_and_plot_from_the_command_line() {
 
     let stderr = fails(dir.path(), &["plot", "--model", "nowhere"]);
     assert!(stderr.contains("nowhere/metrics.csv"), "{stderr}");
+}
+
+#[test]
+fn bench_times_a_workload_through_the_learner_and_reports_json() {
+    let dir = tempdir().unwrap();
+    let output = stepwise(dir.path())
+        .args(["bench", "--workload", "xor", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let xor = &report["workloads"][0];
+    assert_eq!(xor["workload"], "xor");
+    assert_eq!(xor["model"], "mlp 2-8-1 tanh + sigmoid");
+    // It trained to the target: MSE below 0.01, one full-batch update per epoch.
+    assert!(xor["final_loss"].as_f64().unwrap() <= 0.01, "{xor}");
+    assert_eq!(xor["steps"], xor["epochs"]);
+    assert!(xor["samples_per_second"].as_f64().unwrap() > 0.0);
+    assert!(report["matmul_gflops_per_second"].as_f64().unwrap() > 0.0);
 }

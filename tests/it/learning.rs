@@ -1,6 +1,6 @@
 //! The learning loop reaches known answers on known data.
 
-use stepwise::config::{ActivationKind, ModelKind, TrainConfig};
+use stepwise::config::{ActivationKind, ModelKind, OutputKind, Task, TrainConfig};
 use stepwise::infer::{Prediction, Scores};
 use stepwise::stop::StopReason;
 use tempfile::tempdir;
@@ -190,4 +190,41 @@ fn the_same_seed_gives_an_identical_history() {
         load(first.path()).predict(&rows).unwrap(),
         load(second.path()).predict(&rows).unwrap()
     );
+}
+
+#[test]
+fn the_textbook_xor_network_with_a_sigmoid_output_learns_xor() {
+    // 2-8-1 tanh with a sigmoid output, mean squared error on 0/1 targets, plain SGD.
+    let config = TrainConfig::new()
+        .with_dataset("xor".into())
+        .with_task(Some(Task::Regression))
+        .with_output(Some(OutputKind::Sigmoid))
+        .with_hidden(vec![8])
+        .with_activation(ActivationKind::Tanh)
+        .with_momentum(0.0)
+        .with_learning_rate(0.5.into())
+        .with_target_loss(Some(0.01))
+        .with_epochs(5000);
+    let dir = tempdir().unwrap();
+    let report = train(config, dir.path());
+    assert!(matches!(
+        report.training.stop,
+        StopReason::TargetLoss { .. }
+    ));
+    // The targets were not standardised: the outputs are the probabilities themselves.
+    assert_eq!(report.card.target_scaling, None);
+    let predictor = predictor(report);
+    let corners = vec![vec![0., 0.], vec![0., 1.], vec![1., 0.], vec![1., 1.]];
+    let values: Vec<f32> = predictor
+        .predict(&corners)
+        .unwrap()
+        .into_iter()
+        .map(|prediction| match prediction {
+            Prediction::Value { value } => value,
+            other => panic!("a regression value, got {other:?}"),
+        })
+        .collect();
+    for (value, expected) in values.iter().zip([0.0, 1.0, 1.0, 0.0]) {
+        assert!((value - expected).abs() < 0.25, "{values:?}");
+    }
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs stepwise and the NumPy and PyTorch references side by side, ROUNDS times (default 3),
+# each workload in a process of its own (so peak RSS is the workload's), the order of the
+# three rotating from round to round; then prints per workload each one's median and the
+# ratio stepwise/peer (min, median, max over the rounds).
+#
+#   bench/compare.sh [ROUNDS]
+#
+# PYTHON: a Python with numpy and torch (default python3; a peer it lacks is skipped).
+# STEPWISE: the binary to measure (default: `cargo build --release`, then target/release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=${1:-3}
+python=${PYTHON:-python3}
+if [ -z "${STEPWISE:-}" ]; then
+  cargo build --release --quiet
+  STEPWISE=${CARGO_TARGET_DIR:-target}/release/stepwise
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+peers=(stepwise)
+for peer in numpy torch; do
+  if "$python" -c "import $peer" 2>/dev/null; then
+    peers+=("$peer")
+  else
+    echo "note: $python cannot import $peer; the $peer reference is skipped" >&2
+  fi
+done
+
+run() { # peer workload
+  case $1 in
+    stepwise) "$STEPWISE" bench --workload "$2" --json ;;
+    numpy) "$python" bench/numpy_reference.py --workload "$2" ;;
+    torch) "$python" bench/torch_reference.py --workload "$2" ;;
+  esac
+}
+
+for round in $(seq "$rounds"); do
+  echo "round $round/$rounds" >&2
+  for workload in digits sine xor scale; do
+    count=${#peers[@]}
+    for offset in $(seq 0 $((count - 1))); do
+      peer=${peers[$(((offset + round) % count))]}
+      run "$peer" "$workload" > "$out/$round-$workload-$peer.json"
+    done
+  done
+  for peer in "${peers[@]:1}"; do
+    "$python" "bench/${peer}_reference.py" --matmul > "$out/$round-matmul-$peer.json"
+  done
+done
+
+"$python" bench/summarize.py "$out"

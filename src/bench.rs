@@ -1,0 +1,318 @@
+//! `stepwise bench`: how fast the learning loop runs, on the workloads `bench/README.md`
+//! compares with PyTorch and NumPy. Each workload trains through the same [`Plan`] and
+//! [`Learner`](crate::learner::Learner) as `stepwise train` — no special path — and the clock
+//! covers the loop alone (data already on the device, saving not included), as in the peers.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use burn::tensor::{Device, Distribution, Tensor};
+use clap::ValueEnum;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde::Serialize;
+
+use crate::artifacts::ArtifactDir;
+use crate::config::{ActivationKind, LearningRate, OutputKind, Task, TrainConfig};
+use crate::data::{self, split::split, Dataset, LabelSpec, Source, Targets};
+use crate::device::Backend;
+use crate::infer::{Predictor, Scores};
+use crate::model::ModelConfig;
+use crate::train::Plan;
+
+/// Rows, features and classes of the generated `scale` data set.
+pub const SCALE_ROWS: usize = 100_000;
+pub const SCALE_FEATURES: usize = 256;
+pub const SCALE_CLASSES: usize = 10;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Workload {
+    /// digits: 1437 training rows, MLP 64-128-64-10 relu, batch 64, 30 epochs, lr 0.1.
+    Digits,
+    /// sine: 1000 points, MLP 1-64-64-1 tanh, batch 32, 100 epochs, lr 0.05.
+    Sine,
+    /// xor: MLP 2-8-1 tanh + sigmoid, full batch, plain SGD lr 0.5, until MSE < 0.01.
+    Xor,
+    /// scale: 100,000 × 256 generated rows, 10 classes, MLP 256-512-512-10 relu, batch 256,
+    /// 3 epochs, lr 0.01.
+    Scale,
+}
+
+/// What one workload measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchResult {
+    pub workload: Workload,
+    pub model: String,
+    pub rows: usize,
+    pub batch_size: usize,
+    pub epochs: usize,
+    pub steps: usize,
+    /// The training loop's wall time.
+    pub seconds: f64,
+    pub samples_per_second: f64,
+    pub ms_per_step: f64,
+    pub final_loss: f64,
+    /// Accuracy on the training rows (classification).
+    pub accuracy: Option<f64>,
+    /// Floating-point operations of one full-batch step, forward and backward (6 per weight per
+    /// row: a multiply and an add in the forward pass, twice that backward).
+    pub flops_per_step: f64,
+    pub gflops_per_second: f64,
+    /// The process's peak resident memory while this workload ran (Linux), in bytes.
+    pub peak_rss_bytes: Option<u64>,
+}
+
+impl Workload {
+    pub const ALL: [Workload; 4] = [
+        Workload::Digits,
+        Workload::Sine,
+        Workload::Xor,
+        Workload::Scale,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Digits => "digits",
+            Workload::Sine => "sine",
+            Workload::Xor => "xor",
+            Workload::Scale => "scale",
+        }
+    }
+
+    /// The configuration, as `stepwise train` options would give it. No validation split: the
+    /// peers train on the same rows and measure nothing between epochs.
+    pub fn config(self) -> TrainConfig {
+        let config = TrainConfig::new()
+            .with_dataset(self.name().to_string())
+            .with_valid_fraction(Some(0.0))
+            .with_momentum(0.9);
+        match self {
+            Workload::Digits => config
+                .with_hidden(vec![128, 64])
+                .with_batch_size(64)
+                .with_epochs(30)
+                .with_learning_rate(LearningRate::Fixed(0.1)),
+            Workload::Sine => config
+                .with_hidden(vec![64, 64])
+                .with_activation(ActivationKind::Tanh)
+                .with_batch_size(32)
+                .with_epochs(100)
+                .with_learning_rate(LearningRate::Fixed(0.05)),
+            Workload::Xor => config
+                .with_task(Some(Task::Regression))
+                .with_output(Some(OutputKind::Sigmoid))
+                .with_hidden(vec![8])
+                .with_activation(ActivationKind::Tanh)
+                .with_batch_size(4)
+                .with_epochs(100_000)
+                .with_target_loss(Some(0.01))
+                .with_momentum(0.0)
+                .with_learning_rate(LearningRate::Fixed(0.5)),
+            Workload::Scale => config
+                .with_hidden(vec![512, 512])
+                .with_batch_size(256)
+                .with_epochs(3)
+                .with_learning_rate(LearningRate::Fixed(0.01)),
+        }
+    }
+
+    /// The training rows, in memory.
+    pub fn dataset(self, config: &TrainConfig) -> Result<Dataset> {
+        match self {
+            Workload::Scale => Ok(scale_dataset(config.seed)),
+            Workload::Digits => {
+                // The 1437 rows digits trains on by default (its 80% split), as in the peers.
+                let digits = load(config)?;
+                let rows = split(&digits, 0.2, config.seed);
+                Ok(digits.select(&rows.train))
+            }
+            Workload::Sine | Workload::Xor => load(config),
+        }
+    }
+}
+
+fn load(config: &TrainConfig) -> Result<Dataset> {
+    let label = LabelSpec {
+        task: config.task,
+        ..LabelSpec::default()
+    };
+    data::load(&Source::resolve(&config.dataset)?, &label, config.seed)
+}
+
+/// The `scale` data set: 100,000 rows, 256 features, 10 classes.
+pub fn scale_dataset(seed: u64) -> Dataset {
+    projected_classes(SCALE_ROWS, SCALE_FEATURES, SCALE_CLASSES, seed)
+}
+
+/// `rows` rows of uniform features in [-1, 1]; the class is the largest of `classes` fixed
+/// random projections, so there is something to learn. f32 from the start: no double-size copy.
+pub fn projected_classes(rows: usize, features: usize, classes: usize, seed: u64) -> Dataset {
+    let mut random = StdRng::seed_from_u64(seed);
+    let projections: Vec<f32> = (0..classes * features)
+        .map(|_| random.random_range(-1.0f32..1.0))
+        .collect();
+    let width = features;
+    let features: Vec<f32> = (0..rows * width)
+        .map(|_| random.random_range(-1.0f32..1.0))
+        .collect();
+    let indices = features
+        .chunks(width)
+        .map(|row| {
+            let scores = projections
+                .chunks(width)
+                .map(|projection| row.iter().zip(projection).map(|(x, w)| x * w).sum::<f32>());
+            scores
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or(0, |(class, _)| class)
+        })
+        .collect();
+    Dataset {
+        name: "scale".into(),
+        feature_names: (0..width).map(|i| format!("x{i}")).collect(),
+        label_name: "class".into(),
+        features,
+        targets: Targets::Classes {
+            indices,
+            names: (0..classes).map(|class| class.to_string()).collect(),
+        },
+        task_reason: "generated".into(),
+    }
+}
+
+/// Trains `workload` on `backend` and measures it. The artifacts go to a temporary folder.
+pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
+    let config = workload.config();
+    let dataset = workload.dataset(&config)?;
+    let rows = dataset.rows();
+    let out = std::env::temp_dir().join(format!(
+        "stepwise-bench-{}-{}",
+        workload.name(),
+        std::process::id()
+    ));
+    reset_peak_rss();
+    let plan = Plan::with_data(
+        config.clone(),
+        dataset,
+        0.0,
+        ArtifactDir::new(&out),
+        backend.clone(),
+    )?;
+    let model = plan.card.model.clone();
+    let report = plan.train(|_| {})?;
+    let peak_rss_bytes = peak_rss();
+    std::fs::remove_dir_all(&out).ok();
+
+    let epochs = report.training.history.len();
+    let last = report
+        .training
+        .history
+        .last()
+        .context("the benchmark ran no epoch")?;
+    let batch_size = config.batch_size.min(rows);
+    let steps = epochs * rows.div_ceil(batch_size);
+    let seconds = report.summary.wall_time_seconds;
+    let flops_per_step = flops_per_step(&model, batch_size);
+    let final_loss = last.train_loss;
+    // Accuracy on the rows it trained on (the workloads have no split), after the memory peak
+    // was read: the data set is generated again rather than kept.
+    let predictor = Predictor::new(report.card, report.training.model, backend.device.clone());
+    let accuracy = match predictor.evaluate(&workload.dataset(&config)?)?.scores {
+        Scores::Classification { accuracy, .. } => Some(accuracy),
+        Scores::Regression(_) => None,
+    };
+    Ok(BenchResult {
+        workload,
+        model: model.describe(),
+        rows,
+        batch_size,
+        epochs,
+        steps,
+        seconds,
+        samples_per_second: (epochs * rows) as f64 / seconds,
+        ms_per_step: seconds * 1000.0 / steps as f64,
+        final_loss,
+        accuracy,
+        flops_per_step,
+        gflops_per_second: flops_per_step * steps as f64 / seconds / 1e9,
+        peak_rss_bytes,
+    })
+}
+
+/// 6 × batch × weights: forward multiply-adds (2 per weight per row), backward twice that.
+pub fn flops_per_step(model: &ModelConfig, batch_size: usize) -> f64 {
+    let weights: usize = model
+        .widths()
+        .windows(2)
+        .map(|pair| pair[0] * pair[1])
+        .sum();
+    6.0 * batch_size as f64 * weights as f64
+}
+
+/// The backend's throughput on a large matrix product, `size`×`size` by `size`×`size`, in
+/// GFLOP/s: the median of 5 timed products after a warm-up — the ceiling the training step's
+/// matrix products work against.
+pub fn matmul_gflops(device: &Device, size: usize) -> f64 {
+    let a: Tensor<2> = Tensor::random([size, size], Distribution::Default, device);
+    let b: Tensor<2> = Tensor::random([size, size], Distribution::Default, device);
+    let _ = a.clone().matmul(b.clone()).into_data(); // warm-up
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            let _ = a.clone().matmul(b.clone()).into_data();
+            started.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    2.0 * (size as f64).powi(3) / times[2] / 1e9
+}
+
+/// The peak resident memory of this process (`VmHWM`, Linux), in bytes.
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Starts a new peak (Linux: writing 5 to clear_refs resets `VmHWM`), so each workload in one
+/// process reports its own.
+fn reset_peak_rss() {
+    std::fs::write("/proc/self/clear_refs", "5").ok();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scale_step_is_about_six_tenths_of_a_gigaflop() {
+        let config = Workload::Scale.config();
+        let model = ModelConfig::new(config.model, SCALE_FEATURES, SCALE_CLASSES)
+            .with_hidden(config.hidden);
+        // 6 × 256 rows × (256·512 + 512·512 + 512·10) weights
+        assert_eq!(flops_per_step(&model, 256), 6.0 * 256.0 * 398_336.0);
+        assert!((flops_per_step(&model, 256) / 1e9 - 0.612).abs() < 0.001);
+    }
+
+    #[test]
+    fn the_scale_data_is_generated_the_same_every_time() {
+        // Smaller than scale's own 100,000 × 256, which is the same code.
+        let (a, b) = (
+            projected_classes(2000, 16, 10, 1),
+            projected_classes(2000, 16, 10, 1),
+        );
+        assert_eq!(a.rows(), 2000);
+        assert_eq!(a.feature_count(), 16);
+        assert_eq!(a.targets, b.targets);
+        assert_eq!(a.features, b.features);
+        let Targets::Classes { indices, .. } = &a.targets else {
+            panic!("scale is classification")
+        };
+        // Every class occurs: the projections split the cube into ten regions.
+        let mut seen = [false; 10];
+        indices.iter().for_each(|&class| seen[class] = true);
+        assert!(seen.iter().all(|&class| class));
+    }
+}
