@@ -14,7 +14,7 @@ use stepwise::infer::{Prediction, Predictor, Scores};
 use stepwise::train::Plan;
 use tempfile::tempdir;
 
-use crate::backend;
+use crate::{backend, valid_accuracy};
 
 /// Tolerance on probabilities between backends.
 const AGREEMENT: f32 = 1e-4;
@@ -98,13 +98,7 @@ fn every_compiled_backend_learns_xor_and_iris() {
         }
 
         let report = train_on(&backend, TrainConfig::new().with_epochs(60), dir.path());
-        let accuracy = report
-            .summary
-            .final_metrics
-            .as_ref()
-            .unwrap()
-            .valid_accuracy
-            .unwrap();
+        let accuracy = valid_accuracy(&report);
         assert!(accuracy >= 0.90, "iris on {}: {accuracy}", backend.name);
         println!(
             "{}: xor 100%, iris validation accuracy {accuracy:.3}",

@@ -8,7 +8,7 @@ use stepwise::config::{ActivationKind, LearningRate, ModelKind, TrainConfig};
 use stepwise::derivative::{self, Verdict};
 use tempfile::tempdir;
 
-use crate::{backend, plan, train};
+use crate::{backend, plan, train, valid_accuracy};
 
 fn digits_config() -> TrainConfig {
     TrainConfig::new()
@@ -41,13 +41,7 @@ fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
         assert!(finding.points.len() > 20 && finding.points.len() <= 100);
 
         let report = plan.train(|_| {}).unwrap();
-        let accuracy = report
-            .summary
-            .final_metrics
-            .as_ref()
-            .unwrap()
-            .valid_accuracy
-            .unwrap();
+        let accuracy = valid_accuracy(&report);
         assert!(
             accuracy >= bar,
             "lr auto on {}: accuracy {accuracy}",

@@ -5,7 +5,7 @@ use stepwise::infer::{Prediction, Scores};
 use stepwise::stop::StopReason;
 use tempfile::tempdir;
 
-use crate::{plan, predictor, train};
+use crate::{plan, predictor, train, valid_accuracy};
 
 fn xor_config() -> TrainConfig {
     TrainConfig::new()
@@ -77,13 +77,7 @@ fn iris_reaches_ninety_percent_validation_accuracy() {
     // The defaults: an MLP on iris.
     let report = train(TrainConfig::new().with_epochs(60), dir.path());
     assert_eq!(report.summary.valid_rows, 30);
-    let accuracy = report
-        .summary
-        .final_metrics
-        .as_ref()
-        .unwrap()
-        .valid_accuracy
-        .unwrap();
+    let accuracy = valid_accuracy(&report);
     assert!(accuracy >= 0.90, "iris validation accuracy {accuracy}");
 }
 
@@ -98,13 +92,7 @@ fn digits_reaches_ninety_five_percent_validation_accuracy() {
         .with_epochs(15);
     let report = train(config, dir.path());
     assert_eq!(report.summary.train_rows, 1437);
-    let accuracy = report
-        .summary
-        .final_metrics
-        .as_ref()
-        .unwrap()
-        .valid_accuracy
-        .unwrap();
+    let accuracy = valid_accuracy(&report);
     assert!(accuracy >= 0.95, "digits validation accuracy {accuracy}");
 }
 

@@ -31,6 +31,13 @@ pub fn train(config: TrainConfig, out: &Path) -> TrainReport {
     plan(config, out).train(|_| {}).expect("training succeeds")
 }
 
+/// The validation accuracy after the last epoch.
+pub fn valid_accuracy(report: &TrainReport) -> f64 {
+    let last = report.summary.final_metrics.as_ref().expect("an epoch ran");
+    last.valid_accuracy
+        .expect("classification with a validation split")
+}
+
 /// The in-memory model of a report, ready to predict.
 pub fn predictor(report: TrainReport) -> Predictor {
     Predictor::new(report.card, report.training.model, backend().device)

@@ -29,11 +29,11 @@ fn iris(epochs: usize) -> TrainConfig {
         .with_checkpoint_every(Some(4))
 }
 
-/// The loaded model's answers for every iris row.
-fn answers(dir: &Path) -> Vec<Prediction> {
+/// The answers of the model saved in `dir` for every row of `dataset`.
+fn answers(dir: &Path, dataset: &str) -> Vec<Prediction> {
     let predictor = Predictor::load(&ArtifactDir::new(dir), backend().device).unwrap();
-    let iris = predictor.load_dataset("iris").unwrap();
-    let rows: Vec<Vec<f32>> = (0..iris.rows()).map(|row| iris.row(row).to_vec()).collect();
+    let data = predictor.load_dataset(dataset).unwrap();
+    let rows: Vec<Vec<f32>> = (0..data.rows()).map(|row| data.row(row).to_vec()).collect();
     predictor.predict(&rows).unwrap()
 }
 
@@ -77,7 +77,7 @@ fn an_interrupted_run_resumes_to_exactly_the_uninterrupted_result() {
     assert_eq!(report.training.stop, StopReason::Interrupted { epoch: 6 });
     assert_eq!(report.training.history.len(), 5);
     assert_eq!(
-        answers(broken.path()).len(),
+        answers(broken.path(), "iris").len(),
         150,
         "the interrupted model predicts"
     );
@@ -87,7 +87,10 @@ fn an_interrupted_run_resumes_to_exactly_the_uninterrupted_result() {
     let report = resumed.train(|_| {}).unwrap();
     assert_eq!(report.training.stop, StopReason::MaxEpochs { epochs: 12 });
     same_files(whole.path(), broken.path(), "metrics.csv");
-    assert_eq!(answers(whole.path()), answers(broken.path()));
+    assert_eq!(
+        answers(whole.path(), "iris"),
+        answers(broken.path(), "iris")
+    );
     assert!(!ArtifactDir::new(broken.path()).checkpoint().exists());
 }
 
@@ -110,7 +113,10 @@ fn a_periodic_checkpoint_resumes_to_exactly_the_uninterrupted_result() {
     assert_eq!(resumed.resumes_at(), Some((9, 0)));
     resumed.train(|_| {}).unwrap();
     same_files(whole.path(), crashed.path(), "metrics.csv");
-    assert_eq!(answers(whole.path()), answers(crashed.path()));
+    assert_eq!(
+        answers(whole.path(), "iris"),
+        answers(crashed.path(), "iris")
+    );
 }
 
 #[test]
@@ -164,29 +170,29 @@ fn read_until(lines: &mut impl Iterator<Item = String>, prefix: &str) -> Vec<Str
     panic!("the run ended before printing '{prefix}': {seen:?}");
 }
 
-const DIGITS: [&str; 10] = [
-    "train",
-    "--dataset",
-    "digits",
-    "--epochs",
-    "60",
-    "--lr",
-    "0.05",
-    "--batch-size",
-    "32",
-    "--log-every",
-];
+/// A digits run that prints every epoch, into the folder `out`.
+fn digits(epochs: &str, out: &str) -> Vec<String> {
+    let args = "train --dataset digits --lr 0.05 --batch-size 32 --log-every 1 --epochs";
+    let mut args: Vec<String> = args.split(' ').map(String::from).collect();
+    args.extend([epochs.to_string(), "--out".to_string(), out.to_string()]);
+    args
+}
 
-#[test]
-fn ctrl_c_saves_and_exits_130_and_the_run_resumes_exactly() {
-    let dir = tempdir().unwrap();
-    let mut args = DIGITS.to_vec();
-    args.extend(["1", "--out", "interrupted"]);
-    let mut child = spawn(dir.path(), &args);
+/// Starts a CLI run and waits until it has finished epoch 2: training is under way.
+fn start(dir: &Path, args: &[String]) -> (Child, impl Iterator<Item = String>) {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = spawn(dir, &args);
     let mut lines = BufReader::new(child.stdout.take().unwrap())
         .lines()
         .map(Result::unwrap);
     read_until(&mut lines, "epoch    2");
+    (child, lines)
+}
+
+#[test]
+fn ctrl_c_saves_and_exits_130_and_the_run_resumes_exactly() {
+    let dir = tempdir().unwrap();
+    let (mut child, lines) = start(dir.path(), &digits("60", "interrupted"));
     signal(&child, "INT");
     let rest: Vec<String> = lines.collect();
     let status = child.wait().unwrap();
@@ -213,34 +219,21 @@ fn ctrl_c_saves_and_exits_130_and_the_run_resumes_exactly() {
         .args(["train", "--resume", "interrupted", "--quiet"])
         .assert()
         .success();
-    let mut args = DIGITS.to_vec();
-    args.extend(["1", "--out", "whole", "--quiet"]);
-    stepwise(dir.path()).args(&args).assert().success();
+    stepwise(dir.path())
+        .args(digits("60", "whole"))
+        .assert()
+        .success();
     same_files(&folder, &dir.path().join("whole"), "metrics.csv");
-    assert_eq!(answers_on(&folder), answers_on(&dir.path().join("whole")));
-}
-
-/// Predictions of a digits model on the digits rows.
-fn answers_on(dir: &Path) -> Vec<Prediction> {
-    let predictor = Predictor::load(&ArtifactDir::new(dir), backend().device).unwrap();
-    let digits = predictor.load_dataset("digits").unwrap();
-    let rows: Vec<Vec<f32>> = (0..digits.rows())
-        .map(|row| digits.row(row).to_vec())
-        .collect();
-    predictor.predict(&rows).unwrap()
+    assert_eq!(
+        answers(&folder, "digits"),
+        answers(&dir.path().join("whole"), "digits")
+    );
 }
 
 #[test]
 fn a_second_ctrl_c_exits_at_once() {
     let dir = tempdir().unwrap();
-    let mut args = DIGITS.to_vec();
-    args.extend(["1", "--epochs", "100000", "--out", "twice"]);
-    args.drain(3..5); // the earlier "--epochs 60"
-    let mut child = spawn(dir.path(), &args);
-    let mut lines = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(Result::unwrap);
-    read_until(&mut lines, "epoch    2");
+    let (mut child, _) = start(dir.path(), &digits("100000", "twice"));
     signal(&child, "INT");
     signal(&child, "INT");
     let status = child.wait().unwrap();
