@@ -51,7 +51,8 @@ pub struct Learner<'a> {
     pub device: Device,
 }
 
-/// What INIT sets up: the parameters, SGD (with its momentum buffers), and where the run is.
+/// What INIT sets up: the parameters, SGD (with its momentum buffers), the loss function, and
+/// where the run is.
 pub struct Init {
     pub model: Model,
     pub optimizer: ModuleOptimizer,

@@ -284,10 +284,46 @@ struct ConfigFile {
     model_checksum: Option<String>,
 }
 
-/// Parses a `config.json` (read from `path`).
+/// Parses a `config.json` (read from `path`), and checks that its parts agree with each other.
 fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
     check_format(text, path)?;
-    serde_json::from_str(text).with_context(|| not_ours(path))
+    let config: ConfigFile = serde_json::from_str(text).with_context(|| not_ours(path))?;
+    if let Err(problem) = config.card.check() {
+        bail!("{} is damaged: {problem}; retrain the model", path.display());
+    }
+    Ok(config)
+}
+
+impl ModelCard {
+    /// The parts that must agree: one name and one scaling per input, one name per class.
+    fn check(&self) -> std::result::Result<(), String> {
+        let inputs = self.model.inputs;
+        let per_input = [
+            ("feature names", self.feature_names.len()),
+            ("feature means", self.feature_scaling.mean.len()),
+            ("feature deviations", self.feature_scaling.std.len()),
+        ];
+        for (what, count) in per_input {
+            if count != inputs {
+                return Err(format!("{count} {what} for a model of {inputs} inputs"));
+            }
+        }
+        if let Some(names) = &self.class_names {
+            if names.len() != self.model.outputs {
+                return Err(format!(
+                    "{} class names for {} outputs",
+                    names.len(),
+                    self.model.outputs
+                ));
+            }
+        }
+        if let Some(scaling) = &self.target_scaling {
+            if scaling.mean.len() != 1 || scaling.std.len() != 1 {
+                return Err("the target scaling is not for one value".into());
+            }
+        }
+        Ok(())
+    }
 }
 
 /// FNV-1a, 64 bits, in hex: enough to notice a damaged file (it is no defence against a

@@ -108,6 +108,14 @@ fn broken_model_folders_are_refused_with_a_reason() {
     .unwrap();
     assert!(load_error(dir.path()).contains("does not match"));
 
+    // Parts of the config that disagree with each other (a hand edit, a damaged file).
+    fs::write(
+        artifacts.config(),
+        config.replacen("\"sepal_length\",", "", 1),
+    )
+    .unwrap();
+    assert!(load_error(dir.path()).contains("3 feature names for a model of 4 inputs"));
+
     fs::write(artifacts.config(), "{ not json").unwrap();
     assert!(load_error(dir.path()).contains("not a stepwise file"));
 
