@@ -12,6 +12,13 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // End quietly when the reader of the output goes away (`stepwise train | head`), as Unix
+    // tools do, instead of panicking on the closed pipe: Rust ignores SIGPIPE by default.
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     match cli::run(cli::Cli::parse()) {
         Ok(code) => code,
         Err(err) => {

@@ -231,7 +231,7 @@ impl Plan {
     /// Trains, then saves the artifacts. A diverged run is an error and saves nothing. A run
     /// that finishes drops its checkpoint; an interrupted one keeps it.
     pub fn train(mut self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
-        self.out.prepare()?;
+        self.out.prepare_for(self.artifact_bytes())?;
         let started = Instant::now();
         let resume = self.resume.take();
         let mut watcher = RunWatcher {
@@ -286,6 +286,18 @@ impl Plan {
             card: self.card,
             out: self.out,
         })
+    }
+
+    /// About what the artifact folder will hold: the model record, with checkpoints a second
+    /// copy and SGD's momentum, and 1 MiB for the config, metrics and plots.
+    fn artifact_bytes(&self) -> u64 {
+        let parameters = self.card.model.parameter_count() as u64 * 4;
+        let checkpoint = if self.config.checkpoint_every.is_some() {
+            2 * parameters
+        } else {
+            0
+        };
+        parameters + checkpoint + (1 << 20)
     }
 
     /// The first `steps` steps of the run, with every phase's numbers.

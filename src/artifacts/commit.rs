@@ -32,12 +32,18 @@ pub fn commit(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
     let pending = dir.join(PENDING);
     let shown = dir.display();
     fs::create_dir_all(&pending).with_context(|| format!("cannot write in {shown}"))?;
-    for (name, bytes) in files {
+    let staged = files.iter().try_for_each(|(name, bytes)| {
         write_synced(&pending.join(name), bytes)
-            .with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+            .with_context(|| format!("cannot write {}", dir.join(name).display()))
+    });
+    if let Err(err) = staged.and_then(|()| {
+        sync_dir(&pending);
+        write_atomic(&pending.join(COMMITTED), b"")
+    }) {
+        // Before the commit point: the old set stands; leave no half-written new one behind.
+        fs::remove_dir_all(&pending).ok();
+        return Err(err);
     }
-    sync_dir(&pending);
-    write_atomic(&pending.join(COMMITTED), b"")?;
     finish(dir)
 }
 

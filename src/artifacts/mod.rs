@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Task, TrainConfig};
 use crate::data::transform::Standardizer;
 use crate::lr_find::LrFinding;
+use crate::memory;
 use crate::metrics::EpochMetrics;
 use crate::model::{Model, ModelConfig};
 use crate::plot;
@@ -133,7 +134,25 @@ impl ArtifactDir {
         self.dir.join(CHECKPOINT_DIR)
     }
 
-    /// Makes sure the folder exists and can be written, before hours go into training.
+    /// Makes sure the folder exists, can be written, and has `needed` bytes free on its disk,
+    /// before hours go into training.
+    pub fn prepare_for(&self, needed: u64) -> Result<()> {
+        self.prepare()?;
+        if let Some(free) = free_space(&self.dir) {
+            if free < needed {
+                bail!(
+                    "the disk of {} has {} free, but saving this model needs about {}; free some \
+                     space or choose another folder with --out",
+                    self.dir.display(),
+                    memory::bytes(free as f64),
+                    memory::bytes(needed as f64)
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes sure the folder exists and can be written.
     pub fn prepare(&self) -> Result<()> {
         let shown = self.dir.display();
         fs::create_dir_all(&self.dir).with_context(|| {
@@ -246,6 +265,25 @@ impl ArtifactDir {
     }
 }
 
+/// Bytes available to this user on the disk holding `dir` (Unix; `None` elsewhere).
+#[cfg(unix)]
+fn free_space(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `path` is a NUL-terminated string that outlives the call; `stats` is plain data
+    // that statvfs fills in.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    Some(stats.f_bavail as u64 * stats.f_frsize as u64)
+}
+
+#[cfg(not(unix))]
+fn free_space(_dir: &Path) -> Option<u64> {
+    None
+}
+
 /// The model's parameters as a burnpack record.
 fn encode_model(model: &Model) -> Result<Vec<u8>> {
     let bytes = model
@@ -289,7 +327,10 @@ fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
     check_format(text, path)?;
     let config: ConfigFile = serde_json::from_str(text).with_context(|| not_ours(path))?;
     if let Err(problem) = config.card.check() {
-        bail!("{} is damaged: {problem}; retrain the model", path.display());
+        bail!(
+            "{} is damaged: {problem}; retrain the model",
+            path.display()
+        );
     }
     Ok(config)
 }

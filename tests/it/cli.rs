@@ -457,3 +457,32 @@ fn bench_times_a_workload_through_the_learner_and_reports_json() {
     assert!(xor["samples_per_second"].as_f64().unwrap() > 0.0);
     assert!(report["matmul_gflops_per_second"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_run_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempdir().unwrap();
+    let args = [
+        "train",
+        "--dataset",
+        "digits",
+        "--epochs",
+        "100000",
+        "--log-every",
+        "1",
+    ];
+    let mut child = crate::spawn(dir.path(), &args);
+    // Read two lines, then close the pipe, as `stepwise train | head -2` does.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    lines.next();
+    lines.next();
+    drop(lines);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        output.status.code(),
+        None,
+        "ended by SIGPIPE, like any Unix tool"
+    );
+}

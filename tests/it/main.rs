@@ -31,6 +31,19 @@ pub fn train(config: TrainConfig, out: &Path) -> TrainReport {
     plan(config, out).train(|_| {}).expect("training succeeds")
 }
 
+/// Starts the stepwise binary in `dir` with stdout and stderr piped, to read as it runs.
+pub fn spawn(dir: &Path, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .args(args)
+        .current_dir(dir)
+        // Mesa's EGL complains on stderr when wgpu probes OpenGL without a runtime dir.
+        .env("XDG_RUNTIME_DIR", dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the stepwise binary starts")
+}
+
 /// The validation accuracy after the last epoch.
 pub fn valid_accuracy(report: &TrainReport) -> f64 {
     let last = report.summary.final_metrics.as_ref().expect("an epoch ran");

@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,7 +21,7 @@ use stepwise::train::Plan;
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};
-use crate::{backend, plan, train};
+use crate::{backend, plan, spawn, train};
 
 fn iris(epochs: usize) -> TrainConfig {
     TrainConfig::new()
@@ -137,18 +137,6 @@ fn resuming_without_a_checkpoint_or_with_other_options_is_refused() {
     );
 }
 
-/// Starts a CLI training run whose stdout can be read as it goes.
-fn spawn(dir: &Path, args: &[&str]) -> Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"))
-        .args(args)
-        .current_dir(dir)
-        .env("XDG_RUNTIME_DIR", dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
 fn signal(child: &Child, name: &str) {
     let status = std::process::Command::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
@@ -233,9 +221,10 @@ fn ctrl_c_saves_and_exits_130_and_the_run_resumes_exactly() {
 #[test]
 fn a_second_ctrl_c_exits_at_once() {
     let dir = tempdir().unwrap();
-    let (mut child, _) = start(dir.path(), &digits("100000", "twice"));
+    let (mut child, lines) = start(dir.path(), &digits("100000", "twice"));
     signal(&child, "INT");
     signal(&child, "INT");
+    lines.for_each(drop); // keep reading: a closed pipe would end the run another way
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
     // Whichever signal won, the folder is whole: a model that loads, or none at all.
@@ -453,5 +442,44 @@ fn an_unwritable_folder_is_reported_before_training() {
     );
     let output = stepwise(dir.path()).args(args).output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(!stdout.contains("epoch"), "it trained first: {stdout}");
+}
+
+#[test]
+fn a_full_disk_is_reported_before_training() {
+    // A 64 KiB disk of its own: a tmpfs, which needs root (as in CI).
+    let dir = tempdir().unwrap();
+    let disk = dir.path().join("small-disk");
+    fs::create_dir(&disk).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&disk)
+        .status()
+        .is_ok_and(|status| status.success());
+    if !mounted {
+        println!("skipped: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    let args = [
+        "train",
+        "--dataset",
+        "digits",
+        "--log-every",
+        "1",
+        "--out",
+        "small-disk/model",
+    ];
+    let output = stepwise(dir.path()).args(args).output().unwrap();
+    std::process::Command::new("umount")
+        .arg(&disk)
+        .status()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("has 64.0 KiB free, but saving this model needs about"),
+        "{stderr}"
+    );
     assert!(!stdout.contains("epoch"), "it trained first: {stdout}");
 }
