@@ -73,21 +73,15 @@ impl ArtifactDir {
         check_format(&text, &state_path)?;
         let state: State = serde_json::from_str(&text)
             .with_context(|| format!("{} is damaged", state_path.display()))?;
-        let model = read(MODEL_FILE)?;
-        verify(
-            &model,
-            Some(&state.model_checksum),
-            &folder.join(MODEL_FILE),
-        )?;
-        let optimizer = read(OPTIMIZER_FILE)?;
-        verify(
-            &optimizer,
-            Some(&state.optimizer_checksum),
-            &folder.join(OPTIMIZER_FILE),
-        )?;
+        // Each record must be the one state.json was written with.
+        let read_checked = |name: &str, expected: &str| -> Result<Vec<u8>> {
+            let bytes = read(name)?;
+            verify(&bytes, Some(expected), &folder.join(name))?;
+            Ok(bytes)
+        };
         let checkpoint = Checkpoint {
-            model,
-            optimizer,
+            model: read_checked(MODEL_FILE, &state.model_checksum)?,
+            optimizer: read_checked(OPTIMIZER_FILE, &state.optimizer_checksum)?,
             position: state.position,
         };
         Ok((state.card, checkpoint))
