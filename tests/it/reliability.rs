@@ -422,64 +422,75 @@ fn work_too_big_for_memory_is_refused_before_it_starts() {
     assert!(stderr.contains("loaded it would need about"), "{stderr}");
 }
 
+/// Runs a digits training into `out`, which must be refused before any epoch; returns stderr.
+fn refused_before_training(dir: &Path, out: &str) -> String {
+    let args = [
+        "train",
+        "--dataset",
+        "digits",
+        "--log-every",
+        "1",
+        "--out",
+        out,
+    ];
+    let output = stepwise(dir).args(args).output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: ") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("epoch"), "it trained first: {stdout}");
+    stderr
+}
+
 #[test]
 fn an_unwritable_folder_is_reported_before_training() {
     let dir = tempdir().unwrap();
     fs::write(dir.path().join("a-file"), "").unwrap();
-    let args = [
-        "train",
-        "--dataset",
-        "digits",
-        "--log-every",
-        "1",
-        "--out",
-        "a-file/model",
-    ];
-    let err = fails(dir.path(), &args);
+    let err = refused_before_training(dir.path(), "a-file/model");
     assert!(
         err.contains("cannot create the artifact folder a-file/model"),
         "{err}"
     );
-    let output = stepwise(dir.path()).args(args).output().unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(!stdout.contains("epoch"), "it trained first: {stdout}");
+}
+
+/// A mounted tmpfs, unmounted when dropped (also when an assertion fails).
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    /// A `size` tmpfs at `path`; `None` where mounting is not allowed (it needs root).
+    fn mount(path: PathBuf, size: &str) -> Option<SmallDisk> {
+        fs::create_dir(&path).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&path)
+            .status()
+            .is_ok_and(|status| status.success());
+        mounted.then_some(SmallDisk(path))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        std::process::Command::new("umount")
+            .arg(&self.0)
+            .status()
+            .ok();
+    }
 }
 
 #[test]
 fn a_full_disk_is_reported_before_training() {
-    // A 64 KiB disk of its own: a tmpfs, which needs root (as in CI).
     let dir = tempdir().unwrap();
-    let disk = dir.path().join("small-disk");
-    fs::create_dir(&disk).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
-        .arg(&disk)
-        .status()
-        .is_ok_and(|status| status.success());
-    if !mounted {
-        println!("skipped: cannot mount a small tmpfs here (needs root)");
+    let Some(_disk) = SmallDisk::mount(dir.path().join("small-disk"), "64k") else {
+        println!("skipped: cannot mount a small tmpfs here (needs root, as CI has)");
         return;
-    }
-    let args = [
-        "train",
-        "--dataset",
-        "digits",
-        "--log-every",
-        "1",
-        "--out",
-        "small-disk/model",
-    ];
-    let output = stepwise(dir.path()).args(args).output().unwrap();
-    std::process::Command::new("umount")
-        .arg(&disk)
-        .status()
-        .unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    };
+    let err = refused_before_training(dir.path(), "small-disk/model");
     assert!(
-        stderr.contains("has 64.0 KiB free, but saving this model needs about"),
-        "{stderr}"
+        err.contains("has 64.0 KiB free, but saving this model needs about"),
+        "{err}"
     );
-    assert!(!stdout.contains("epoch"), "it trained first: {stdout}");
 }
