@@ -13,6 +13,15 @@ pub fn stepwise(dir: &Path) -> Command {
     command
 }
 
+/// stderr less warning lines: a build with wgpu may warn first that `auto` fell back to the CPU.
+pub fn without_warnings(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|line| !line.starts_with("warning: "))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
 /// Runs stepwise with `args` in `dir`, expecting failure; returns stderr.
 pub fn fails(dir: &Path, args: &[&str]) -> String {
     let output = stepwise(dir).args(args).output().unwrap();
@@ -21,13 +30,7 @@ pub fn fails(dir: &Path, args: &[&str]) -> String {
         Some(1),
         "{args:?} should fail with exit 1"
     );
-    // A build with wgpu may warn first that `auto` fell back to the CPU; the error is the rest.
-    let stderr: String = String::from_utf8(output.stderr)
-        .unwrap()
-        .lines()
-        .filter(|line| !line.starts_with("warning: "))
-        .map(|line| format!("{line}\n"))
-        .collect();
+    let stderr = without_warnings(&String::from_utf8(output.stderr).unwrap());
     assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");

@@ -20,7 +20,7 @@ use stepwise::stop::StopReason;
 use stepwise::train::Plan;
 use tempfile::tempdir;
 
-use crate::cli::{fails, stepwise};
+use crate::cli::{fails, stepwise, without_warnings};
 use crate::{backend, plan, spawn, train};
 
 fn iris(epochs: usize) -> TrainConfig {
@@ -435,7 +435,7 @@ fn refused_before_training(dir: &Path, out: &str) -> String {
     ];
     let output = stepwise(dir).args(args).output().unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = without_warnings(&String::from_utf8(output.stderr).unwrap());
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.starts_with("error: ") && !stderr.contains("panicked"),
