@@ -145,14 +145,14 @@ pub fn scale_dataset(seed: u64) -> Dataset {
     projected_classes(SCALE_ROWS, SCALE_FEATURES, SCALE_CLASSES, seed)
 }
 
-/// `rows` rows of uniform features in [-1, 1]; the class is the largest of `classes` fixed
-/// random projections, so there is something to learn. f32 from the start: no double-size copy.
-pub fn projected_classes(rows: usize, features: usize, classes: usize, seed: u64) -> Dataset {
+/// `rows` rows of `width` uniform features in [-1, 1]; the class is the largest of `classes`
+/// fixed random projections, so there is something to learn. f32 from the start: no
+/// double-size copy.
+pub fn projected_classes(rows: usize, width: usize, classes: usize, seed: u64) -> Dataset {
     let mut random = StdRng::seed_from_u64(seed);
-    let projections: Vec<f32> = (0..classes * features)
+    let projections: Vec<f32> = (0..classes * width)
         .map(|_| random.random_range(-1.0f32..1.0))
         .collect();
-    let width = features;
     let features: Vec<f32> = (0..rows * width)
         .map(|_| random.random_range(-1.0f32..1.0))
         .collect();
