@@ -4,6 +4,13 @@
 //! pure-Rust CPU backend), `ndarray` (a CPU backend burn 0.22 deprecates but still ships) and
 //! `wgpu` (the GPU, through Vulkan, Metal, DX12 or OpenGL). `--device` picks one of those at run
 //! time. Everything else in stepwise takes a `Device` and never names a backend.
+//!
+//! The one operation stepwise computes per backend, [`tanh`], lives here for the same reason.
+
+#[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
+mod tanh;
+
+pub use tanh::tanh;
 
 use anyhow::Result;
 use burn::tensor::Device;
