@@ -14,14 +14,14 @@ root=${VARIANTS_DIR:-$PWD/target/variants}
 python=${PYTHON:-python3}
 mkdir -p "$root"
 
-no_defaults='{ version = "=0.22.1", default-features = false, features = ["std", "optim", "autodiff"'
+no_defaults='{ version = "=0.22.1", default-features = false, features = ["std", "optim", "autodiff", "extension"'
 variants=(
-  "flex-simd-rayon|{ version = \"=0.22.1\", features = [\"autodiff\"] }|flex"
+  "flex-simd-rayon|{ version = \"=0.22.1\", features = [\"autodiff\", \"extension\"] }|flex"
   "flex-plain|$no_defaults] }|flex"
   "flex-simd|$no_defaults, \"simd\"] }|flex"
   "flex-rayon|$no_defaults, \"rayon\"] }|flex"
-  "ndarray|{ version = \"=0.22.1\", features = [\"autodiff\"] }|ndarray"
-  "ndarray-openblas|{ version = \"=0.22.1\", features = [\"autodiff\", \"openblas-system\"] }|ndarray"
+  "ndarray|{ version = \"=0.22.1\", features = [\"autodiff\", \"extension\"] }|ndarray"
+  "ndarray-openblas|{ version = \"=0.22.1\", features = [\"autodiff\", \"extension\", \"openblas-system\"] }|ndarray"
 )
 
 binaries=()
