@@ -4,7 +4,7 @@
 //! calls the C library's scalar `tanhf` once per element, and burn's autodiff keeps the *input*
 //! and computes `tanh` again in the backward pass. This operation keeps the *output* y instead,
 //! so the backward pass is d(loss)/dx = d(loss)/dy × (1 − y²) with no tanh at all; and on flex it
-//! computes tanh with a rational function the compiler vectorises ([`tanh_f32`]).
+//! computes tanh with a rational function the compiler vectorises (`flex::tanh_f32`).
 //!
 //! It is a burn backend extension: the forward and backward are per-backend functions, routed by
 //! burn's `Dispatch` like its own operations. Other backends (ndarray, wgpu) compute them with
@@ -105,7 +105,7 @@ mod flex {
     use burn::backend::Flex;
     use burn::tensor::{Bytes, DType};
 
-    use super::{slope_times_gradient, tanh_f32, Tanh};
+    use super::{slope_times_gradient, Tanh};
 
     /// On contiguous float32 tensors, one pass over the elements (in place when the tensor is
     /// not shared); anything else goes to burn's own operations.
@@ -153,33 +153,70 @@ mod flex {
         let layout = Layout::contiguous(like.layout().shape().clone());
         FlexTensor::new(Bytes::from_elems(values), layout, DType::F32)
     }
-}
 
-/// Beyond ±LIMIT, tanh is 1 to float32 precision (the rational function below is fitted up to it).
-const LIMIT: f32 = 7.905_311;
+    /// Beyond ±LIMIT, tanh is 1 to float32 precision; the rational function is fitted up to it.
+    const LIMIT: f32 = 7.905_311;
 
-/// tanh(x) as p(x)/q(x), odd degree-13 over even degree-6 polynomials: Eigen's and XLA's float
-/// tanh, which has no branch and no library call, so a loop of it vectorises. Checked against
-/// f64 tanh over every finite float32: at most 7 units in the last place (3.9e-7) off.
-#[inline]
-pub fn tanh_f32(x: f32) -> f32 {
-    let clamped = x.clamp(-LIMIT, LIMIT); // NaN stays NaN
-    let x2 = clamped * clamped;
-    let p = x2 * -2.760_768_5e-16 + 2.000_188e-13;
-    let p = x2 * p + -8.604_672e-11;
-    let p = x2 * p + 5.122_297e-8;
-    let p = x2 * p + 1.485_722_4e-5;
-    let p = x2 * p + 6.372_619e-4;
-    let p = x2 * p + 4.893_524_6e-3;
-    let q = x2 * 1.198_258_4e-6 + 1.185_347_1e-4;
-    let q = x2 * q + 2.268_434_7e-3;
-    let q = x2 * q + 4.893_525e-3;
-    let tanh = clamped * p / q;
-    // Near 0, tanh(x) = x to float32 precision, and x is exact where p/q is off by an ulp.
-    if x.abs() < 0.0004 {
-        x
-    } else {
-        tanh
+    /// tanh(x) as p(x)/q(x), odd degree-13 over even degree-6 polynomials: Eigen's and XLA's
+    /// float tanh, which has no branch and no library call, so a loop of it vectorises. Against
+    /// f64 tanh over every finite float32 (one 3-minute run; the test checks every 97th): at most
+    /// 7 units in the last place, 3.9e-7, off.
+    #[inline]
+    fn tanh_f32(x: f32) -> f32 {
+        let clamped = x.clamp(-LIMIT, LIMIT); // NaN stays NaN
+        let x2 = clamped * clamped;
+        let p = x2 * -2.760_768_5e-16 + 2.000_188e-13;
+        let p = x2 * p + -8.604_672e-11;
+        let p = x2 * p + 5.122_297e-8;
+        let p = x2 * p + 1.485_722_4e-5;
+        let p = x2 * p + 6.372_619e-4;
+        let p = x2 * p + 4.893_524_6e-3;
+        let q = x2 * 1.198_258_4e-6 + 1.185_347_1e-4;
+        let q = x2 * q + 2.268_434_7e-3;
+        let q = x2 * q + 4.893_525e-3;
+        let tanh = clamped * p / q;
+        // Near 0, tanh(x) = x to float32 precision, and x is exact where p/q is off by an ulp.
+        if x.abs() < 0.0004 {
+            x
+        } else {
+            tanh
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::tanh_f32;
+
+        /// Units in the last place between two float32s.
+        fn ulps(a: f32, b: f32) -> u32 {
+            let ordered = |value: f32| {
+                let bits = value.to_bits() as i32;
+                if bits < 0 {
+                    i32::MIN - bits
+                } else {
+                    bits
+                }
+            };
+            ordered(a).abs_diff(ordered(b))
+        }
+
+        #[test]
+        fn tanh_f32_is_within_7_ulps_of_tanh() {
+            // Every 97th float32 bit pattern (the exhaustive check took 3 minutes, release build).
+            let mut worst = 0;
+            for bits in (0..=u32::MAX).step_by(97) {
+                let x = f32::from_bits(bits);
+                if x.is_finite() {
+                    let exact = (x as f64).tanh() as f32;
+                    worst = worst.max(ulps(tanh_f32(x), exact));
+                }
+            }
+            assert!(worst <= 7, "{worst} ulps");
+            assert!(tanh_f32(f32::NAN).is_nan());
+            assert_eq!(tanh_f32(0.0), 0.0);
+            assert!((tanh_f32(f32::INFINITY) - 1.0).abs() <= f32::EPSILON);
+            assert!((tanh_f32(f32::NEG_INFINITY) + 1.0).abs() <= f32::EPSILON);
+        }
     }
 }
 
@@ -188,37 +225,6 @@ mod tests {
     use burn::tensor::{Tensor, TensorData};
 
     use super::*;
-
-    /// Units in the last place between two float32s.
-    fn ulps(a: f32, b: f32) -> u32 {
-        let ordered = |value: f32| {
-            let bits = value.to_bits() as i32;
-            if bits < 0 {
-                i32::MIN - bits
-            } else {
-                bits
-            }
-        };
-        ordered(a).abs_diff(ordered(b))
-    }
-
-    #[test]
-    fn tanh_f32_is_within_7_ulps_of_tanh() {
-        // Every 97th float32 bit pattern (the exhaustive check took 3 minutes, release build).
-        let mut worst = 0;
-        for bits in (0..=u32::MAX).step_by(97) {
-            let x = f32::from_bits(bits);
-            if x.is_finite() {
-                let exact = (x as f64).tanh() as f32;
-                worst = worst.max(ulps(tanh_f32(x), exact));
-            }
-        }
-        assert!(worst <= 7, "{worst} ulps");
-        assert!(tanh_f32(f32::NAN).is_nan());
-        assert_eq!(tanh_f32(0.0), 0.0);
-        assert!((tanh_f32(f32::INFINITY) - 1.0).abs() <= f32::EPSILON);
-        assert!((tanh_f32(f32::NEG_INFINITY) + 1.0).abs() <= f32::EPSILON);
-    }
 
     /// Forward values and gradients agree with burn's own tanh on every backend compiled in, for
     /// a contiguous input and a transposed one (flex's fallback path).

@@ -54,7 +54,7 @@ impl Mlp {
         for layer in &self.hidden {
             let weighted = layer.forward(hidden); // [batch, width of layer]
             hidden = match &self.activation {
-                // stepwise's own tanh: the same function, half the work (see its module).
+                // stepwise's own tanh: tanh to 7 ulp, half the work (see its module).
                 Activation::Tanh(_) => tanh(weighted),
                 other => other.forward(weighted),
             }; // [batch, width of layer]
