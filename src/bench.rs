@@ -14,7 +14,9 @@ use serde::Serialize;
 
 use crate::artifacts::ArtifactDir;
 use crate::config::{ActivationKind, LearningRate, OutputKind, Task, TrainConfig};
-use crate::data::{self, split::split, Dataset, LabelSpec, Source, Targets};
+use crate::data::encoding::Unseen;
+use crate::data::frame::Frame;
+use crate::data::{self, split::split, ColumnSpec, Dataset, LabelSpec, Source, Targets};
 use crate::device::Backend;
 use crate::infer::{Predictor, Scores};
 use crate::model::ModelConfig;
@@ -118,13 +120,13 @@ impl Workload {
     }
 
     /// The training rows, in memory.
-    pub fn dataset(self, config: &TrainConfig) -> Result<Dataset> {
+    pub fn dataset(self, config: &TrainConfig) -> Result<Frame> {
         match self {
-            Workload::Scale => Ok(scale_dataset(config.seed)),
+            Workload::Scale => Ok(Frame::from(scale_dataset(config.seed))),
             Workload::Digits => {
                 // The 1437 rows digits trains on by default (its 80% split), as in the peers.
                 let digits = load(config)?;
-                let rows = split(&digits, 0.2, config.seed);
+                let rows = split(&digits.targets, 0.2, config.seed);
                 Ok(digits.select(&rows.train))
             }
             Workload::Sine | Workload::Xor => load(config),
@@ -132,12 +134,13 @@ impl Workload {
     }
 }
 
-fn load(config: &TrainConfig) -> Result<Dataset> {
+fn load(config: &TrainConfig) -> Result<Frame> {
     let label = LabelSpec {
         task: config.task,
         ..LabelSpec::default()
     };
-    data::load(&Source::resolve(&config.dataset)?, &label, config.seed)
+    let source = Source::resolve(&config.dataset)?;
+    data::load(&source, &label, &ColumnSpec::default(), config.seed)
 }
 
 /// The `scale` data set: 100,000 rows, 256 features, 10 classes.
@@ -218,7 +221,11 @@ pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
     // Accuracy on the rows it trained on (the workloads have no split), after the memory peak
     // was read: the data set is generated again rather than kept.
     let predictor = Predictor::new(report.card, report.training.model, backend.device.clone());
-    let accuracy = match predictor.evaluate(&workload.dataset(&config)?)?.scores {
+    let rows_trained = predictor
+        .card
+        .encoding()
+        .encode(&workload.dataset(&config)?, Unseen::Refuse)?;
+    let accuracy = match predictor.evaluate(&rows_trained)?.scores {
         Scores::Classification { accuracy, .. } => Some(accuracy),
         Scores::Regression(_) => None,
     };

@@ -25,20 +25,77 @@ use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::DeviceData;
+use crate::config::Keep;
 use crate::config::TrainConfig;
 use crate::loss::{Loss, TargetTensor};
 use crate::metrics::EpochMetrics;
 use crate::model::{Model, ModelConfig};
-use crate::stop::{StopPolicy, StopReason};
+use crate::stop::{Lowest, StopPolicy, StopReason, Watched};
 
 /// What a run produced: the trained network, its history and why it stopped.
 #[derive(Debug)]
 pub struct Training {
-    /// The trained model, in inference mode (no autodiff).
+    /// The kept model (see [`Kept`]), in inference mode (no autodiff).
     pub model: Model,
+    /// Which epoch's parameters `model` holds, and why (none if no epoch finished).
+    pub kept: Option<Kept>,
     /// One entry per finished epoch.
     pub history: Vec<EpochMetrics>,
     pub stop: StopReason,
+}
+
+/// Which epoch's parameters a run hands back, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Kept {
+    /// `--keep best`: the epoch with the lowest watched loss.
+    Lowest {
+        epoch: usize,
+        loss: f64,
+        watched: Watched,
+    },
+    /// `--keep last`: the last finished epoch.
+    Last { epoch: usize },
+    /// The loss diverged: the last good epoch, the one with the lowest loss before it did.
+    BeforeDivergence {
+        epoch: usize,
+        loss: f64,
+        watched: Watched,
+    },
+}
+
+impl Kept {
+    pub fn epoch(&self) -> usize {
+        match self {
+            Kept::Lowest { epoch, .. }
+            | Kept::Last { epoch }
+            | Kept::BeforeDivergence { epoch, .. } => *epoch,
+        }
+    }
+}
+
+impl std::fmt::Display for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Kept::Lowest {
+                epoch,
+                loss,
+                watched,
+            } => write!(
+                f,
+                "epoch {epoch}, the lowest {watched} loss ({loss:.4}; --keep best)"
+            ),
+            Kept::Last { epoch } => write!(f, "epoch {epoch}, the last (--keep last)"),
+            Kept::BeforeDivergence {
+                epoch,
+                loss,
+                watched,
+            } => write!(
+                f,
+                "epoch {epoch}, the lowest {watched} loss ({loss:.4}) before the loss diverged"
+            ),
+        }
+    }
 }
 
 /// Trains one model with SGD, phase by phase.
@@ -49,6 +106,8 @@ pub struct Learner<'a> {
     pub learning_rate: f64,
     /// The device to train on, without autodiff (the learner turns it on).
     pub device: Device,
+    /// The loss STOP watches: validation when rows are held out, else training.
+    pub watched: Watched,
 }
 
 /// What INIT sets up: the parameters, SGD (with its momentum buffers), the loss function, and
@@ -58,6 +117,8 @@ pub struct Init {
     pub optimizer: ModuleOptimizer,
     pub loss_function: Loss,
     pub position: Position,
+    /// The parameters of the epoch with the lowest loss so far, in inference mode.
+    pub lowest: Option<Model>,
 }
 
 /// Where a run is. With the parameters and SGD's momentum, enough to continue it exactly as if
@@ -82,6 +143,8 @@ pub struct Position {
 pub struct Checkpoint {
     pub model: Vec<u8>,
     pub optimizer: Vec<u8>,
+    /// The parameters of the epoch with the lowest loss so far (none before the first epoch).
+    pub lowest: Option<Vec<u8>>,
     pub position: Position,
 }
 
@@ -127,6 +190,7 @@ impl Learner<'_> {
             mut optimizer,
             loss_function,
             mut position,
+            mut lowest,
         } = match resume {
             None => self.init(),
             Some(checkpoint) => self.restore(checkpoint)?,
@@ -160,12 +224,10 @@ impl Learner<'_> {
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {
                     position.loss_sum = loss_sum.into_scalar::<f64>();
-                    watcher.checkpoint(checkpoint(&model, &optimizer, &position)?)?;
-                    return Ok(Training {
-                        model: model.valid(),
-                        history: position.history,
-                        stop: StopReason::Interrupted { epoch },
-                    });
+                    let snapshot = checkpoint(&model, &optimizer, lowest.as_ref(), &position)?;
+                    watcher.checkpoint(snapshot)?;
+                    let stop = StopReason::Interrupted { epoch };
+                    return Ok(self.finish(model, lowest, position, stop));
                 }
             }
             let train_loss = loss_sum.into_scalar::<f64>() / train.rows as f64;
@@ -185,19 +247,70 @@ impl Learner<'_> {
             position.finish_epoch(metrics);
 
             // STOP: is the loss acceptable, stuck, or blown up — or are we out of epochs?
-            if let Some(stop) = position.stop_policy.check(epoch, monitored_loss) {
-                return Ok(Training {
-                    model: model.valid(),
-                    history: position.history,
-                    stop,
-                });
+            let stop = position.stop_policy.check(epoch, monitored_loss);
+            // The lowest loss so far: remember these parameters (what `--keep best` saves, and
+            // what a diverging run falls back on).
+            if position
+                .stop_policy
+                .lowest()
+                .is_some_and(|low| low.epoch == epoch)
+            {
+                lowest = Some(model.valid());
+            }
+            if let Some(stop) = stop {
+                return Ok(self.finish(model, lowest, position, stop));
             }
             if config
                 .checkpoint_every
                 .is_some_and(|every| epoch.is_multiple_of(every))
             {
-                watcher.checkpoint(checkpoint(&model, &optimizer, &position)?)?;
+                let snapshot = checkpoint(&model, &optimizer, lowest.as_ref(), &position)?;
+                watcher.checkpoint(snapshot)?;
             }
+        }
+    }
+
+    /// The model a run hands back: the lowest-loss epoch's (`--keep best`, or after the loss
+    /// diverged), else the last one.
+    fn finish(
+        &self,
+        last: Model,
+        lowest: Option<Model>,
+        position: Position,
+        stop: StopReason,
+    ) -> Training {
+        let low = position.stop_policy.lowest();
+        let watched = position.stop_policy.watched();
+        let (model, kept) = match (lowest, low) {
+            (Some(model), Some(Lowest { epoch, loss })) if stop.diverged() => (
+                model,
+                Some(Kept::BeforeDivergence {
+                    epoch,
+                    loss,
+                    watched,
+                }),
+            ),
+            (Some(model), Some(Lowest { epoch, loss })) if self.config.keep == Keep::Best => (
+                model,
+                Some(Kept::Lowest {
+                    epoch,
+                    loss,
+                    watched,
+                }),
+            ),
+            _ => (
+                last.valid(),
+                position
+                    .history
+                    .last()
+                    .map(|last| Kept::Last { epoch: last.epoch }),
+            ),
+        };
+        Training {
+            model,
+            kept,
+            history: position.history,
+            stop,
         }
     }
 
@@ -220,21 +333,21 @@ impl Learner<'_> {
                     self.config.epochs,
                     self.config.patience,
                     self.config.min_delta,
+                    self.watched,
                 ),
             },
+            lowest: None,
         }
     }
 
     /// INIT from a checkpoint: its parameters (with their ids, which key SGD's momentum
     /// buffers), the momentum buffers themselves, and the position.
     pub fn restore(&self, checkpoint: Checkpoint) -> Result<Init> {
-        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(checkpoint.model))
-            .map_err(|err| anyhow!("the checkpoint's parameters are damaged: {err}"))?;
-        let model = self
-            .model
-            .init(&self.training_device())
-            .try_load_record(record)
-            .map_err(|err| anyhow!("the checkpoint does not fit the model: {err}"))?;
+        let model = self.decode(checkpoint.model, &self.training_device())?;
+        let lowest = checkpoint
+            .lowest
+            .map(|bytes| self.decode(bytes, &self.device))
+            .transpose()?;
         // burn panics on some malformed optimizer records; a damaged file must be an error.
         let optimizer = catch_unwind(AssertUnwindSafe(|| {
             sgd(self.config).from_bytes(Bytes::from_bytes_vec(checkpoint.optimizer))
@@ -246,7 +359,18 @@ impl Learner<'_> {
             optimizer,
             loss_function: Loss::new(&self.training_device()),
             position: checkpoint.position,
+            lowest,
         })
+    }
+
+    /// Parameters from a checkpoint's record, in a model on `device`.
+    fn decode(&self, record: Vec<u8>, device: &Device) -> Result<Model> {
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record))
+            .map_err(|err| anyhow!("the checkpoint's parameters are damaged: {err}"))?;
+        self.model
+            .init(device)
+            .try_load_record(record)
+            .map_err(|err| anyhow!("the checkpoint does not fit the model: {err}"))
     }
 
     /// The generator that orders epoch `epoch`'s minibatches: one per epoch, seeded by the run's
@@ -275,21 +399,26 @@ impl Position {
     }
 }
 
-/// A snapshot of the parameters, SGD's state and the position.
+/// A snapshot of the parameters, SGD's state, the lowest-loss parameters and the position.
 fn checkpoint(
     model: &Model,
     optimizer: &ModuleOptimizer,
+    lowest: Option<&Model>,
     position: &Position,
 ) -> Result<Checkpoint> {
     let encoding = |err| anyhow!("cannot encode the checkpoint: {err}");
-    Ok(Checkpoint {
-        model: model
+    let encode = |model: &Model| -> Result<Vec<u8>> {
+        Ok(model
             .clone()
             .into_record()
             .into_bytes()
             .map_err(encoding)?
-            .to_vec(),
+            .to_vec())
+    };
+    Ok(Checkpoint {
+        model: encode(model)?,
         optimizer: optimizer.into_bytes().map_err(encoding)?.to_vec(),
+        lowest: lowest.map(encode).transpose()?,
         position: position.clone(),
     })
 }

@@ -24,9 +24,11 @@
 //! against finite differences, [`plot`] draws the curves, and [`derivative`] runs the article's
 //! profit example.
 
+pub mod advice;
 pub mod artifacts;
 pub mod batch;
 pub mod bench;
+pub mod checksum;
 pub mod config;
 pub mod data;
 pub mod derivative;

@@ -4,8 +4,6 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// burn allocates buffers and bookkeeping for every tensor operation; mimalloc serves them
 /// faster than the system allocator (bench/README.md: +5% to +31% on the benchmarks).
 #[global_allocator]
@@ -19,7 +17,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    match cli::run(cli::Cli::parse()) {
+    match cli::run(cli::parse()) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -42,6 +42,8 @@ pub fn confusion(predicted: &[usize], actual: &[usize], classes: usize) -> Vec<V
 pub struct RegressionScores {
     /// Mean squared error.
     pub mse: f64,
+    /// Root mean squared error: the typical error, in the target's units.
+    pub rmse: f64,
     /// Mean absolute error.
     pub mae: f64,
     /// Coefficient of determination: 1 is perfect, 0 is no better than predicting the mean.
@@ -60,6 +62,7 @@ pub fn regression_scores(predicted: &[f32], actual: &[f32]) -> RegressionScores 
     }
     RegressionScores {
         mse: squared / count,
+        rmse: (squared / count).sqrt(),
         mae: absolute / count,
         r2: if total > 0.0 {
             1.0 - squared / total

@@ -1,29 +1,75 @@
 //! STOP: when is the loss acceptable, or when is more training pointless?
+//!
+//! The policy watches one loss per epoch — the validation loss when rows are held out, else the
+//! training loss — and remembers its lowest value and epoch: the epoch `--keep best` saves, and
+//! the yardstick for divergence.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// A loss this many times above its lowest (and above where it started) has blown up.
+pub const DIVERGENCE_FACTOR: f64 = 1000.0;
+
+/// Which loss the policy watches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Watched {
+    /// The loss on the held-out rows, measured after each epoch.
+    Validation,
+    /// The mean loss of the epoch's minibatches (no rows held out).
+    Training,
+}
+
+impl fmt::Display for Watched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Watched::Validation => "validation",
+            Watched::Training => "training",
+        })
+    }
+}
+
+/// The lowest watched loss so far, and the epoch that reached it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lowest {
+    pub epoch: usize,
+    pub loss: f64,
+}
+
 /// Why training ended.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum StopReason {
-    /// The monitored loss reached the target.
+    /// The watched loss reached the target.
     TargetLoss {
         target: f64,
         loss: f64,
         epoch: usize,
+        watched: Watched,
     },
-    /// The epoch budget ran out.
-    MaxEpochs { epochs: usize },
+    /// The epoch budget ran out (with the target, if one was set, never reached).
+    MaxEpochs {
+        epochs: usize,
+        target: Option<f64>,
+        lowest: Option<Lowest>,
+        watched: Watched,
+    },
     /// The loss stopped improving.
     Patience {
         patience: usize,
         best: f64,
         epoch: usize,
+        watched: Watched,
     },
-    /// The loss became NaN or infinite: the steps overshoot and the parameters blew up.
-    Diverged { loss: f64, epoch: usize },
+    /// The loss became NaN or infinite, or grew far above its lowest: the steps overshoot and
+    /// the parameters blew up. `lowest` is the last good epoch, if there was one.
+    Diverged {
+        loss: f64,
+        epoch: usize,
+        lowest: Option<Lowest>,
+        watched: Watched,
+    },
     /// Stopped from outside (Ctrl-C) during `epoch`; a checkpoint allows `--resume`.
     Interrupted { epoch: usize },
 }
@@ -37,38 +83,78 @@ impl StopReason {
 impl fmt::Display for StopReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StopReason::TargetLoss { target, epoch, .. } => {
-                write!(f, "target loss {target} reached at epoch {epoch}")
+            StopReason::TargetLoss {
+                target,
+                epoch,
+                watched,
+                ..
+            } => write!(
+                f,
+                "the {watched} loss reached --target-loss {target} at epoch {epoch}"
+            ),
+            StopReason::MaxEpochs {
+                epochs,
+                target,
+                lowest,
+                watched,
+            } => {
+                write!(f, "max epochs {epochs} reached")?;
+                if let Some(target) = target {
+                    write!(
+                        f,
+                        " without the {watched} loss reaching --target-loss {target}"
+                    )?;
+                }
+                if let Some(Lowest { epoch, loss }) = lowest {
+                    write!(f, "; lowest {watched} loss {loss:.6} at epoch {epoch}")?;
+                }
+                Ok(())
             }
-            StopReason::MaxEpochs { epochs } => write!(f, "max epochs {epochs} reached"),
             StopReason::Patience {
                 patience,
                 best,
                 epoch,
+                watched,
             } => write!(
                 f,
-                "no improvement for {patience} epochs at epoch {epoch} (best loss {best:.6})"
+                "no improvement of the {watched} loss for {patience} epochs at epoch {epoch} \
+                 (best {best:.6})"
             ),
-            StopReason::Diverged { loss, epoch } => {
-                write!(f, "loss diverged to {loss} at epoch {epoch}")
+            StopReason::Diverged {
+                loss,
+                epoch,
+                watched,
+                ..
+            } => {
+                let shown = if loss.abs() < 1e6 {
+                    format!("{loss:.4}")
+                } else {
+                    format!("{loss:.3e}")
+                };
+                write!(f, "the {watched} loss diverged to {shown} at epoch {epoch}")
             }
             StopReason::Interrupted { epoch } => write!(f, "interrupted at epoch {epoch}"),
         }
     }
 }
 
-/// Ends training on the first of: a non-finite loss, the target loss, `patience` epochs without
-/// an improvement of at least `min_delta`, or the last epoch. Saved in checkpoints: its memory
-/// of the best loss is part of where a run is.
+/// Ends training on the first of: a diverging loss (non-finite, or [`DIVERGENCE_FACTOR`] times
+/// its lowest), the target loss, `patience` epochs without an improvement of at least
+/// `min_delta`, or the last epoch. Saved in checkpoints: its memory of the losses is part of
+/// where a run is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StopPolicy {
     target_loss: Option<f64>,
     max_epochs: usize,
     patience: Option<usize>,
     min_delta: f64,
-    /// The best loss so far (none before the first epoch).
+    watched: Watched,
+    /// The best loss for `patience` (an improvement must beat it by `min_delta`).
     best: Option<f64>,
     epochs_without_improvement: usize,
+    /// The first epoch's loss: a loss that diverges climbs above where it started.
+    first: Option<f64>,
+    lowest: Option<Lowest>,
 }
 
 impl StopPolicy {
@@ -77,21 +163,44 @@ impl StopPolicy {
         max_epochs: usize,
         patience: Option<usize>,
         min_delta: f64,
+        watched: Watched,
     ) -> Self {
         Self {
             target_loss,
             max_epochs,
             patience,
             min_delta,
+            watched,
             best: None,
             epochs_without_improvement: 0,
+            first: None,
+            lowest: None,
         }
     }
 
-    /// Looks at the monitored loss after `epoch` (counted from 1); `Some` means stop now.
+    /// The lowest watched loss so far and its epoch.
+    pub fn lowest(&self) -> Option<Lowest> {
+        self.lowest
+    }
+
+    pub fn watched(&self) -> Watched {
+        self.watched
+    }
+
+    /// Looks at the watched loss after `epoch` (counted from 1); `Some` means stop now.
     pub fn check(&mut self, epoch: usize, loss: f64) -> Option<StopReason> {
-        if !loss.is_finite() {
-            return Some(StopReason::Diverged { loss, epoch });
+        let watched = self.watched;
+        if self.diverges(loss) {
+            return Some(StopReason::Diverged {
+                loss,
+                epoch,
+                lowest: self.lowest,
+                watched,
+            });
+        }
+        self.first.get_or_insert(loss);
+        if self.lowest.is_none_or(|lowest| loss < lowest.loss) {
+            self.lowest = Some(Lowest { epoch, loss });
         }
         if let Some(target) = self.target_loss {
             if loss <= target {
@@ -99,6 +208,7 @@ impl StopPolicy {
                     target,
                     loss,
                     epoch,
+                    watched,
                 });
             }
         }
@@ -114,12 +224,27 @@ impl StopPolicy {
                     patience,
                     best: self.best.unwrap_or(loss),
                     epoch,
+                    watched,
                 });
             }
         }
         (epoch >= self.max_epochs).then_some(StopReason::MaxEpochs {
             epochs: self.max_epochs,
+            target: self.target_loss,
+            lowest: self.lowest,
+            watched,
         })
+    }
+
+    /// NaN or infinite, or far above both the lowest loss and the first.
+    fn diverges(&self, loss: f64) -> bool {
+        if !loss.is_finite() {
+            return true;
+        }
+        match (self.lowest, self.first) {
+            (Some(lowest), Some(first)) => loss > DIVERGENCE_FACTOR * lowest.loss && loss > first,
+            _ => false,
+        }
     }
 }
 
@@ -127,30 +252,64 @@ impl StopPolicy {
 mod tests {
     use super::*;
 
+    fn policy(target: Option<f64>, epochs: usize, patience: Option<usize>) -> StopPolicy {
+        StopPolicy::new(target, epochs, patience, 0.0, Watched::Validation)
+    }
+
     #[test]
     fn non_finite_loss_stops_first() {
-        let mut policy = StopPolicy::new(Some(1.0), 10, Some(1), 0.0);
+        let mut policy = policy(Some(1.0), 10, Some(1));
         assert!(policy.check(1, f64::NAN).unwrap().diverged());
         assert!(policy.check(1, f64::INFINITY).unwrap().diverged());
     }
 
     #[test]
+    fn a_loss_a_thousand_times_its_lowest_diverged_and_names_the_last_good_epoch() {
+        let mut policy = policy(None, 100, None);
+        assert_eq!(policy.check(1, 0.8), None);
+        assert_eq!(policy.check(2, 0.1), None);
+        assert_eq!(policy.check(3, 50.0), None); // 500×: still learning, maybe
+        let stop = policy.check(4, 100.5).expect("1005× the lowest");
+        assert_eq!(
+            stop,
+            StopReason::Diverged {
+                loss: 100.5,
+                epoch: 4,
+                lowest: Some(Lowest {
+                    epoch: 2,
+                    loss: 0.1
+                }),
+                watched: Watched::Validation
+            }
+        );
+    }
+
+    #[test]
+    fn a_small_loss_that_grows_but_stays_below_where_it_started_has_not_diverged() {
+        let mut policy = policy(None, 100, None);
+        assert_eq!(policy.check(1, 0.5), None);
+        assert_eq!(policy.check(2, 1e-6), None);
+        assert_eq!(policy.check(3, 0.01), None); // 10 000× the lowest, below the start
+    }
+
+    #[test]
     fn target_loss_stops_when_reached() {
-        let mut policy = StopPolicy::new(Some(0.1), 100, None, 0.0);
+        let mut policy = policy(Some(0.1), 100, None);
         assert_eq!(policy.check(1, 0.5), None);
         assert_eq!(
             policy.check(2, 0.1),
             Some(StopReason::TargetLoss {
                 target: 0.1,
                 loss: 0.1,
-                epoch: 2
+                epoch: 2,
+                watched: Watched::Validation
             })
         );
     }
 
     #[test]
     fn patience_counts_epochs_without_enough_improvement() {
-        let mut policy = StopPolicy::new(None, 100, Some(2), 0.01);
+        let mut policy = StopPolicy::new(None, 100, Some(2), 0.01, Watched::Training);
         assert_eq!(policy.check(1, 1.0), None);
         assert_eq!(policy.check(2, 0.995), None); // improved by less than min_delta
         assert_eq!(
@@ -158,18 +317,47 @@ mod tests {
             Some(StopReason::Patience {
                 patience: 2,
                 best: 1.0,
-                epoch: 3
+                epoch: 3,
+                watched: Watched::Training
             })
         );
     }
 
     #[test]
-    fn max_epochs_is_the_last_resort() {
-        let mut policy = StopPolicy::new(None, 2, None, 0.0);
-        assert_eq!(policy.check(1, 1.0), None);
-        assert_eq!(
+    fn an_equal_loss_is_no_improvement() {
+        let mut policy = policy(None, 100, Some(1));
+        assert_eq!(policy.check(1, 0.5), None);
+        assert!(matches!(
             policy.check(2, 0.5),
-            Some(StopReason::MaxEpochs { epochs: 2 })
+            Some(StopReason::Patience { epoch: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn max_epochs_says_the_target_was_missed_and_where_the_loss_was_lowest() {
+        let mut policy = policy(Some(0.01), 3, None);
+        assert_eq!(policy.check(1, 1.0), None);
+        assert_eq!(policy.check(2, 0.5), None);
+        let stop = policy.check(3, 0.7).unwrap();
+        assert_eq!(
+            stop.to_string(),
+            "max epochs 3 reached without the validation loss reaching --target-loss 0.01; \
+             lowest validation loss 0.500000 at epoch 2"
+        );
+    }
+
+    #[test]
+    fn the_lowest_loss_is_remembered_with_its_epoch() {
+        let mut policy = policy(None, 10, None);
+        for (epoch, loss) in [(1, 0.9), (2, 0.3), (3, 0.3), (4, 0.4)] {
+            policy.check(epoch, loss);
+        }
+        assert_eq!(
+            policy.lowest(),
+            Some(Lowest {
+                epoch: 2,
+                loss: 0.3
+            })
         );
     }
 }

@@ -22,20 +22,23 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 
+use crate::advice;
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
 use crate::batch::DeviceData;
 use crate::config::{LearningRate, OutputKind, TrainConfig};
+use crate::data::encoding::{Encoding, Unseen};
+use crate::data::frame::Frame;
 use crate::data::split::split;
 use crate::data::transform::Standardizer;
-use crate::data::{self, Dataset, LabelSpec, Source, Targets};
+use crate::data::{self, ColumnSpec, LabelSpec, Source, Targets};
 use crate::device::Backend;
 use crate::gradcheck::{self, LayerCheck};
-use crate::learner::{Checkpoint, Learner, Training, Watcher};
+use crate::learner::{Checkpoint, Kept, Learner, Training, Watcher};
 use crate::lr_find::{self, LrFinding};
 use crate::memory::{self, MemoryEstimate};
 use crate::metrics::EpochMetrics;
 use crate::model::ModelConfig;
-use crate::stop::StopReason;
+use crate::stop::{StopReason, Watched};
 use crate::trace::{self, Trace};
 
 /// Everything decided before training starts.
@@ -43,13 +46,18 @@ use crate::trace::{self, Trace};
 pub struct Plan {
     pub config: TrainConfig,
     /// The data as loaded (before the split).
-    pub dataset: Dataset,
+    pub frame: Frame,
+    /// What preparing the data did that a person should know (rows dropped, cells filled, a
+    /// column that looks like an id).
+    pub notes: Vec<String>,
     pub train_rows: usize,
     pub valid_rows: usize,
     /// The card that will be saved with the model (shape, names, scaling).
     pub card: ModelCard,
     pub out: ArtifactDir,
     pub backend: Backend,
+    /// The loss STOP watches (and `--keep best` keeps the lowest of).
+    pub watched: Watched,
     /// The learning rate training will use: `--lr`, or the range test's suggestion.
     pub learning_rate: f64,
     /// The range test `--lr auto` ran.
@@ -77,60 +85,62 @@ impl Plan {
     /// Loads and prepares the data; `out` defaults to `artifacts/<dataset name>`. With
     /// `--lr auto`, runs the learning-rate range test to choose the rate.
     pub fn prepare(config: TrainConfig, out: Option<PathBuf>, backend: Backend) -> Result<Plan> {
+        config.validate()?;
         let source = Source::resolve(&config.dataset)?;
-        let label = LabelSpec {
-            column: config.label.as_deref(),
-            task: config.task,
-            classes: None,
-        };
-        let dataset = data::load(&source, &label, config.seed)?;
+        let mut frame = data::load(
+            &source,
+            &label_spec(&config),
+            &column_spec(&config),
+            config.seed,
+        )?;
+        frame.note_row_ids();
         let out = match out {
             Some(dir) => ArtifactDir::new(dir),
             None => ArtifactDir::for_dataset(&source.name()),
         };
-        Plan::with_data(
-            config,
-            dataset,
-            source.default_valid_fraction(),
-            out,
-            backend,
-        )
+        Plan::with_data(config, frame, source.default_valid_fraction(), out, backend)
     }
 
     /// [`Plan::prepare`] for data already in memory (what `stepwise bench` generates);
     /// `default_valid_fraction` applies unless the config sets one.
     pub fn with_data(
         config: TrainConfig,
-        dataset: Dataset,
+        frame: Frame,
         default_valid_fraction: f64,
         out: ArtifactDir,
         backend: Backend,
     ) -> Result<Plan> {
         config.validate()?;
         if config.output == Some(OutputKind::Sigmoid) {
-            check_sigmoid_targets(&dataset)?;
+            check_sigmoid_targets(&frame)?;
         }
         let fraction = config.valid_fraction.unwrap_or(default_valid_fraction);
-        let rows = split(&dataset, fraction, config.seed);
-        let train = dataset.select(&rows.train);
-        let valid = (!rows.valid.is_empty()).then(|| dataset.select(&rows.valid));
+        let rows = split(&frame.targets, fraction, config.seed);
+        // Categories and fill values come from the training rows only, like the scaling below.
+        let (encoding, mut notes) = Encoding::fit(&frame, &rows.train, config.missing)?;
+        notes.splice(0..0, frame.notes.iter().cloned());
+        let train = encoding.encode(&frame.select(&rows.train), Unseen::Refuse)?;
+        let valid = (!rows.valid.is_empty())
+            .then(|| encoding.encode(&frame.select(&rows.valid), Unseen::AllZero))
+            .transpose()?;
 
         // Standardise with statistics of the training rows only: the validation rows stand for
-        // unseen data, and must not leak into the transform.
-        let feature_scaling = Standardizer::fit(&train.features, train.feature_count());
+        // unseen data, and must not leak into the transform. One-hot inputs stay 0 or 1.
+        let feature_scaling =
+            Standardizer::fit(&train.features, train.feature_count()).leaving(&encoding.one_hot());
         let target_scaling = match &train.targets {
             // A sigmoid output already lives in the targets' range, [0, 1].
             Targets::Values(_) if config.output.is_some() => None,
             Targets::Values(values) => Some(Standardizer::fit(values, 1)),
             Targets::Classes { .. } => None,
         };
-        let class_names = match &dataset.targets {
+        let class_names = match &frame.targets {
             Targets::Classes { names, .. } => Some(names.clone()),
             Targets::Values(_) => None,
         };
         let model = ModelConfig::new(
             config.model,
-            dataset.feature_count(),
+            train.feature_count(),
             class_names.as_ref().map_or(1, Vec::len),
         )
         .with_hidden(config.hidden.clone())
@@ -138,14 +148,16 @@ impl Plan {
         .with_output(config.output);
         let mut card = ModelCard {
             format_version: FORMAT_VERSION,
-            task: dataset.task(),
+            task: frame.task(),
             model,
-            feature_names: dataset.feature_names.clone(),
-            label_name: dataset.label_name.clone(),
+            feature_names: train.feature_names.clone(),
+            label_name: frame.label_name.clone(),
             class_names,
             feature_scaling,
             target_scaling,
             training: config.clone(),
+            encoding: Some(encoding),
+            data_fingerprint: Some(frame.fingerprint()),
         };
 
         // Before anything is put on the device: refuse what cannot fit.
@@ -157,7 +169,12 @@ impl Plan {
         );
         memory.check(memory::available())?;
 
-        let learner_device = learner(&config, &card, &backend, 0.0).training_device();
+        let watched = if valid.is_some() {
+            Watched::Validation
+        } else {
+            Watched::Training
+        };
+        let learner_device = learner(&config, &card, &backend, 0.0, watched).training_device();
         let train_data = DeviceData::new(
             &train,
             &card.feature_scaling,
@@ -175,7 +192,10 @@ impl Plan {
         let (learning_rate, lr_finding) = match config.learning_rate {
             LearningRate::Fixed(rate) => (rate, None),
             LearningRate::Auto => {
-                let finding = lr_find::find(&learner(&config, &card, &backend, 0.0), &train_data);
+                let finding = lr_find::find(
+                    &learner(&config, &card, &backend, 0.0, watched),
+                    &train_data,
+                );
                 (finding.suggestion, Some(finding))
             }
         };
@@ -188,10 +208,12 @@ impl Plan {
             train_rows: rows.train.len(),
             valid_rows: rows.valid.len(),
             config,
-            dataset,
+            frame,
+            notes,
             card,
             out,
             backend,
+            watched,
             train: train_data,
             valid: valid_data,
             resume: None,
@@ -228,8 +250,9 @@ impl Plan {
         self.interrupt = Some(flag);
     }
 
-    /// Trains, then saves the artifacts. A diverged run is an error and saves nothing. A run
-    /// that finishes drops its checkpoint; an interrupted one keeps it.
+    /// Trains, then saves the artifacts: the kept epoch's model (`--keep`). A run whose loss
+    /// diverged saves its last good epoch, or is an error that saves nothing when there was
+    /// none. A run that finishes drops its checkpoint; an interrupted one keeps it.
     pub fn train(mut self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
         self.out.prepare_for(self.artifact_bytes())?;
         let started = Instant::now();
@@ -245,24 +268,38 @@ impl Plan {
                 .run(&self.train, self.valid.as_ref(), resume, &mut watcher)?;
         let wall_time_seconds = started.elapsed().as_secs_f64();
 
-        if training.stop.diverged() {
-            let learning_rate = self.learning_rate;
+        let learning_rate = self.learning_rate;
+        let diverged_from_the_start = training.stop.diverged()
+            && !matches!(training.kept, Some(Kept::BeforeDivergence { .. }));
+        if diverged_from_the_start {
             bail!(
-                "{}: the steps overshoot and the parameters blew up; try a smaller --lr \
-                 (now {learning_rate}, e.g. --lr {}). No model was saved.",
+                "{}: the steps overshoot and the parameters blew up with learning rate \
+                 {learning_rate}; try a smaller --lr (e.g. --lr {}, or --lr auto). No model was \
+                 saved.",
                 training.stop,
                 learning_rate / 10.0
             );
         }
-        let final_metrics = training.history.last().cloned();
+        let kept_metrics = training.kept.as_ref().and_then(|kept| {
+            let epoch = kept.epoch();
+            training
+                .history
+                .iter()
+                .find(|metrics| metrics.epoch == epoch)
+                .cloned()
+        });
         let summary = Summary {
             stopped: training.stop.to_string(),
             stop: training.stop.clone(),
+            kept: training.kept.clone(),
+            kept_metrics,
+            advice: advice::advise(&training.history, &training.stop, learning_rate),
             epochs_run: training.history.len(),
-            final_metrics,
+            final_metrics: training.history.last().cloned(),
             train_rows: self.train_rows,
             valid_rows: self.valid_rows,
             parameters: self.card.model.parameter_count(),
+            learning_rate,
             seed: self.config.seed,
             backend: self.backend.name.to_string(),
             device: self.backend.description.clone(),
@@ -316,12 +353,37 @@ impl Plan {
     }
 
     fn learner(&self) -> Learner<'_> {
-        learner(&self.config, &self.card, &self.backend, self.learning_rate)
+        learner(
+            &self.config,
+            &self.card,
+            &self.backend,
+            self.learning_rate,
+            self.watched,
+        )
+    }
+}
+
+/// How a configuration reads its label column.
+pub fn label_spec(config: &TrainConfig) -> LabelSpec<'_> {
+    LabelSpec {
+        column: config.label.as_deref(),
+        task: config.task,
+        classes: None,
+    }
+}
+
+/// How a configuration chooses its feature columns.
+pub fn column_spec(config: &TrainConfig) -> ColumnSpec<'_> {
+    ColumnSpec {
+        features: &config.features,
+        ignore: &config.ignore,
+        missing: config.missing,
+        known: None,
     }
 }
 
 /// `--output sigmoid` predicts numbers in (0, 1): the targets must be such numbers.
-fn check_sigmoid_targets(dataset: &Dataset) -> Result<()> {
+fn check_sigmoid_targets(dataset: &Frame) -> Result<()> {
     match &dataset.targets {
         Targets::Classes { .. } => bail!(
             "--output sigmoid is for regression on targets in [0, 1]; add --task regression \
@@ -369,11 +431,13 @@ fn learner<'a>(
     card: &'a ModelCard,
     backend: &Backend,
     learning_rate: f64,
+    watched: Watched,
 ) -> Learner<'a> {
     Learner {
         config,
         model: &card.model,
         learning_rate,
         device: backend.device.clone(),
+        watched,
     }
 }

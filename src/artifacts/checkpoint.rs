@@ -4,6 +4,8 @@
 //! checkpoint/
 //!   model.bpk      the parameters, with the ids SGD's state is keyed by
 //!   optimizer.bpk  SGD's state: the momentum buffers
+//!   lowest.bpk     the parameters of the epoch with the lowest loss so far (what --keep best
+//!                  saves), once an epoch has finished
 //!   state.json     format version, the model card (configuration, data transform) and the
 //!                  position: epoch, steps taken in it, history, the stop policy's memory
 //! ```
@@ -23,6 +25,7 @@ use crate::learner::{Checkpoint, Position};
 
 pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
 pub const STATE_FILE: &str = "state.json";
+pub const LOWEST_FILE: &str = "lowest.bpk";
 
 #[derive(Serialize, Deserialize)]
 struct State {
@@ -31,6 +34,8 @@ struct State {
     position: Position,
     model_checksum: String,
     optimizer_checksum: String,
+    /// None until an epoch has finished.
+    lowest_checksum: Option<String>,
 }
 
 impl ArtifactDir {
@@ -42,15 +47,17 @@ impl ArtifactDir {
             position: checkpoint.position.clone(),
             model_checksum: checksum(&checkpoint.model),
             optimizer_checksum: checksum(&checkpoint.optimizer),
+            lowest_checksum: checkpoint.lowest.as_deref().map(checksum),
         })?;
-        commit::commit(
-            &self.checkpoint(),
-            &[
-                (MODEL_FILE, &checkpoint.model),
-                (OPTIMIZER_FILE, &checkpoint.optimizer),
-                (STATE_FILE, &state),
-            ],
-        )
+        let mut files: Vec<(&str, &[u8])> = vec![
+            (MODEL_FILE, &checkpoint.model),
+            (OPTIMIZER_FILE, &checkpoint.optimizer),
+        ];
+        if let Some(lowest) = &checkpoint.lowest {
+            files.push((LOWEST_FILE, lowest));
+        }
+        files.push((STATE_FILE, &state));
+        commit::commit(&self.checkpoint(), &files)
     }
 
     /// The last checkpoint, and the card of the run it belongs to.
@@ -82,6 +89,11 @@ impl ArtifactDir {
         let checkpoint = Checkpoint {
             model: read_checked(MODEL_FILE, &state.model_checksum)?,
             optimizer: read_checked(OPTIMIZER_FILE, &state.optimizer_checksum)?,
+            lowest: state
+                .lowest_checksum
+                .as_deref()
+                .map(|expected| read_checked(LOWEST_FILE, expected))
+                .transpose()?,
             position: state.position,
         };
         Ok((state.card, checkpoint))

@@ -27,8 +27,11 @@ use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
 use serde::{Deserialize, Serialize};
 
+use crate::checksum::checksum;
 use crate::config::{Task, TrainConfig};
+use crate::data::encoding::Encoding;
 use crate::data::transform::Standardizer;
+use crate::learner::Kept;
 use crate::lr_find::LrFinding;
 use crate::memory;
 use crate::metrics::EpochMetrics;
@@ -37,7 +40,7 @@ use crate::plot;
 use crate::stop::StopReason;
 
 /// Version of the `config.json` layout; a newer one than this build knows is refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The burn version stepwise is built on (pinned in Cargo.toml).
 pub const BURN_VERSION: &str = "0.22.1";
 
@@ -66,6 +69,23 @@ pub struct ModelCard {
     pub target_scaling: Option<Standardizer>,
     /// The full training configuration, for the record and for retraining.
     pub training: TrainConfig,
+    /// How each feature column becomes inputs (one-hot categories, fill values). Absent from
+    /// files saved before it existed: number columns named as the inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
+    /// A checksum of the training data (every row, before the split), so `eval` knows the
+    /// data again and can score the held-out rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_fingerprint: Option<String>,
+}
+
+impl ModelCard {
+    /// How the model's input columns become its inputs.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+            .clone()
+            .unwrap_or_else(|| Encoding::numbers(&self.feature_names))
+    }
 }
 
 /// What a training run did: `summary.json`.
@@ -74,12 +94,20 @@ pub struct Summary {
     pub stop: StopReason,
     /// The stop reason as a sentence.
     pub stopped: String,
+    /// Which epoch's parameters `model.bpk` holds, and why.
+    pub kept: Option<Kept>,
+    /// That epoch's metrics.
+    pub kept_metrics: Option<EpochMetrics>,
+    /// What to try next, read from the history (a learning rate too big or too small).
+    pub advice: Vec<String>,
     pub epochs_run: usize,
     /// The last finished epoch (none when interrupted during the first).
     pub final_metrics: Option<EpochMetrics>,
     pub train_rows: usize,
     pub valid_rows: usize,
     pub parameters: usize,
+    /// The learning rate of every STEP (`--lr`, or what `--lr auto` found).
+    pub learning_rate: f64,
     pub seed: u64,
     /// The burn backend it was trained on (`flex`, `ndarray`, `wgpu`)...
     pub backend: String,
@@ -213,6 +241,17 @@ impl ArtifactDir {
     /// Reads `config.json`, then loads `model.bpk` into the model it describes.
     pub fn load(&self, device: &Device) -> Result<(ModelCard, Model)> {
         let shown = self.dir.display();
+        if self.dir.is_file() {
+            let parent = self.dir.parent().filter(|p| !p.as_os_str().is_empty());
+            bail!(
+                "{shown} is a file; --model takes the folder `stepwise train` saved into (the one \
+                 holding {CONFIG_FILE} and {MODEL_FILE}){}",
+                parent.map_or(String::new(), |parent| format!(
+                    ", e.g. --model {}",
+                    parent.display()
+                ))
+            );
+        }
         if !self.dir.is_dir() {
             bail!(
                 "model folder {shown} does not exist; train one first with \
@@ -363,17 +402,11 @@ impl ModelCard {
                 return Err("the target scaling is not for one value".into());
             }
         }
+        if self.encoding().input_names() != self.feature_names {
+            return Err("the column encoding does not give the feature names".into());
+        }
         Ok(())
     }
-}
-
-/// FNV-1a, 64 bits, in hex: enough to notice a damaged file (it is no defence against a
-/// deliberately forged one).
-fn checksum(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
 }
 
 /// Refuses bytes read from `path` whose checksum is not the one recorded when they were written.

@@ -46,10 +46,13 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     )?;
     let rows = match (&args.input, &args.input_file) {
         (Some(text), _) => vec![predictor.parse_input(text)?],
-        (None, Some(path)) => load_features(path, &predictor.card.feature_names)?,
+        (None, Some(path)) => load_features(path, &predictor.card.encoding())?,
         (None, None) => unreachable!("clap requires --input or --input-file"),
     };
     let predictions = predictor.predict(&rows)?;
+    for note in predictor.extrapolation(&rows) {
+        eprintln!("note: {note}");
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&predictions)?);
     } else if args.input.is_some() {
@@ -105,8 +108,8 @@ pub fn eval(args: EvalArgs) -> Result<()> {
         &ArtifactDir::new(&args.model),
         args.device.backend()?.device,
     )?;
-    let dataset = predictor.load_dataset(&args.dataset)?;
-    let evaluation = predictor.evaluate(&dataset)?;
+    let data = predictor.eval_data(&args.dataset, args.rows)?;
+    let evaluation = predictor.evaluate_data(&data)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&evaluation)?);
     } else {
@@ -116,7 +119,7 @@ pub fn eval(args: EvalArgs) -> Result<()> {
 }
 
 fn print_evaluation(evaluation: &Evaluation) {
-    println!("rows      {}", evaluation.rows);
+    println!("rows      {}: {}", evaluation.rows, evaluation.description);
     match &evaluation.scores {
         Scores::Classification {
             accuracy,
@@ -148,6 +151,7 @@ fn print_evaluation(evaluation: &Evaluation) {
         }
         Scores::Regression(scores) => {
             println!("mse       {:.6}", scores.mse);
+            println!("rmse      {:.6}", scores.rmse);
             println!("mae       {:.6}", scores.mae);
             println!("r2        {:.6}", scores.r2);
         }

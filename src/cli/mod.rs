@@ -9,6 +9,8 @@ mod explain;
 mod infer;
 mod train;
 
+mod parse;
+
 use std::path::PathBuf;
 
 use std::process::ExitCode;
@@ -19,7 +21,10 @@ use clap::{Args, Parser, Subcommand};
 use stepwise::bench::Workload;
 use stepwise::config::TrainConfig;
 use stepwise::device::{self, Backend, DeviceChoice};
+use stepwise::infer::Rows;
 use stepwise::train::Plan;
+
+pub use parse::parse;
 
 /// stepwise trains neural networks with the learning loop as the article tells it:
 /// INIT random parameters → PREDICT → LOSS → GRADIENT (backpropagation) → STEP (SGD) → repeat →
@@ -34,6 +39,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Train a network and save it under artifacts/ (with no options: an MLP on iris).
+    #[command(after_help = STEP_RULE)]
     Train(TrainArgs),
     /// Load a trained network and predict: PREDICT alone, on new inputs.
     Predict(PredictArgs),
@@ -54,6 +60,16 @@ pub enum Command {
     /// Time the learning loop on the benchmark workloads (see bench/README.md).
     Bench(BenchArgs),
 }
+
+/// The STEP and STOP rules with their defaults, under `stepwise train --help`.
+const STEP_RULE: &str = "\
+STEP, with the defaults:
+  velocity  ← momentum × velocity + gradient        (--momentum 0.9, dampening 0)
+  parameter ← parameter − learning_rate × velocity  (--lr 0.01)
+  Each step uses a minibatch of 16 rows (--batch-size); an epoch is one pass over the data.
+STOP after 100 epochs (--epochs), at --target-loss, after --patience epochs without
+improvement, or when the loss diverges (NaN, or 1000 times its lowest). The saved model is the
+epoch with the lowest validation loss (--keep best), or the last (--keep last).";
 
 /// Where to compute.
 #[derive(Args, Debug)]
@@ -107,12 +123,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     pub trace: usize,
     /// Continue the run whose checkpoint is in this artifact folder, with the configuration it
-    /// was started with (other training options are refused).
-    #[arg(long, value_name = "DIR", conflicts_with_all = [
-        "dataset", "label", "task", "model", "hidden", "activation", "learning_rate", "momentum",
-        "nesterov", "weight_decay", "clip_grad_norm", "batch_size", "epochs", "target_loss",
-        "patience", "min_delta", "valid_fraction", "checkpoint_every", "seed", "out",
-    ])]
+    /// was started with (every training option, and --out, is refused).
+    #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
 }
 
@@ -166,11 +178,13 @@ pub struct PredictArgs {
     /// Model folder written by `stepwise train`.
     #[arg(long)]
     pub model: PathBuf,
-    /// One input row: the feature values separated by commas, e.g. "5.1,3.5,1.4,0.2".
+    /// One input row: a value per column the model reads, separated by commas, e.g.
+    /// "5.1,3.5,1.4,0.2" (negative numbers too: "-0.7,1"; a text column takes its category).
     #[arg(
         long,
         required_unless_present = "input_file",
-        conflicts_with = "input_file"
+        conflicts_with = "input_file",
+        allow_hyphen_values = true
     )]
     pub input: Option<String>,
     /// A CSV file with the model's feature columns (by name); prints a CSV of predictions.
@@ -191,6 +205,10 @@ pub struct EvalArgs {
     /// Labelled data: a built-in or shipped name, or a CSV path with the model's columns.
     #[arg(long)]
     pub dataset: String,
+    /// Which rows to score: `valid` (default when it is the data the model was trained on: the
+    /// rows held out from training), `train`, or `all` (default for other data).
+    #[arg(long, value_enum)]
+    pub rows: Option<Rows>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use stepwise::config::{ModelKind, TrainConfig};
 use stepwise::memory;
 use stepwise::metrics::EpochMetrics;
 use stepwise::plot;
@@ -48,13 +47,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     }
 
     let classification = plan.card.class_names.is_some();
-    let example = plan
-        .dataset
-        .row(0)
-        .iter()
-        .map(f32::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let example = plan.frame.row_texts(0).join(",");
     plan.interrupt_on(ctrl_c()?);
     let progress = Progress::new(epochs, args.quiet, args.log_every);
     let report = plan.train(|metrics| progress.epoch(metrics, classification));
@@ -64,7 +57,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     if let StopReason::Interrupted { .. } = report.training.stop {
         println!(
             "resume   stepwise train --resume {}",
-            report.out.dir.display()
+            shell_word(&report.out.dir.display().to_string())
         );
         return Ok(ExitCode::from(INTERRUPTED));
     }
@@ -201,25 +194,30 @@ fn print_trace(trace: &Trace, plan: &Plan) {
 }
 
 pub fn print_plan(plan: &Plan) {
-    let dataset = &plan.dataset;
+    let frame = &plan.frame;
     let answer = match &plan.card.class_names {
         Some(names) => format!("{} classes", names.len()),
-        None => format!("target '{}'", dataset.label_name),
+        None => format!("target '{}'", frame.label_name),
+    };
+    let columns = frame.columns.len();
+    let inputs = plan.card.model.inputs;
+    let encoded = if inputs == columns {
+        String::new()
+    } else {
+        format!(" ({inputs} inputs once text is one-hot encoded)")
     };
     println!(
-        "data     {}: {} rows, {} feature{}, {answer} ({}); {} train / {} valid",
-        dataset.name,
-        dataset.rows(),
-        dataset.feature_count(),
-        if dataset.feature_count() == 1 {
-            ""
-        } else {
-            "s"
-        },
-        dataset.task_reason,
+        "data     {}: {} rows, {columns} feature{}{encoded}, {answer}; {} train / {} valid",
+        frame.name,
+        frame.rows(),
+        if columns == 1 { "" } else { "s" },
         plan.train_rows,
         plan.valid_rows
     );
+    println!("task     {}", frame.task_reason);
+    for note in &plan.notes {
+        println!("note     {note}");
+    }
     let config = &plan.config;
     let mut step = match plan.lr_finding {
         Some(_) => format!("SGD lr {:.3e} (found by lr-find)", plan.learning_rate),
@@ -253,9 +251,6 @@ pub fn print_plan(plan: &Plan) {
         memory::bytes(plan.memory.total()),
         plan.memory
     );
-    if config.model == ModelKind::Linear && config.hidden != TrainConfig::new().hidden {
-        println!("note     --hidden is ignored by --model linear");
-    }
 }
 
 fn epoch_line(metrics: &EpochMetrics, classification: bool) -> String {
@@ -282,23 +277,38 @@ fn losses(metrics: &EpochMetrics, classification: bool) -> String {
 
 pub fn print_report(report: &TrainReport, example: &str) {
     let summary = &report.summary;
-    let result = match &summary.final_metrics {
-        Some(last) => {
-            let mut result = format!(" (train loss {:.4}", last.train_loss);
-            if let Some(loss) = last.valid_loss {
-                result += &format!(", valid loss {loss:.4}");
-            }
-            if let Some(accuracy) = last.valid_accuracy {
-                result += &format!(", valid acc {accuracy:.3}");
-            }
-            result + ")"
-        }
-        None => String::new(),
-    };
     println!(
-        "stopped: {}{result} in {:.2} s",
+        "stopped: {} in {:.2} s",
         summary.stopped, summary.wall_time_seconds
     );
-    let dir = report.out.dir.display();
-    println!("saved    {dir}  — try: stepwise predict --model {dir} --input \"{example}\"");
+    if let (Some(kept), Some(metrics)) = (&summary.kept, &summary.kept_metrics) {
+        let mut scores = format!("train loss {:.4}", metrics.train_loss);
+        if let Some(loss) = metrics.valid_loss {
+            scores += &format!(", valid loss {loss:.4}");
+        }
+        if let Some(accuracy) = metrics.valid_accuracy {
+            scores += &format!(", valid acc {accuracy:.3}");
+        }
+        println!("kept     {kept}: {scores}");
+    }
+    for advice in &summary.advice {
+        println!("advice   {advice}");
+    }
+    let dir = shell_word(&report.out.dir.display().to_string());
+    let input = match shell_word(example) {
+        // Quoted all the same: the input reads as one value.
+        plain if !plain.starts_with('\'') => format!("\"{plain}\""),
+        quoted => quoted,
+    };
+    println!("saved    {dir}  — try: stepwise predict --model {dir} --input {input}");
+}
+
+/// `text` as one shell word that pastes and runs as printed: bare when every character is
+/// safe, else in single quotes.
+pub fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return text.to_string();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
 }

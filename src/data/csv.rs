@@ -1,4 +1,4 @@
-//! CSV files: a header row, numeric feature columns and one label column.
+//! CSV files: a header row, feature columns (numbers or text) and one label column.
 //!
 //! Every problem is reported with the file, the line and the column, and what to do about it.
 
@@ -10,12 +10,12 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use csv::StringRecord;
 
-use super::{Dataset, LabelSpec, Targets};
-use crate::config::Task;
+use super::encoding::{ColumnEncoding, Encoding};
+use super::frame::{is_missing, Column, Frame, Values};
+use super::labels::{self, shorten};
+use super::{ColumnSpec, LabelSpec};
+use crate::config::Missing;
 use crate::memory;
-
-/// Integer labels with at most this many distinct values are taken as classes.
-pub const MAX_INFERRED_CLASSES: usize = 20;
 
 /// A CSV file read into memory: its header and its records with their line numbers.
 struct Table {
@@ -52,14 +52,39 @@ fn table_from(source: impl Read, path: &Path) -> Result<Table> {
     if headers.iter().all(|header| header.is_empty()) {
         bail!("{shown} is empty: a CSV needs a header row and data rows");
     }
+    let mut seen = BTreeSet::new();
+    let repeated: BTreeSet<&str> = headers
+        .iter()
+        .filter(|header| !seen.insert(header.as_str()))
+        .map(String::as_str)
+        .collect();
+    if !repeated.is_empty() {
+        let names: Vec<String> = repeated
+            .iter()
+            .map(|name| format!("'{}'", shorten(name)))
+            .collect();
+        bail!(
+            "{shown}: the header names {} more than once; every column needs its own name",
+            names.join(", ")
+        );
+    }
     let mut records = Vec::new();
+    let mut blank = Vec::new();
     for result in reader.records() {
         let record = result.map_err(|err| anyhow::anyhow!("{shown}: {err}"))?;
-        // Blank lines (or lines of spaces and commas) at the end of a file are not rows.
+        let line = record.position().map_or(0, |position| position.line());
+        // Blank lines (or lines of spaces and commas) are not rows: fine at the end of a file,
+        // counted and said in the middle.
         if record.iter().all(|field| field.is_empty()) {
+            blank.push(line);
             continue;
         }
-        let line = record.position().map_or(0, |position| position.line());
+        if let Some(&blank_line) = blank.first() {
+            bail!(
+                "{shown}: line {blank_line} is blank, between data rows; remove it (or give \
+                 each value, NA for a missing one)"
+            );
+        }
         if record.len() != headers.len() {
             bail!(
                 "{shown}: line {line} has {} values but the header has {} columns; every row \
@@ -76,22 +101,53 @@ fn table_from(source: impl Read, path: &Path) -> Result<Table> {
     Ok(Table { headers, records })
 }
 
-/// Parses one feature value, naming where it is when it is not a finite number.
-fn parse_number(path: &Path, line: u64, column: &str, text: &str) -> Result<f32> {
-    if text.is_empty() {
+/// The column indices a data set uses as features: `--features` (or every column), less the
+/// label and `--ignore`. Unknown names are errors that list the columns.
+fn feature_columns(
+    table: &Table,
+    path: &Path,
+    label: usize,
+    spec: &ColumnSpec,
+) -> Result<Vec<usize>> {
+    let named = |names: &[String], option: &str| -> Result<Vec<usize>> {
+        names
+            .iter()
+            .map(|name| {
+                table
+                    .column(path, name)
+                    .with_context(|| format!("{option} names it"))
+            })
+            .collect()
+    };
+    let ignored = named(spec.ignore, "--ignore")?;
+    let chosen = match spec.known {
+        Some(encoding) => {
+            let names: Vec<String> = encoding
+                .columns
+                .iter()
+                .map(|c| c.name().to_string())
+                .collect();
+            named(
+                &names,
+                "the model reads it; the file needs every column the model was trained on",
+            )?
+        }
+        None if spec.features.is_empty() => (0..table.headers.len()).collect(),
+        None => named(spec.features, "--features")?,
+    };
+    let columns: Vec<usize> = chosen
+        .into_iter()
+        .filter(|column| *column != label && !ignored.contains(column))
+        .collect();
+    if columns.is_empty() {
         bail!(
-            "{}: line {line}, column '{column}' is empty; every feature needs a number",
-            path.display()
+            "{}: no feature columns left (the columns are: {}); a data set needs feature columns \
+             and a label",
+            path.display(),
+            table.headers.join(", ")
         );
     }
-    match text.parse::<f32>() {
-        Ok(value) if value.is_finite() => Ok(value),
-        _ => bail!(
-            "{}: line {line}, column '{column}' holds '{text}', which is not a number; \
-             feature columns must be numeric (choose the label column with --label)",
-            path.display()
-        ),
-    }
+    Ok(columns)
 }
 
 impl Table {
@@ -101,189 +157,217 @@ impl Table {
             .position(|header| header == name)
             .with_context(|| {
                 format!(
-                    "{}: no column named '{name}'; the columns are: {}",
+                    "{}: no column named '{}'; the columns are: {}",
                     path.display(),
+                    shorten(name),
                     self.headers.join(", ")
                 )
             })
     }
 
-    /// The numbers in the given columns, row after row.
-    fn numbers(&self, path: &Path, columns: &[usize]) -> Result<Vec<f32>> {
-        let mut values = Vec::with_capacity(self.records.len() * columns.len());
-        for (line, record) in &self.records {
-            for &column in columns {
-                values.push(parse_number(
-                    path,
-                    *line,
-                    &self.headers[column],
-                    &record[column],
-                )?);
+    /// One column's cells: numbers when every present cell is one (or the model reads a number
+    /// there), else text. A column that mixes numbers and text is an error naming the first odd
+    /// cell.
+    fn read_column(&self, path: &Path, column: usize, number: Option<bool>) -> Result<Column> {
+        let name = &self.headers[column];
+        let cells = || {
+            self.records
+                .iter()
+                .map(move |(line, record)| (*line, &record[column]))
+        };
+        let numeric = |text: &str| text.parse::<f32>().is_ok_and(f32::is_finite);
+        let any_number = cells().any(|(_, text)| !is_missing(text) && numeric(text));
+        let values = if number.unwrap_or(any_number) {
+            let mut numbers = Vec::with_capacity(self.records.len());
+            for (line, text) in cells() {
+                numbers.push(match text.parse::<f32>() {
+                    _ if is_missing(text) => f32::NAN,
+                    Ok(value) if value.is_finite() => value,
+                    _ => bail!(
+                        "{}: line {line}, column '{name}' holds '{}', which is not a number; \
+                         feature columns are numbers or text, not both (fix the cell, or choose \
+                         the columns with --features and --ignore)",
+                        path.display(),
+                        shorten(text)
+                    ),
+                });
             }
-        }
-        Ok(values)
+            Values::Numbers(numbers)
+        } else {
+            Values::Text(
+                cells()
+                    .map(|(_, text)| (!is_missing(text)).then(|| text.to_string()))
+                    .collect(),
+            )
+        };
+        Ok(Column {
+            name: name.clone(),
+            values,
+        })
     }
 }
 
-/// Loads a data set: every column but the label is a feature.
-pub fn load(path: &Path, label: &LabelSpec) -> Result<Dataset> {
-    dataset(read_table(path)?, path, label)
+/// Loads a data set: the label column, and the feature columns `columns` chooses.
+pub fn load(path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
+    frame(read_table(path)?, path, label, columns)
 }
 
 /// [`load`] from bytes in memory (`path` only names them in messages): what the fuzz tests feed.
-pub fn parse(bytes: &[u8], path: &Path, label: &LabelSpec) -> Result<Dataset> {
-    dataset(table_from(bytes, path)?, path, label)
+pub fn parse(bytes: &[u8], path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
+    frame(table_from(bytes, path)?, path, label, columns)
 }
 
-fn dataset(table: Table, path: &Path, label: &LabelSpec) -> Result<Dataset> {
+fn frame(mut table: Table, path: &Path, label: &LabelSpec, spec: &ColumnSpec) -> Result<Frame> {
+    let shown = path.display().to_string();
     let label_column = match label.column {
         Some(name) => table.column(path, name)?,
         None => table.headers.len() - 1,
     };
     let label_name = table.headers[label_column].clone();
-    let feature_columns: Vec<usize> = (0..table.headers.len())
-        .filter(|&column| column != label_column)
-        .collect();
-    if feature_columns.is_empty() {
-        bail!(
-            "{}: only one column ('{label_name}'); a data set needs feature columns and a label",
-            path.display()
-        );
-    }
-    let features = table.numbers(path, &feature_columns)?;
-    let labels: Vec<(u64, &str)> = table
-        .records
+    let features = feature_columns(&table, path, label_column, spec)?;
+    let mut notes = Vec::new();
+    drop_unlabelled(&mut table, &shown, label_column, spec.missing, &mut notes)?;
+    let kinds: Vec<Option<bool>> = features
         .iter()
-        .map(|(line, record)| (*line, &record[label_column]))
+        .map(|&column| {
+            let known = spec
+                .known?
+                .columns
+                .iter()
+                .find(|c| c.name() == table.headers[column])?;
+            Some(matches!(known, ColumnEncoding::Number { .. }))
+        })
         .collect();
-    if let Some((line, _)) = labels.iter().find(|(_, text)| text.is_empty()) {
-        bail!(
-            "{}: line {line}, label column '{label_name}' is empty; every row needs a label",
-            path.display()
-        );
-    }
-    let (targets, task_reason) = targets(path, &label_name, &labels, label)?;
-    Ok(Dataset {
+    let columns = features
+        .iter()
+        .zip(kinds)
+        .map(|(&column, number)| table.read_column(path, column, number))
+        .collect::<Result<Vec<Column>>>()?;
+    let lines: Vec<u64> = table.records.iter().map(|(line, _)| *line).collect();
+    // Missing cells are settled before the labels: a dropped row's label does not count.
+    let placeholder = super::Targets::Values(vec![0.0; lines.len()]);
+    let frame = Frame {
         name: path.file_stem().map_or_else(
             || "dataset".into(),
             |stem| stem.to_string_lossy().into_owned(),
         ),
-        feature_names: feature_columns
-            .iter()
-            .map(|&column| table.headers[column].clone())
-            .collect(),
+        columns,
         label_name,
-        features,
-        targets,
-        task_reason,
-    })
+        targets: placeholder,
+        task_reason: String::new(),
+        lines: Some(lines),
+        notes,
+    };
+    let mut frame = apply_missing(frame, &shown, spec.missing)?;
+    let kept = frame.lines.as_deref().unwrap_or_default();
+    let texts: Vec<(u64, &str)> = table
+        .records
+        .iter()
+        .filter(|(line, _)| kept.binary_search(line).is_ok())
+        .map(|(line, record)| (*line, &record[label_column]))
+        .collect();
+    let (targets, task_reason) =
+        labels::targets(&shown, &frame.label_name, &texts, label.task, label.classes)?;
+    frame.targets = targets;
+    frame.task_reason = task_reason;
+    Ok(frame)
 }
 
-/// Turns label texts into class indices or numbers, deciding the task when it was not given.
-fn targets(
-    path: &Path,
-    label_name: &str,
-    labels: &[(u64, &str)],
-    spec: &LabelSpec,
-) -> Result<(Targets, String)> {
-    let numbers: Option<Vec<f64>> = labels.iter().map(|(_, text)| text.parse().ok()).collect();
-    let (task, reason) = match (spec.task, &numbers) {
-        (Some(task), _) => (task, format!("{task}, as asked")),
-        (None, None) => (
-            Task::Classification,
-            "classification, inferred from text labels".to_string(),
-        ),
-        (None, Some(numbers)) => {
-            let all_integers = numbers.iter().all(|number| number.fract() == 0.0);
-            let distinct: BTreeSet<i64> = numbers.iter().map(|&number| number as i64).collect();
-            if all_integers && distinct.len() <= MAX_INFERRED_CLASSES {
-                (
-                    Task::Classification,
-                    format!(
-                        "classification, inferred from {} distinct integer labels",
-                        distinct.len()
-                    ),
-                )
-            } else {
-                (
-                    Task::Regression,
-                    "regression, inferred from numeric labels with many values".to_string(),
-                )
-            }
+/// Rows without a label cannot be learned from: an error, or (`drop`, `mean`) left out.
+fn drop_unlabelled(
+    table: &mut Table,
+    shown: &str,
+    label: usize,
+    missing: Missing,
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    let unlabelled = |record: &StringRecord| is_missing(&record[label]);
+    if let Some((line, record)) = table.records.iter().find(|(_, record)| unlabelled(record)) {
+        if missing == Missing::Error {
+            bail!(
+                "{shown}: line {line}, label column '{}' has no value ('{}'); every row needs a \
+                 label (or leave such rows out with --missing drop)",
+                table.headers[label],
+                shorten(&record[label])
+            );
         }
-    };
-    let targets = match task {
-        Task::Regression => {
-            let mut values = Vec::with_capacity(labels.len());
-            for &(line, text) in labels {
-                values.push(parse_number(path, line, label_name, text).context(
-                    "a regression label must be a number; use --task classification for classes",
-                )?);
-            }
-            Targets::Values(values)
-        }
-        Task::Classification => {
-            let names = match spec.classes {
-                Some(known) => known.to_vec(),
-                None => class_names(labels, numbers.is_some()),
-            };
-            let mut indices = Vec::with_capacity(labels.len());
-            for &(line, text) in labels {
-                match names.iter().position(|name| name == text) {
-                    Some(index) => indices.push(index),
-                    None => bail!(
-                        "{}: line {line}, label '{text}' is not one of the model's classes ({})",
-                        path.display(),
-                        names.join(", ")
-                    ),
+    }
+    let before = table.records.len();
+    table.records.retain(|(_, record)| !unlabelled(record));
+    let dropped = before - table.records.len();
+    if dropped > 0 {
+        notes.push(format!(
+            "dropped {dropped} of {before} rows without a label"
+        ));
+    }
+    if table.records.is_empty() {
+        bail!("{shown} has no row with a label");
+    }
+    Ok(())
+}
+
+/// `--missing error` refuses the first missing cell; `drop` leaves its row out; `mean` keeps it
+/// for the encoding to fill.
+fn apply_missing(frame: Frame, shown: &str, missing: Missing) -> Result<Frame> {
+    match missing {
+        Missing::Error => {
+            for row in 0..frame.rows() {
+                if let Some(column) = frame.columns.iter().find(|column| column.is_missing(row)) {
+                    bail!(
+                        "{shown}: {}, column '{}' is empty or missing (a missing value); every \
+                         feature needs a value: fill it in, or use --missing drop (leave such \
+                         rows out) or --missing mean (fill with the training rows' mean)",
+                        frame.place(row),
+                        column.name
+                    );
                 }
             }
-            if spec.classes.is_none() && names.len() < 2 {
-                bail!(
-                    "{}: label column '{label_name}' has only one class ('{}'); classification \
-                     needs at least two (pick another column with --label)",
-                    path.display(),
-                    names[0]
-                );
-            }
-            Targets::Classes { indices, names }
+            Ok(frame)
         }
-    };
-    Ok((targets, reason))
-}
-
-/// The distinct labels in a stable order: numerically when they are numbers, else by text.
-fn class_names(labels: &[(u64, &str)], numeric: bool) -> Vec<String> {
-    let mut names: Vec<String> = labels
-        .iter()
-        .map(|(_, text)| text.to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if numeric {
-        names.sort_by(|a, b| {
-            let (a, b): (f64, f64) = (a.parse().unwrap_or(0.0), b.parse().unwrap_or(0.0));
-            a.total_cmp(&b)
-        });
+        Missing::Drop => {
+            let frame = frame.drop_missing();
+            if frame.rows() == 0 {
+                bail!("{shown}: every row has a missing value; --missing drop leaves nothing");
+            }
+            Ok(frame)
+        }
+        Missing::Mean => Ok(frame),
     }
-    names
 }
 
-/// Reads the given feature columns, by name, from a CSV file (other columns, such as the label,
-/// are ignored): the input to `stepwise predict --input-file`.
-pub fn load_features(path: &Path, feature_names: &[String]) -> Result<Vec<Vec<f32>>> {
+/// Reads the columns a trained model takes, by name, from a CSV file (other columns, such as
+/// the label, are ignored): the input to `stepwise predict --input-file`. Rows are encoded as
+/// the model was trained.
+pub fn load_features(path: &Path, encoding: &Encoding) -> Result<Vec<Vec<f32>>> {
     let table = read_table(path)?;
-    let columns = feature_names
+    let columns = encoding
+        .columns
         .iter()
-        .map(|name| {
-            table.column(path, name).context(
+        .map(|column| {
+            let index = table.column(path, column.name()).context(
                 "the input file needs every feature column the model was trained on, by name",
+            )?;
+            table.read_column(
+                path,
+                index,
+                Some(matches!(column, ColumnEncoding::Number { .. })),
             )
         })
-        .collect::<Result<Vec<_>>>()?;
-    let values = table.numbers(path, &columns)?;
-    Ok(values
-        .chunks(columns.len())
-        .map(|row| row.to_vec())
+        .collect::<Result<Vec<Column>>>()?;
+    let lines: Vec<u64> = table.records.iter().map(|(line, _)| *line).collect();
+    let frame = Frame {
+        name: path.display().to_string(),
+        columns,
+        label_name: String::new(),
+        targets: super::Targets::Values(vec![0.0; lines.len()]),
+        task_reason: String::new(),
+        lines: Some(lines),
+        notes: Vec::new(),
+    };
+    let dataset = encoding.encode(&frame, super::encoding::Unseen::Refuse)?;
+    Ok(dataset
+        .features
+        .chunks(dataset.feature_count().max(1))
+        .map(<[f32]>::to_vec)
         .collect())
 }

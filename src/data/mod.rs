@@ -1,20 +1,27 @@
 //! Data: what the network learns from.
 //!
-//! A [`Dataset`] is a table of numeric features and one target per row, either a class or a
-//! number. It comes from a built-in generator ([`builtin`]) or a CSV file ([`csv`]); [`split`]
-//! holds rows out for validation and [`transform`] standardises features and targets with
-//! statistics from the training rows only.
+//! Data comes from a built-in generator ([`builtin`]) or a CSV file ([`csv`], with [`labels`]
+//! deciding the task) as a [`frame::Frame`]: feature columns of numbers or text, and one target
+//! per row. [`split`] holds rows out for validation; [`encoding`] turns the columns into
+//! numbers (one-hot for text, fill values for missing cells) and [`transform`] standardises
+//! them, both with what they learn from the training rows only. The result is a [`Dataset`]: a
+//! table of numbers the network reads.
 
 pub mod builtin;
 pub mod csv;
+pub mod encoding;
+pub mod frame;
+pub mod labels;
 pub mod split;
 pub mod transform;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
-use crate::config::Task;
+use crate::config::{Missing, Task};
+use encoding::Encoding;
+use frame::Frame;
 
 /// Where the shipped CSV data sets live, relative to the crate root.
 pub const DATASETS_DIR: &str = "datasets";
@@ -109,32 +116,6 @@ impl Dataset {
         &self.features[row * width..(row + 1) * width]
     }
 
-    /// The same rows with only the named feature columns, in that order (extra columns are
-    /// dropped): the layout a trained model expects.
-    pub fn with_features(&self, names: &[String]) -> Result<Dataset> {
-        let columns = names
-            .iter()
-            .map(|name| {
-                self.feature_names
-                    .iter()
-                    .position(|column| column == name)
-                    .with_context(|| {
-                        format!(
-                            "it has no feature column '{name}' (it has: {})",
-                            self.feature_names.join(", ")
-                        )
-                    })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Dataset {
-            feature_names: names.to_vec(),
-            features: (0..self.rows())
-                .flat_map(|row| columns.iter().map(move |&column| self.row(row)[column]))
-                .collect(),
-            ..self.clone()
-        })
-    }
-
     /// A new data set with only the given rows, in that order.
     pub fn select(&self, rows: &[usize]) -> Dataset {
         Dataset {
@@ -222,8 +203,20 @@ pub struct LabelSpec<'a> {
     pub classes: Option<&'a [String]>,
 }
 
+/// Which columns are features, and what to do with missing cells.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnSpec<'a> {
+    /// `--features`: only these (empty: every column but the label).
+    pub features: &'a [String],
+    /// `--ignore`: never these.
+    pub ignore: &'a [String],
+    pub missing: Missing,
+    /// A trained model's columns, read as it reads them (evaluating, predicting).
+    pub known: Option<&'a Encoding>,
+}
+
 /// Loads the data a source names. `seed` makes the generated data sets reproducible.
-pub fn load(source: &Source, label: &LabelSpec, seed: u64) -> Result<Dataset> {
+pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64) -> Result<Frame> {
     match source {
         Source::Builtin(builtin) => {
             if let Some(column) = label.column {
@@ -232,6 +225,13 @@ pub fn load(source: &Source, label: &LabelSpec, seed: u64) -> Result<Dataset> {
                 }
             }
             let mut dataset = builtin.generate(seed);
+            if !columns.features.is_empty() || !columns.ignore.is_empty() {
+                bail!(
+                    "--features and --ignore choose CSV columns; the built-in '{}' has only {}",
+                    dataset.name,
+                    dataset.feature_names.join(", ")
+                );
+            }
             if let Some(task) = label.task {
                 if task == Task::Regression {
                     // Classes named by numbers (xor's 0 and 1) read as those numbers.
@@ -253,9 +253,9 @@ pub fn load(source: &Source, label: &LabelSpec, seed: u64) -> Result<Dataset> {
                     );
                 }
             }
-            Ok(dataset)
+            Ok(Frame::from(dataset))
         }
-        Source::Csv(path) => csv::load(path, label),
+        Source::Csv(path) => csv::load(path, label, columns),
     }
 }
 

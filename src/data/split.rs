@@ -4,7 +4,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
-use super::{Dataset, Targets};
+use super::Targets;
 
 /// Row indices of the training and validation parts.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,8 +17,8 @@ pub struct SplitRows {
 ///
 /// Classification splits are stratified: each class keeps its share in both parts (iris is
 /// ordered by class, so an unshuffled split would hold out one species entirely).
-pub fn split(dataset: &Dataset, fraction: f64, seed: u64) -> SplitRows {
-    let rows = dataset.rows();
+pub fn split(targets: &Targets, fraction: f64, seed: u64) -> SplitRows {
+    let rows = targets.len();
     let mut order: Vec<usize> = (0..rows).collect();
     order.shuffle(&mut StdRng::seed_from_u64(seed));
     let valid_count = ((fraction * rows as f64).ceil() as usize).min(rows.saturating_sub(1));
@@ -28,7 +28,7 @@ pub fn split(dataset: &Dataset, fraction: f64, seed: u64) -> SplitRows {
             valid: Vec::new(),
         };
     }
-    if let Targets::Classes { indices, .. } = &dataset.targets {
+    if let Targets::Classes { indices, .. } = targets {
         // Group the shuffled rows by class, then take evenly spaced rows across the groups: each
         // class contributes in proportion to its size.
         order.sort_by_key(|&row| indices[row]);

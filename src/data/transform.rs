@@ -4,21 +4,31 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Per-column mean and standard deviation.
+/// Per-column mean and standard deviation, and the range the training rows covered.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Standardizer {
     pub mean: Vec<f32>,
     pub std: Vec<f32>,
+    /// The smallest and largest training value per column: beyond them, a model extrapolates.
+    /// (Empty in files saved before they were recorded.)
+    #[serde(default)]
+    pub min: Vec<f32>,
+    #[serde(default)]
+    pub max: Vec<f32>,
 }
 
 impl Standardizer {
     /// Fits the statistics of `values`, a row-major table `width` columns wide.
     pub fn fit(values: &[f32], width: usize) -> Standardizer {
-        let rows = (values.len() / width).max(1) as f64;
+        let rows = (values.len() / width.max(1)).max(1) as f64;
         let mut mean = vec![0f64; width];
+        let mut min = vec![f32::INFINITY; width];
+        let mut max = vec![f32::NEG_INFINITY; width];
         for row in values.chunks(width) {
-            for (sum, &value) in mean.iter_mut().zip(row) {
-                *sum += value as f64;
+            for (column, &value) in row.iter().enumerate() {
+                mean[column] += value as f64;
+                min[column] = min[column].min(value);
+                max[column] = max[column].max(value);
             }
         }
         mean.iter_mut().for_each(|sum| *sum /= rows);
@@ -28,18 +38,31 @@ impl Standardizer {
                 *sum += (value as f64 - mean).powi(2);
             }
         }
+        let std = variance
+            .iter()
+            .zip(min.iter().zip(&max))
+            // Only a constant column (a pixel that is always blank) keeps scale 1: dividing by
+            // zero would give NaN. A column on a tiny scale is still standardised.
+            .map(|(&sum, (low, high))| match (sum / rows).sqrt() as f32 {
+                std if low < high && std > 0.0 => std,
+                _ => 1.0,
+            })
+            .collect();
         Standardizer {
             mean: mean.iter().map(|&mean| mean as f32).collect(),
-            // A constant column (a pixel that is always blank) keeps scale 1: dividing by zero
-            // would turn it into NaN.
-            std: variance
-                .iter()
-                .map(|&sum| match (sum / rows).sqrt() as f32 {
-                    std if std > 1e-6 => std,
-                    _ => 1.0,
-                })
-                .collect(),
+            std,
+            min,
+            max,
         }
+    }
+
+    /// The same, with the columns marked in `unscaled` left as they are (one-hot inputs).
+    pub fn leaving(mut self, unscaled: &[bool]) -> Standardizer {
+        for (column, _) in unscaled.iter().enumerate().filter(|(_, &keep)| keep) {
+            self.mean[column] = 0.0;
+            self.std[column] = 1.0;
+        }
+        self
     }
 
     pub fn width(&self) -> usize {
@@ -54,6 +77,17 @@ impl Standardizer {
     /// value × std + mean: back to the original units.
     pub fn invert(&self, values: &[f32]) -> Vec<f32> {
         self.map_columns(values, |value, mean, std| value * std + mean)
+    }
+
+    /// Columns of `row` more than one standard deviation beyond the training range: where a
+    /// model extrapolates from what it saw.
+    pub fn far_outside(&self, row: &[f32]) -> Vec<usize> {
+        (0..row.len().min(self.min.len()).min(self.max.len()))
+            .filter(|&column| {
+                let margin = self.std[column];
+                row[column] < self.min[column] - margin || row[column] > self.max[column] + margin
+            })
+            .collect()
     }
 
     fn map_columns(&self, values: &[f32], map: impl Fn(f32, f32, f32) -> f32) -> Vec<f32> {

@@ -54,7 +54,7 @@ fn the_folder_holds_the_documented_files() {
 
     let config: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(artifacts.config()).unwrap()).unwrap();
-    assert_eq!(config["format_version"], 1);
+    assert_eq!(config["format_version"], 2);
     assert_eq!(config["label_name"], "species");
     assert_eq!(config["class_names"][2], "virginica");
     assert_eq!(
@@ -121,7 +121,7 @@ fn broken_model_folders_are_refused_with_a_reason() {
 
     fs::write(
         artifacts.config(),
-        config.replacen("\"format_version\": 1", "\"format_version\": 99", 1),
+        config.replacen("\"format_version\": 2", "\"format_version\": 99", 1),
     )
     .unwrap();
     assert!(load_error(dir.path()).contains("newer than this stepwise"));

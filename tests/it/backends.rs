@@ -56,7 +56,7 @@ fn max_difference(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
 /// The iris validation rows of the default split.
 fn iris_validation_rows(predictor: &Predictor) -> Vec<Vec<f32>> {
     let iris = predictor.load_dataset("iris").unwrap();
-    split(&iris, 0.2, predictor.card.training.seed)
+    split(&iris.targets, 0.2, predictor.card.training.seed)
         .valid
         .iter()
         .map(|&row| iris.row(row).to_vec())

@@ -121,14 +121,18 @@ fn train_then_predict_then_eval() {
         ])
         .assert()
         .success()
-        .stdout(predicate::str::contains("rows      2\n"))
+        .stdout(predicate::str::contains(
+            "rows      2: every row of labelled.csv\n",
+        ))
         .stdout(predicate::str::contains("accuracy  1.0000"));
 
     stepwise(dir.path())
         .args(["eval", "--model", "artifacts/iris", "--dataset", "iris"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("rows      150"))
+        .stdout(predicate::str::contains(
+            "rows      30: the 30 validation rows of iris",
+        ))
         .stdout(predicate::str::contains("accuracy  0.9"))
         .stdout(predicate::str::contains("confusion"));
 }
@@ -275,7 +279,7 @@ fn bad_prediction_input_is_named() {
         ),
         (
             &["predict", "--model", "model", "--input", "1,2,x,4"],
-            "value 3 ('x') is not a number",
+            "column 'petal_length' takes a number, got 'x'",
         ),
         (
             &["predict", "--model", "nowhere", "--input", "1,2,3,4"],

@@ -4,9 +4,10 @@ use std::fs;
 use std::path::PathBuf;
 
 use stepwise::config::Task;
+use stepwise::data::frame::{Frame, Values};
 use stepwise::data::split::split;
 use stepwise::data::transform::Standardizer;
-use stepwise::data::{load, LabelSpec, Source, Targets};
+use stepwise::data::{load, ColumnSpec, LabelSpec, Source, Targets};
 use tempfile::TempDir;
 
 fn csv_file(dir: &TempDir, text: &str) -> PathBuf {
@@ -15,9 +16,14 @@ fn csv_file(dir: &TempDir, text: &str) -> PathBuf {
     path
 }
 
-fn load_csv(text: &str, spec: &LabelSpec) -> anyhow::Result<stepwise::data::Dataset> {
+fn load_csv(text: &str, spec: &LabelSpec) -> anyhow::Result<Frame> {
     let dir = tempfile::tempdir().unwrap();
-    load(&Source::Csv(csv_file(&dir, text)), spec, 0)
+    load(
+        &Source::Csv(csv_file(&dir, text)),
+        spec,
+        &ColumnSpec::default(),
+        0,
+    )
 }
 
 fn error(text: &str, spec: &LabelSpec) -> String {
@@ -26,9 +32,15 @@ fn error(text: &str, spec: &LabelSpec) -> String {
 
 #[test]
 fn iris_text_labels_become_named_classes() {
-    let iris = load(&Source::resolve("iris").unwrap(), &LabelSpec::default(), 0).unwrap();
+    let iris = load(
+        &Source::resolve("iris").unwrap(),
+        &LabelSpec::default(),
+        &ColumnSpec::default(),
+        0,
+    )
+    .unwrap();
     assert_eq!(iris.rows(), 150);
-    assert_eq!(iris.feature_count(), 4);
+    assert_eq!(iris.columns.len(), 4);
     assert_eq!(iris.label_name, "species");
     assert_eq!(iris.task(), Task::Classification);
     assert!(iris.task_reason.contains("text labels"));
@@ -47,11 +59,16 @@ fn few_integer_labels_are_classes_and_many_numbers_are_regression() {
     let digits = load(
         &Source::resolve("digits").unwrap(),
         &LabelSpec::default(),
+        &ColumnSpec::default(),
         0,
     )
     .unwrap();
     assert_eq!(digits.task(), Task::Classification);
-    assert!(digits.task_reason.contains("10 distinct integer labels"));
+    assert!(
+        digits.task_reason.contains("10 distinct integer labels"),
+        "{}",
+        digits.task_reason
+    );
     match &digits.targets {
         Targets::Classes { names, .. } => assert_eq!(names[9], "9"),
         other => panic!("{other:?}"),
@@ -85,8 +102,10 @@ fn the_label_column_can_be_anywhere() {
         },
     )
     .unwrap();
-    assert_eq!(data.feature_names, ["a", "b"]);
-    assert_eq!(data.features, [1.0, 2.0, 3.0, 4.0]);
+    let names: Vec<&str> = data.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    assert_eq!(data.columns[0].values, Values::Numbers(vec![1.0, 3.0]));
+    assert_eq!(data.columns[1].values, Values::Numbers(vec![2.0, 4.0]));
 }
 
 #[test]
@@ -97,7 +116,7 @@ fn bad_csv_files_say_what_and_where() {
     );
     assert!(error("a,b\n1,x\nfoo,y\n", &spec)
         .contains("line 3, column 'a' holds 'foo', which is not a number"));
-    assert!(error("a,b\n1,x\n,y\n", &spec).contains("line 3, column 'a' is empty"));
+    assert!(error("a,b\n1,x\n,y\n", &spec).contains("line 3, column 'a' is empty or missing"));
     assert!(error("a,b\n1,x\n2,x\n", &spec).contains("only one class ('x')"));
     assert!(error("a,b\n", &spec).contains("no data rows"));
     assert!(error("", &spec).contains("empty"));
@@ -121,8 +140,14 @@ fn unknown_datasets_and_missing_files_are_named() {
 
 #[test]
 fn the_split_is_seeded_stratified_and_complete() {
-    let iris = load(&Source::resolve("iris").unwrap(), &LabelSpec::default(), 0).unwrap();
-    let rows = split(&iris, 0.2, 7);
+    let iris = load(
+        &Source::resolve("iris").unwrap(),
+        &LabelSpec::default(),
+        &ColumnSpec::default(),
+        0,
+    )
+    .unwrap();
+    let rows = split(&iris.targets, 0.2, 7);
     assert_eq!(rows.valid.len(), 30);
     assert_eq!(rows.train.len(), 120);
     let mut all: Vec<usize> = rows.train.iter().chain(&rows.valid).copied().collect();
@@ -138,8 +163,8 @@ fn the_split_is_seeded_stratified_and_complete() {
             assert_eq!(held_out, 10, "class {class}");
         }
     }
-    assert_eq!(split(&iris, 0.2, 7), rows);
-    assert_ne!(split(&iris, 0.2, 8), rows);
+    assert_eq!(split(&iris.targets, 0.2, 7), rows);
+    assert_ne!(split(&iris.targets, 0.2, 8), rows);
 }
 
 #[test]
@@ -149,6 +174,9 @@ fn standardising_gives_mean_zero_and_unit_spread_and_inverts() {
     assert_eq!(scaling.mean, [3.0, 5.0]);
     // The constant second column keeps scale 1 instead of dividing by zero.
     assert_eq!(scaling.std[1], 1.0);
+    // A column on a tiny scale is standardised all the same.
+    let tiny = Standardizer::fit(&[1e-9, 3e-9], 1);
+    assert!((tiny.apply(&[3e-9])[0] - 1.0).abs() < 1e-3, "{tiny:?}");
     let scaled = scaling.apply(&values);
     assert_eq!(scaled[1], 0.0);
     let column: Vec<f32> = scaled.iter().step_by(2).copied().collect();

@@ -33,7 +33,7 @@ fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
         assert!(
             (1e-4..=1.0).contains(&finding.suggestion),
             "{}: suggestion {}",
-            plan.dataset.name,
+            plan.frame.name,
             finding.suggestion
         );
         assert!(finding.steepest <= finding.minimum);
@@ -82,7 +82,7 @@ fn the_trace_replays_the_start_of_the_run() {
         assert!(step.loss > 0.0 && step.loss.is_finite());
         for parameter in &step.parameters {
             assert!(parameter.gradient_norm > 0.0, "{parameter:?}");
-            assert!((parameter.sgd_step - 0.1 * parameter.gradient_norm).abs() < 1e-12);
+            assert!((parameter.sgd_step - 0.01 * parameter.gradient_norm).abs() < 1e-12);
         }
     }
     // The first step has no momentum yet: the parameters move exactly lr × gradient.

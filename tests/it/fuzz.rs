@@ -12,9 +12,11 @@ use std::{env, fs};
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use stepwise::config::Task;
+use stepwise::config::{Missing, Task};
 use stepwise::data::csv::parse;
-use stepwise::data::{Dataset, LabelSpec, Targets};
+use stepwise::data::encoding::{Encoding, Unseen};
+use stepwise::data::frame::{Frame, Values};
+use stepwise::data::{ColumnSpec, LabelSpec, Targets};
 
 const NAME: &str = "fuzzed.csv";
 
@@ -57,7 +59,9 @@ fn specs() -> [LabelSpec<'static>; 4] {
 /// Loads `bytes` with every label spec; a panic fails the test and keeps the input.
 fn must_not_panic(bytes: &[u8], origin: &str) {
     for spec in &specs() {
-        let outcome = catch_unwind(AssertUnwindSafe(|| parse(bytes, Path::new(NAME), spec)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            parse(bytes, Path::new(NAME), spec, &ColumnSpec::default())
+        }));
         match outcome {
             Ok(Ok(dataset)) => check_dataset(&dataset),
             Ok(Err(err)) => {
@@ -82,13 +86,24 @@ fn must_not_panic(bytes: &[u8], origin: &str) {
     }
 }
 
-/// A loaded data set is consistent: one feature row per label, finite numbers, valid classes.
-fn check_dataset(dataset: &Dataset) {
-    let rows = dataset.rows();
+/// A loaded data set is consistent: one cell per row in every column, no missing cell (the
+/// default refuses them), valid classes; and it encodes into finite numbers, or says why not.
+fn check_dataset(frame: &Frame) {
+    let rows = frame.rows();
     assert!(rows > 0);
-    assert_eq!(dataset.features.len(), rows * dataset.feature_count());
-    assert!(dataset.features.iter().all(|value| value.is_finite()));
-    match &dataset.targets {
+    for column in &frame.columns {
+        match &column.values {
+            Values::Numbers(numbers) => {
+                assert_eq!(numbers.len(), rows);
+                assert!(numbers.iter().all(|value| value.is_finite()));
+            }
+            Values::Text(texts) => {
+                assert_eq!(texts.len(), rows);
+                assert!(texts.iter().all(Option::is_some));
+            }
+        }
+    }
+    match &frame.targets {
         Targets::Classes { indices, names } => {
             assert_eq!(indices.len(), rows);
             assert!(indices.iter().all(|&index| index < names.len()));
@@ -97,6 +112,15 @@ fn check_dataset(dataset: &Dataset) {
             assert_eq!(values.len(), rows);
             assert!(values.iter().all(|value| value.is_finite()));
         }
+    }
+    let all: Vec<usize> = (0..rows).collect();
+    match Encoding::fit(frame, &all, Missing::Error) {
+        Ok((encoding, _)) => {
+            let dataset = encoding.encode(frame, Unseen::Refuse).unwrap();
+            assert_eq!(dataset.features.len(), rows * dataset.feature_count());
+            assert!(dataset.features.iter().all(|value| value.is_finite()));
+        }
+        Err(err) => assert!(format!("{err:#}").contains("--ignore"), "{err:#}"),
     }
 }
 
@@ -192,12 +216,12 @@ fn the_csv_loader_never_panics_on_mutated_or_random_bytes() {
     }
 }
 
-fn load(text: &[u8], label: Option<&str>) -> Dataset {
+fn load(text: &[u8], label: Option<&str>) -> Frame {
     let spec = LabelSpec {
         column: label,
         ..LabelSpec::default()
     };
-    parse(text, Path::new(NAME), &spec).unwrap()
+    parse(text, Path::new(NAME), &spec, &ColumnSpec::default()).unwrap()
 }
 
 #[test]
@@ -212,13 +236,12 @@ fn real_world_quirks_load_like_the_plain_file() {
     ];
     for text in quirky {
         let dataset = load(text, None);
-        assert_eq!(dataset.feature_names, plain.feature_names, "{text:?}");
-        assert_eq!(dataset.features, plain.features, "{text:?}");
+        assert_eq!(dataset.columns, plain.columns, "{text:?}");
         assert_eq!(dataset.targets, plain.targets, "{text:?}");
     }
     // The label anywhere, named with --label; a quoted field may hold a comma.
     let first = load(b"label,x,y\na,1,2\nb,3,4\n", Some("label"));
-    assert_eq!(first.features, plain.features);
+    assert_eq!(first.columns, plain.columns);
     assert_eq!(first.targets, plain.targets);
     let comma = load(b"x,y,label\n1,2,\"a, b\"\n3,4,c\n", None);
     assert_eq!(
@@ -243,19 +266,30 @@ fn csv_errors_name_the_file_line_and_column() {
         ),
         (
             b"x,y,label\n1,,a\n",
-            "fuzzed.csv: line 2, column 'y' is empty",
+            "fuzzed.csv: line 2, column 'y' is empty or missing",
         ),
         (
             b"x,y,label\n1,2,a\n1,NaN,b\n",
-            "fuzzed.csv: line 3, column 'y' holds 'NaN'",
+            "fuzzed.csv: line 3, column 'y' is empty or missing",
         ),
         (b"x,y,label\n1,2,\xFF\n", "fuzzed.csv: "),
     ];
     for (text, expected) in cases {
-        let err = parse(text, Path::new(NAME), &LabelSpec::default()).unwrap_err();
+        let err = parse(
+            text,
+            Path::new(NAME),
+            &LabelSpec::default(),
+            &ColumnSpec::default(),
+        )
+        .unwrap_err();
         let message = format!("{err:#}");
         assert!(message.contains(expected), "{message}");
     }
-    let err = parse(b"\xFF\xFE,x\n1,2\n", Path::new(NAME), &LabelSpec::default());
+    let err = parse(
+        b"\xFF\xFE,x\n1,2\n",
+        Path::new(NAME),
+        &LabelSpec::default(),
+        &ColumnSpec::default(),
+    );
     assert!(format!("{:#}", err.unwrap_err()).contains("line 1"));
 }

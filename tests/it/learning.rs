@@ -108,6 +108,7 @@ fn target_loss_stops_early_with_that_reason() {
             target,
             loss,
             epoch,
+            ..
         } => {
             assert_eq!(target, 0.05);
             assert!(loss <= 0.05);
@@ -119,7 +120,7 @@ fn target_loss_stops_early_with_that_reason() {
     assert!(report
         .summary
         .stopped
-        .starts_with("target loss 0.05 reached at epoch"));
+        .starts_with("the training loss reached --target-loss 0.05 at epoch"));
 }
 
 #[test]

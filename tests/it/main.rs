@@ -5,6 +5,7 @@ mod backends;
 mod cli;
 mod data;
 mod explain;
+mod first_try;
 mod fuzz;
 mod learning;
 mod reliability;

@@ -1,0 +1,120 @@
+//! What to try next, read from a run's history the way the article reads the learning rate:
+//! too big a rate and the parameters vary wildly (the loss blows up or swings up and down), too
+//! small a rate and they are not updated enough (the loss barely moves).
+
+use crate::metrics::EpochMetrics;
+use crate::stop::StopReason;
+
+/// A decrease of the training loss smaller than this fraction of where it started: barely moved.
+const BARELY_MOVED: f64 = 0.05;
+/// An epoch whose training loss rose by more than this fraction swung up.
+const SWING: f64 = 0.10;
+/// Swings in more than this fraction of the later epochs, with no progress, is oscillation.
+const OSCILLATING: f64 = 0.4;
+
+/// Sentences for the person who ran `history` with `learning_rate`.
+pub fn advise(history: &[EpochMetrics], stop: &StopReason, learning_rate: f64) -> Vec<String> {
+    let mut advice = Vec::new();
+    let smaller = learning_rate / 10.0;
+    if stop.diverged() {
+        advice.push(format!(
+            "the loss blew up with learning rate {learning_rate}: with too big a rate the \
+             parameters vary wildly; try a smaller one, e.g. --lr {smaller} (or --lr auto)"
+        ));
+        return advice;
+    }
+    let losses: Vec<f64> = history.iter().map(|epoch| epoch.train_loss).collect();
+    if barely_moved(&losses) {
+        advice.push(format!(
+            "the training loss barely moved ({:.4} -> {:.4}): with learning rate {learning_rate} \
+             the parameters may not be updated enough; try a larger one, e.g. --lr {} (or \
+             --lr auto)",
+            losses[0],
+            losses[losses.len() - 1],
+            learning_rate * 10.0
+        ));
+    } else if oscillates(&losses) {
+        advice.push(format!(
+            "the training loss went up and down instead of settling: with learning rate \
+             {learning_rate} the steps may overshoot; try a smaller one, e.g. --lr {smaller}"
+        ));
+    }
+    advice
+}
+
+/// Over at least 5 epochs, the loss fell by less than [`BARELY_MOVED`] of where it started.
+fn barely_moved(losses: &[f64]) -> bool {
+    let (Some(&first), Some(lowest)) = (losses.first(), losses.iter().copied().reduce(f64::min))
+    else {
+        return false;
+    };
+    losses.len() >= 5 && first > 0.0 && (first - lowest) < BARELY_MOVED * first
+}
+
+/// In the later half of at least 10 epochs, the loss often jumped up and ended no lower.
+fn oscillates(losses: &[f64]) -> bool {
+    if losses.len() < 10 {
+        return false;
+    }
+    let later = &losses[losses.len() / 2..];
+    let swings = later
+        .windows(2)
+        .filter(|pair| pair[1] > pair[0] * (1.0 + SWING))
+        .count();
+    let no_progress = later[later.len() - 1] >= later[0];
+    swings as f64 > OSCILLATING * (later.len() - 1) as f64 && no_progress
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(losses: &[f64]) -> Vec<EpochMetrics> {
+        losses
+            .iter()
+            .enumerate()
+            .map(|(index, &loss)| EpochMetrics {
+                epoch: index + 1,
+                train_loss: loss,
+                valid_loss: None,
+                valid_accuracy: None,
+                learning_rate: 0.1,
+            })
+            .collect()
+    }
+
+    fn max_epochs() -> StopReason {
+        StopReason::MaxEpochs {
+            epochs: 10,
+            target: None,
+            lowest: None,
+            watched: crate::stop::Watched::Training,
+        }
+    }
+
+    #[test]
+    fn a_loss_that_barely_moves_asks_for_a_larger_learning_rate() {
+        let advice = advise(
+            &history(&[1.0, 0.99, 0.985, 0.98, 0.979]),
+            &max_epochs(),
+            1e-5,
+        );
+        assert_eq!(advice.len(), 1);
+        assert!(advice[0].contains("barely moved"), "{advice:?}");
+        assert!(advice[0].contains("--lr 0.0001"), "{advice:?}");
+    }
+
+    #[test]
+    fn a_loss_that_swings_asks_for_a_smaller_learning_rate() {
+        let losses = [1.0, 0.5, 0.4, 0.6, 0.3, 0.7, 0.3, 0.8, 0.35, 0.9, 0.4, 1.0];
+        let advice = advise(&history(&losses), &max_epochs(), 0.5);
+        assert!(advice[0].contains("went up and down"), "{advice:?}");
+        assert!(advice[0].contains("--lr 0.05"), "{advice:?}");
+    }
+
+    #[test]
+    fn a_loss_that_falls_steadily_needs_no_advice() {
+        let losses: Vec<f64> = (0..20).map(|epoch| 1.0 / (1.0 + epoch as f64)).collect();
+        assert!(advise(&history(&losses), &max_epochs(), 0.1).is_empty());
+    }
+}

@@ -1,0 +1,153 @@
+//! Reading the command line: clap's parser, plus the rules clap cannot state — options a command
+//! would silently ignore are refused (exit status 2, as clap's own errors), and a common slip
+//! (`--hidden 16 16`) gets the spelling that works.
+
+use std::ffi::OsString;
+
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, Command, CommandFactory, FromArgMatches};
+
+use stepwise::config::{ModelKind, TrainConfig};
+
+use super::Cli;
+
+/// Training options `lr-find` has no use for: it runs its own ~100 steps of rising rates.
+const LR_FIND_UNUSED: [&str; 7] = [
+    "learning_rate",
+    "epochs",
+    "target_loss",
+    "patience",
+    "min_delta",
+    "checkpoint_every",
+    "keep",
+];
+
+/// Training options `gradcheck` has no use for: it compares gradients at INIT and takes no step.
+const GRADCHECK_UNUSED: [&str; 13] = [
+    "learning_rate",
+    "momentum",
+    "nesterov",
+    "weight_decay",
+    "clip_grad_norm",
+    "batch_size",
+    "epochs",
+    "target_loss",
+    "patience",
+    "min_delta",
+    "checkpoint_every",
+    "keep",
+    "out",
+];
+
+/// The parsed command line; exits with clap's message and status 2 on a bad one.
+pub fn parse() -> Cli {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let matches = match Cli::command().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(err) => match hidden_hint(&args) {
+            Some(hint) => Cli::command().error(ErrorKind::InvalidValue, hint).exit(),
+            None => err.exit(),
+        },
+    };
+    if let Err(problem) = refuse_unused(&matches) {
+        Cli::command()
+            .error(ErrorKind::ArgumentConflict, problem)
+            .exit();
+    }
+    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+}
+
+/// `--hidden 16 16`: the second width became a stray argument.
+fn hidden_hint(args: &[OsString]) -> Option<String> {
+    let args: Vec<&str> = args.iter().filter_map(|arg| arg.to_str()).collect();
+    let at = args.iter().position(|&arg| arg == "--hidden")?;
+    let widths: Vec<&str> = args[at + 1..]
+        .iter()
+        .take_while(|arg| arg.parse::<usize>().is_ok())
+        .copied()
+        .collect();
+    (widths.len() > 1).then(|| {
+        format!(
+            "--hidden takes all its widths in one value, separated by commas: `--hidden {}`",
+            widths.join(",")
+        )
+    })
+}
+
+/// Options given on the command line that the command would not use.
+fn refuse_unused(matches: &ArgMatches) -> Result<(), String> {
+    let Some((name, sub)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let given = |id: &str| {
+        sub.try_contains_id(id).unwrap_or(false)
+            && sub.value_source(id) == Some(ValueSource::CommandLine)
+    };
+    let long = |id: &str| format!("--{}", long_name(id));
+    match name {
+        "train" if given("resume") => {
+            let training = training_options();
+            if let Some(id) = training.iter().find(|id| given(id)) {
+                return Err(format!(
+                    "--resume continues with the configuration saved in the checkpoint, so {} \
+                     cannot change it; drop {0}, or train afresh without --resume",
+                    long(id)
+                ));
+            }
+        }
+        "lr-find" | "gradcheck" => {
+            let (unused, why) = if name == "lr-find" {
+                (
+                    &LR_FIND_UNUSED[..],
+                    "it runs its own ~100 steps of rising learning rates",
+                )
+            } else {
+                (
+                    &GRADCHECK_UNUSED[..],
+                    "it compares gradients at INIT and takes no step",
+                )
+            };
+            if let Some(id) = unused.iter().find(|id| given(id)) {
+                return Err(format!(
+                    "`stepwise {name}` does not use {}: {why}",
+                    long(id)
+                ));
+            }
+        }
+        _ => {}
+    }
+    let linear = sub.try_get_one::<ModelKind>("model").ok().flatten() == Some(&ModelKind::Linear);
+    for id in ["hidden", "activation"] {
+        if linear && given(id) {
+            return Err(format!(
+                "--model linear is one layer, with no hidden layers: {} does not apply; drop it, \
+                 or use --model mlp",
+                long(id)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The ids of every training option (the fields of [`TrainConfig`]) and `--out`.
+fn training_options() -> Vec<String> {
+    let command = TrainConfig::augment_args(Command::new("train"));
+    command
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .chain(["out".to_string()])
+        .collect()
+}
+
+/// The long option name of an argument id (`learning_rate` is `--lr`).
+fn long_name(id: &str) -> String {
+    let command = TrainConfig::augment_args(Command::new("train"));
+    let long = command
+        .get_arguments()
+        .find(|arg| arg.get_id() == id)
+        .and_then(|arg| arg.get_long())
+        .unwrap_or(id)
+        .to_string();
+    long
+}

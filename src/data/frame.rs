@@ -1,0 +1,232 @@
+//! The table as read, before it becomes the numbers a network takes: each feature column holds
+//! numbers or text (a category), with gaps where a cell is missing, and each row its target.
+//!
+//! What is learned from the rows — fill values and categories — is learned after the split, from
+//! the training rows only ([`super::encoding`]).
+
+use std::collections::BTreeSet;
+use std::hash::Hasher;
+
+use super::{Dataset, Targets};
+use crate::checksum::Fnv;
+use crate::config::Task;
+
+/// Cell texts that mean "no value here", compared without case: what pandas reads as missing,
+/// and the `?` of the UCI files.
+pub const MISSING: [&str; 11] = [
+    "", "na", "n/a", "nan", "-nan", "null", "none", "?", "#n/a", "<na>", "nil",
+];
+
+/// A numeric column with a distinct integer in every row, over at least this many rows, looks
+/// like a row id.
+const ROW_ID_MIN_ROWS: usize = 10;
+
+pub fn is_missing(text: &str) -> bool {
+    MISSING
+        .iter()
+        .any(|missing| text.eq_ignore_ascii_case(missing))
+}
+
+/// One feature column's cells.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Values {
+    /// Numbers; NaN marks a missing cell.
+    Numbers(Vec<f32>),
+    /// Text, one category per cell; `None` marks a missing cell.
+    Text(Vec<Option<String>>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub values: Values,
+}
+
+impl Column {
+    pub fn is_missing(&self, row: usize) -> bool {
+        match &self.values {
+            Values::Numbers(numbers) => numbers[row].is_nan(),
+            Values::Text(texts) => texts[row].is_none(),
+        }
+    }
+
+    fn select(&self, rows: &[usize]) -> Column {
+        let values = match &self.values {
+            Values::Numbers(numbers) => Values::Numbers(rows.iter().map(|&r| numbers[r]).collect()),
+            Values::Text(texts) => Values::Text(rows.iter().map(|&r| texts[r].clone()).collect()),
+        };
+        Column {
+            name: self.name.clone(),
+            values,
+        }
+    }
+
+    /// A distinct integer in every row: a row id, not a measurement.
+    fn looks_like_row_ids(&self) -> bool {
+        let Values::Numbers(numbers) = &self.values else {
+            return false;
+        };
+        let distinct: BTreeSet<i64> = numbers.iter().map(|&number| number as i64).collect();
+        numbers.len() >= ROW_ID_MIN_ROWS
+            && numbers.iter().all(|number| number.fract() == 0.0)
+            && distinct.len() == numbers.len()
+    }
+}
+
+/// Feature columns and targets, row by row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// Short name, used for the default artifact folder.
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub label_name: String,
+    pub targets: Targets,
+    /// How the task was decided, for the person reading the output.
+    pub task_reason: String,
+    /// The file line of each row, for messages (none for generated data).
+    pub lines: Option<Vec<u64>>,
+    /// What loading did that a person should know: rows left out, a column that looks like an
+    /// id.
+    pub notes: Vec<String>,
+}
+
+impl Frame {
+    pub fn rows(&self) -> usize {
+        self.targets.len()
+    }
+
+    pub fn task(&self) -> Task {
+        self.targets.task()
+    }
+
+    /// Where row `row` came from: `line 7` of a file, or `row 7`.
+    pub fn place(&self, row: usize) -> String {
+        match &self.lines {
+            Some(lines) => format!("line {}", lines[row]),
+            None => format!("row {}", row + 1),
+        }
+    }
+
+    /// One row's cells as text, as `predict --input` takes them (`NA` where missing).
+    pub fn row_texts(&self, row: usize) -> Vec<String> {
+        self.columns
+            .iter()
+            .map(|column| match &column.values {
+                Values::Numbers(numbers) if numbers[row].is_nan() => "NA".to_string(),
+                Values::Numbers(numbers) => numbers[row].to_string(),
+                Values::Text(texts) => texts[row].clone().unwrap_or_else(|| "NA".to_string()),
+            })
+            .collect()
+    }
+
+    /// The same columns with only the given rows, in that order.
+    pub fn select(&self, rows: &[usize]) -> Frame {
+        Frame {
+            columns: self
+                .columns
+                .iter()
+                .map(|column| column.select(rows))
+                .collect(),
+            targets: self.targets.select(rows),
+            lines: self
+                .lines
+                .as_ref()
+                .map(|lines| rows.iter().map(|&row| lines[row]).collect()),
+            ..self.clone()
+        }
+    }
+
+    /// Leaves out every row with a missing cell (`--missing drop`), and says how many.
+    pub fn drop_missing(self) -> Frame {
+        let kept: Vec<usize> = (0..self.rows())
+            .filter(|&row| !self.columns.iter().any(|column| column.is_missing(row)))
+            .collect();
+        let dropped = self.rows() - kept.len();
+        if dropped == 0 {
+            return self;
+        }
+        let mut frame = self.select(&kept);
+        frame.notes.push(format!(
+            "dropped {dropped} of {} rows with a missing feature value (--missing drop)",
+            self.rows()
+        ));
+        frame
+    }
+
+    /// Notes each numeric column with a distinct integer in every row: likely a row id, which
+    /// a network would learn as if it meant something.
+    pub fn note_row_ids(&mut self) {
+        for column in &self.columns {
+            if column.looks_like_row_ids() {
+                self.notes.push(format!(
+                    "column '{0}' holds a distinct integer in every row: it looks like a row id, \
+                     not a feature; if it is one, add --ignore {0}",
+                    column.name
+                ));
+            }
+        }
+    }
+
+    /// A checksum of every cell and target: the same data gives the same fingerprint, and a
+    /// change to any row changes it.
+    pub fn fingerprint(&self) -> String {
+        let mut hash = Fnv::default();
+        for column in &self.columns {
+            hash.write(column.name.as_bytes());
+            match &column.values {
+                Values::Numbers(numbers) => numbers
+                    .iter()
+                    .for_each(|n| hash.write(&n.to_bits().to_le_bytes())),
+                Values::Text(texts) => texts.iter().for_each(|text| {
+                    hash.write(text.as_deref().unwrap_or("\u{0}").as_bytes());
+                    hash.write(&[0xff]);
+                }),
+            }
+        }
+        match &self.targets {
+            Targets::Classes { indices, names } => {
+                names.iter().for_each(|name| hash.write(name.as_bytes()));
+                indices
+                    .iter()
+                    .for_each(|&i| hash.write(&(i as u64).to_le_bytes()));
+            }
+            Targets::Values(values) => values
+                .iter()
+                .for_each(|v| hash.write(&v.to_bits().to_le_bytes())),
+        }
+        format!("{:016x}", hash.finish())
+    }
+}
+
+impl From<Dataset> for Frame {
+    /// A numeric table (generated data) as a frame of number columns.
+    fn from(dataset: Dataset) -> Frame {
+        let width = dataset.feature_count();
+        let columns = dataset
+            .feature_names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| Column {
+                name: name.clone(),
+                values: Values::Numbers(
+                    dataset
+                        .features
+                        .iter()
+                        .skip(index)
+                        .step_by(width.max(1))
+                        .copied()
+                        .collect(),
+                ),
+            })
+            .collect();
+        Frame {
+            name: dataset.name,
+            columns,
+            label_name: dataset.label_name,
+            targets: dataset.targets,
+            task_reason: dataset.task_reason,
+            lines: None,
+            notes: Vec::new(),
+        }
+    }
+}

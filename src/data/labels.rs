@@ -1,0 +1,246 @@
+//! The label column: class names or numbers, and the task they imply.
+//!
+//! Labels that are numbers are read by value, so `1`, `1.0` and `01` are one class, named `1`.
+//! Numbers that are all integers, with at most [`MAX_INFERRED_CLASSES`] distinct values, mean
+//! classification; other numbers mean regression; any text means classification.
+
+use std::collections::BTreeSet;
+
+use anyhow::{bail, Result};
+
+use super::Targets;
+use crate::config::Task;
+
+/// Integer labels with at most this many distinct values are taken as classes.
+pub const MAX_INFERRED_CLASSES: usize = 20;
+
+/// Integers up to this size are exact in an f64, so "integer" means something.
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
+
+/// Turns label texts (with their line in `file`) into class indices or numbers. `task` forces
+/// the task; `known` maps labels onto a trained model's classes. Returns the targets and why
+/// the task was chosen.
+pub fn targets(
+    file: &str,
+    label_name: &str,
+    labels: &[(u64, &str)],
+    task: Option<Task>,
+    known: Option<&[String]>,
+) -> Result<(Targets, String)> {
+    let numbers: Option<Vec<f64>> = labels.iter().map(|(_, text)| number(text)).collect();
+    let (task, reason) = match (task, &numbers) {
+        (Some(task), _) => (task, format!("{task}, as asked")),
+        (None, None) => (
+            Task::Classification,
+            "classification, inferred from text labels".to_string(),
+        ),
+        (None, Some(numbers)) => infer(numbers),
+    };
+    let targets = match task {
+        Task::Regression => match numbers {
+            Some(numbers) => Targets::Values(numbers.iter().map(|&number| number as f32).collect()),
+            None => {
+                let (line, text) = labels
+                    .iter()
+                    .find(|(_, text)| number(text).is_none())
+                    .expect("some label is not a number");
+                bail!(
+                    "{file}: line {line}, label column '{label_name}' holds '{}', which is not a number; \
+                     regression needs numeric labels (use --task classification for classes, \
+                     or pick another column with --label)",
+                    shorten(text)
+                )
+            }
+        },
+        Task::Classification => classes(file, label_name, labels, numbers.is_some(), known)?,
+    };
+    Ok((targets, reason))
+}
+
+/// The task numeric labels imply, and why.
+fn infer(numbers: &[f64]) -> (Task, String) {
+    let distinct: BTreeSet<u64> = numbers.iter().map(|number| number.to_bits()).collect();
+    let integers = numbers
+        .iter()
+        .all(|number| number.fract() == 0.0 && number.abs() < EXACT_INTEGERS);
+    if integers && distinct.len() <= MAX_INFERRED_CLASSES {
+        (
+            Task::Classification,
+            format!(
+                "classification, inferred from {} distinct integer labels (at most \
+                 {MAX_INFERRED_CLASSES} make classes; --task regression overrides)",
+                distinct.len()
+            ),
+        )
+    } else if integers {
+        (
+            Task::Regression,
+            format!(
+                "regression, inferred from {} distinct integer labels (more than \
+                 {MAX_INFERRED_CLASSES}; --task classification overrides)",
+                distinct.len()
+            ),
+        )
+    } else {
+        (
+            Task::Regression,
+            "regression, inferred from numeric labels with fractions (--task classification \
+             overrides)"
+                .to_string(),
+        )
+    }
+}
+
+/// Class indices, with classes named by text — or by value when every label is a number.
+fn classes(
+    file: &str,
+    label_name: &str,
+    labels: &[(u64, &str)],
+    numeric: bool,
+    known: Option<&[String]>,
+) -> Result<Targets> {
+    let name_of = |text: &str| match number(text) {
+        Some(value) if numeric => canonical(value),
+        _ => text.to_string(),
+    };
+    let names = match known {
+        Some(known) => known.to_vec(),
+        None => {
+            let distinct: BTreeSet<String> = labels.iter().map(|(_, text)| name_of(text)).collect();
+            let mut names: Vec<String> = distinct.into_iter().collect();
+            if numeric {
+                names.sort_by(|a, b| {
+                    number(a)
+                        .unwrap_or(0.0)
+                        .total_cmp(&number(b).unwrap_or(0.0))
+                });
+            }
+            names
+        }
+    };
+    let mut indices = Vec::with_capacity(labels.len());
+    for (line, text) in labels {
+        // A trained model's classes: its own spelling first, then by value ("1.0" is class "1").
+        let index = names.iter().position(|name| name == text).or_else(|| {
+            let value = number(text)?;
+            names.iter().position(|name| number(name) == Some(value))
+        });
+        match (index, known) {
+            (Some(index), _) => indices.push(index),
+            (None, Some(_)) => bail!(
+                "{file}: line {line}, label '{}' is not one of the model's classes ({})",
+                shorten(text),
+                names.join(", ")
+            ),
+            (None, None) => unreachable!("every label names a class"),
+        }
+    }
+    if known.is_none() && names.len() < 2 {
+        bail!(
+            "{file}: label column '{label_name}' has only one class ('{}'); classification needs \
+             at least two (pick another column with --label)",
+            names.first().map_or_else(String::new, |name| shorten(name))
+        );
+    }
+    Ok(Targets::Classes { indices, names })
+}
+
+/// A number that is finite in f32 (what the network computes in), or none.
+pub fn number(text: &str) -> Option<f64> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite() && (*value as f32).is_finite())
+}
+
+/// The name of a numeric class: `1`, not `1.0` or `01`.
+fn canonical(value: f64) -> String {
+    format!("{value}")
+}
+
+/// Echoed values are cut to a readable length: a field can be megabytes long.
+pub fn shorten(text: &str) -> String {
+    const MAX: usize = 60;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], text.len()),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels<'a>(texts: &[&'a str]) -> Vec<(u64, &'a str)> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(row, text)| (row as u64 + 2, *text))
+            .collect()
+    }
+
+    #[test]
+    fn numeric_labels_are_classes_by_value() {
+        let (targets, reason) = targets(
+            "f.csv",
+            "y",
+            &labels(&["1", "1.0", "01", "2", "2.0"]),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            targets,
+            Targets::Classes {
+                indices: vec![0, 0, 0, 1, 1],
+                names: vec!["1".into(), "2".into()]
+            }
+        );
+        assert!(reason.contains("2 distinct integer labels"), "{reason}");
+    }
+
+    #[test]
+    fn huge_distinct_numbers_are_regression() {
+        let texts: Vec<String> = (1..=30).map(|k| format!("{k}e37")).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let (targets, reason) = targets("f.csv", "y", &labels(&texts), None, None).unwrap();
+        assert!(matches!(targets, Targets::Values(_)));
+        assert!(reason.contains("regression"), "{reason}");
+    }
+
+    #[test]
+    fn text_in_a_regression_label_is_named_as_a_label_error() {
+        let err = targets(
+            "f.csv",
+            "price",
+            &labels(&["1.5", "cheap"]),
+            Some(Task::Regression),
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("f.csv: line 3, label column 'price' holds 'cheap'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_trained_models_classes_match_by_value() {
+        let known = ["0".to_string(), "1".to_string()];
+        let (targets, _) =
+            targets("f.csv", "y", &labels(&["1.0", "0"]), None, Some(&known)).unwrap();
+        assert_eq!(
+            targets,
+            Targets::Classes {
+                indices: vec![1, 0],
+                names: known.to_vec()
+            }
+        );
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        let long = "x".repeat(5_000_000);
+        assert!(shorten(&long).len() < 100);
+    }
+}
