@@ -145,7 +145,7 @@ impl Predictor {
                      extrapolates, and its answer is a guess",
                     index + 1,
                     self.card.feature_names[column],
-                    row[column],
+                    shown(row[column]),
                     scaling.min[column],
                     scaling.max[column]
                 ));
@@ -168,7 +168,7 @@ impl Predictor {
                 "row {}: '{}' = {} is too large to compute with once standardised; check the input",
                 at / width.max(1) + 1,
                 self.card.feature_names[at % width.max(1)],
-                flat[at]
+                shown(flat[at])
             );
         }
         let features = Tensor::from_data(
@@ -339,6 +339,15 @@ impl Predictor {
             loss,
             scores,
         })
+    }
+}
+
+/// A number as a person would write it: `3e38`, not thirty-nine digits.
+fn shown(value: f32) -> String {
+    if value != 0.0 && !(1e-4..1e9).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        format!("{value}")
     }
 }
 

@@ -28,7 +28,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         args.workload.clone()
     };
     if !args.json {
-        println!(
+        say!(
             "device   {}: {} (build: {})",
             backend.name,
             backend.description,
@@ -37,8 +37,8 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             } else {
                 "release"
             }
-        );
-        println!(
+        )?;
+        say!(
             "{:<8} {:>12} {:>9} {:>7} {:>6} {:>8} {:>10} {:>8} {:>8} {:>10}",
             "workload",
             "samples/s",
@@ -50,13 +50,13 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             "accuracy",
             "GFLOP/s",
             "peak RSS"
-        );
+        )?;
     }
     let mut results = Vec::new();
     for workload in workloads {
         let result = bench::run(workload, &backend)?;
         if !args.json {
-            println!(
+            say!(
                 "{:<8} {:>12.0} {:>9.4} {:>7} {:>6} {:>8.3} {:>10.5} {:>8} {:>8.2} {:>10}",
                 workload.name(),
                 result.samples_per_second,
@@ -72,7 +72,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
                 result
                     .peak_rss_bytes
                     .map_or_else(|| "-".to_string(), |bytes| memory::bytes(bytes as f64)),
-            );
+            )?;
         }
         results.push(result);
     }
@@ -85,12 +85,12 @@ pub fn bench(args: BenchArgs) -> Result<()> {
             matmul_gflops_per_second: matmul,
             workloads: results,
         };
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        println!(
+        say!(
             "matmul   {MATMUL_SIZE}x{MATMUL_SIZE} on this backend: {matmul:.1} GFLOP/s \
              (the ceiling for the GFLOP/s column)"
-        );
+        )?;
     }
     Ok(())
 }

@@ -16,19 +16,20 @@ const GRADCHECK_BOUND: f64 = 1e-2;
 
 pub fn lr_find(args: PlanArgs) -> Result<()> {
     let plan = args.prepare()?;
-    print_plan(&plan);
+    print_plan(&plan)?;
     let finding = plan.find_learning_rate();
-    print_lr_finding(&finding);
+    print_lr_finding(&finding)?;
     plan.out.save_lr_find(&finding)?;
-    println!("saved    {}", plan.out.lr_find_plot().display());
-    println!(
+    say!("saved    {}", plan.out.lr_find_plot().display())?;
+    say!(
         "try      stepwise train --dataset {} --lr {:.3e}   (or --lr auto)",
-        plan.config.dataset, finding.suggestion
-    );
+        plan.config.dataset,
+        finding.suggestion
+    )?;
     Ok(())
 }
 
-pub fn print_lr_finding(finding: &LrFinding) {
+pub fn print_lr_finding(finding: &LrFinding) -> Result<()> {
     let last = finding
         .points
         .last()
@@ -38,41 +39,48 @@ pub fn print_lr_finding(finding: &LrFinding) {
     } else {
         format!("up to {last:.1e}")
     };
-    println!(
+    say!(
         "lr-find  {} steps, learning rate from {START:.0e} to {END}: {end}",
         finding.points.len()
-    );
-    println!(
+    )?;
+    say!(
         "         steepest descent at {:.2e}, minimum at {:.2e} -> suggestion {:.2e} (minimum / 10)",
         finding.steepest, finding.minimum, finding.suggestion
-    );
+    )?;
+    Ok(())
 }
 
 pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
     let plan = args.plan.prepare()?;
-    print_plan(&plan);
+    print_plan(&plan)?;
     let checks = plan.gradient_check(args.rows);
-    println!(
+    say!(
         "gradcheck  autodiff vs central differences (loss(p+e) - loss(p-e)) / 2e, e = {EPSILON}, \
          on the first {} training rows",
         args.rows.min(plan.train_rows)
-    );
-    println!(
+    )?;
+    say!(
         "{:<18} {:>6}  {:>22}  {:>14}",
-        "parameter", "values", "max |autodiff-numeric|", "relative error"
-    );
+        "parameter",
+        "values",
+        "max |autodiff-numeric|",
+        "relative error"
+    )?;
     for check in &checks {
-        println!(
+        say!(
             "{:<18} {:>6}  {:>22.3e}  {:>14.3e}",
-            check.name, check.count, check.max_abs_error, check.relative_error
-        );
+            check.name,
+            check.count,
+            check.max_abs_error,
+            check.relative_error
+        )?;
     }
     let worst = checks
         .iter()
         .map(|check| check.relative_error)
         .fold(0.0, f64::max);
     if worst < GRADCHECK_BOUND {
-        println!("max relative error {worst:.3e}: below {GRADCHECK_BOUND}, autodiff agrees with finite differences");
+        say!("max relative error {worst:.3e}: below {GRADCHECK_BOUND}, autodiff agrees with finite differences")?;
         Ok(())
     } else {
         bail!("max relative error {worst:.3e} is above {GRADCHECK_BOUND}: the gradients disagree")
@@ -85,45 +93,47 @@ pub fn derivative(args: DerivativeArgs) -> Result<()> {
     }
     let device = args.device.backend()?.device;
     let x = args.x;
-    println!(
+    say!(
         "profit   P(x) = -x^2 + 6x; its slope P'(x) = 6 - 2x is 0 at x = {CRITICAL_POINT}, the top"
-    );
-    println!(
+    )?;
+    say!(
         "at x = {x}: P(x) = {}, exact slope P'(x) = {}",
         derivative::profit(x),
         derivative::analytic_slope(x)
-    );
-    println!("(1) the limit definition: (P(x+h) - P(x)) / h as h shrinks");
+    )?;
+    say!("(1) the limit definition: (P(x+h) - P(x)) / h as h shrinks")?;
     for row in derivative::limit_table(x) {
-        println!(
+        say!(
             "    h = {:<7}  slope {:>12.6}  error {:>10.6}",
-            row.h, row.slope, row.error
-        );
+            row.h,
+            row.slope,
+            row.error
+        )?;
     }
-    println!(
+    say!(
         "(2) burn's autodiff (backpropagation): slope {}",
         derivative::autodiff_slope(x, &device)
-    );
-    println!("(3) gradient steps x <- x + lr * P'(x), climbing towards x = {CRITICAL_POINT}:");
+    )?;
+    say!("(3) gradient steps x <- x + lr * P'(x), climbing towards x = {CRITICAL_POINT}:")?;
     let ascent = derivative::gradient_ascent(x, args.lr, args.steps, &device);
     for (step, x) in ascent.x.iter().enumerate() {
-        println!(
+        say!(
             "    step {step:>3}  x = {x:>12.6}  P(x) = {:>12.6}",
             derivative::profit(*x)
-        );
+        )?;
     }
-    println!("    lr {}: {}", args.lr, ascent.verdict);
-    println!(
+    say!("    lr {}: {}", args.lr, ascent.verdict)?;
+    say!(
         "    the same {} steps with other learning rates:",
         args.steps
-    );
+    )?;
     for rate in [0.01, 0.25, 0.75, 1.1] {
         let other = derivative::gradient_ascent(x, rate, args.steps, &device);
-        println!(
+        say!(
             "    lr {rate:<5} ends at x = {:>12.6}: {}",
             other.x[other.x.len() - 1],
             other.verdict
-        );
+        )?;
     }
     Ok(())
 }
@@ -138,7 +148,7 @@ pub fn plot(args: PlotArgs) -> Result<()> {
         );
     }
     dir.save_loss_plot(&history)?;
-    println!("{}", plot::loss_text(&history));
-    println!("saved    {}", dir.loss_plot().display());
+    say!("{}", plot::loss_text(&history))?;
+    say!("saved    {}", dir.loss_plot().display())?;
     Ok(())
 }

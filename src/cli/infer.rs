@@ -11,32 +11,34 @@ use stepwise::infer::{Evaluation, Prediction, Predictor, Scores};
 
 use super::{EvalArgs, PredictArgs};
 
-pub fn datasets() {
+pub fn datasets() -> Result<()> {
     for (name, description) in data::catalogue() {
-        println!("{name:<8} {description}");
+        say!("{name:<8} {description}")?;
     }
+    Ok(())
 }
 
-pub fn devices() {
-    println!(
+pub fn devices() -> Result<()> {
+    say!(
         "compiled backends: {}",
         device::compiled_backends().join(", ")
-    );
+    )?;
     for (name, backend) in device::survey() {
         match backend {
-            Ok(backend) => println!("{name:<8} {}", backend.description),
-            Err(err) => println!("{name:<8} unavailable: {err:#}"),
+            Ok(backend) => say!("{name:<8} {}", backend.description)?,
+            Err(err) => say!("{name:<8} unavailable: {err:#}")?,
         }
     }
     match device::select(DeviceChoice::Auto) {
         Ok(selection) => {
-            println!("auto     -> {}", selection.backend.name);
+            say!("auto     -> {}", selection.backend.name)?;
             if let Some(warning) = selection.warning {
-                println!("         ({warning})");
+                say!("         ({warning})")?;
             }
         }
-        Err(err) => println!("auto     -> none: {err:#}"),
+        Err(err) => say!("auto     -> none: {err:#}")?,
     }
+    Ok(())
 }
 
 pub fn predict(args: PredictArgs) -> Result<()> {
@@ -54,9 +56,9 @@ pub fn predict(args: PredictArgs) -> Result<()> {
         eprintln!("note: {note}");
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&predictions)?);
+        say!("{}", serde_json::to_string_pretty(&predictions)?)?;
     } else if args.input.is_some() {
-        println!("{}", describe(&predictions[0]));
+        say!("{}", describe(&predictions[0]))?;
     } else {
         write_predictions_csv(&predictor, &rows, &predictions)?;
     }
@@ -111,24 +113,24 @@ pub fn eval(args: EvalArgs) -> Result<()> {
     let data = predictor.eval_data(&args.dataset, args.rows)?;
     let evaluation = predictor.evaluate_data(&data)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&evaluation)?);
+        say!("{}", serde_json::to_string_pretty(&evaluation)?)?;
     } else {
-        print_evaluation(&evaluation);
+        print_evaluation(&evaluation)?;
     }
     Ok(())
 }
 
-fn print_evaluation(evaluation: &Evaluation) {
-    println!("rows      {}: {}", evaluation.rows, evaluation.description);
+fn print_evaluation(evaluation: &Evaluation) -> Result<()> {
+    say!("rows      {}: {}", evaluation.rows, evaluation.description)?;
     match &evaluation.scores {
         Scores::Classification {
             accuracy,
             class_names,
             confusion,
         } => {
-            println!("loss      {:.4} (cross-entropy)", evaluation.loss);
-            println!("accuracy  {accuracy:.4}");
-            println!("confusion (rows: actual class, columns: predicted class)");
+            say!("loss      {:.4} (cross-entropy)", evaluation.loss)?;
+            say!("accuracy  {accuracy:.4}")?;
+            say!("confusion (rows: actual class, columns: predicted class)")?;
             let width = class_names
                 .iter()
                 .map(String::len)
@@ -136,24 +138,25 @@ fn print_evaluation(evaluation: &Evaluation) {
                 .unwrap_or(1)
                 .max(5);
             let mut out = std::io::stdout().lock();
-            let _ = write!(out, "{:width$}", "");
+            write!(out, "{:width$}", "").map_err(super::output_error)?;
             for name in class_names {
-                let _ = write!(out, " {name:>width$}");
+                write!(out, " {name:>width$}").map_err(super::output_error)?;
             }
-            let _ = writeln!(out);
+            writeln!(out).map_err(super::output_error)?;
             for (name, row) in class_names.iter().zip(confusion) {
-                let _ = write!(out, "{name:width$}");
+                write!(out, "{name:width$}").map_err(super::output_error)?;
                 for count in row {
-                    let _ = write!(out, " {count:>width$}");
+                    write!(out, " {count:>width$}").map_err(super::output_error)?;
                 }
-                let _ = writeln!(out);
+                writeln!(out).map_err(super::output_error)?;
             }
         }
         Scores::Regression(scores) => {
-            println!("mse       {:.6}", scores.mse);
-            println!("rmse      {:.6}", scores.rmse);
-            println!("mae       {:.6}", scores.mae);
-            println!("r2        {:.6}", scores.r2);
+            say!("mse       {:.6}", scores.mse)?;
+            say!("rmse      {:.6}", scores.rmse)?;
+            say!("mae       {:.6}", scores.mae)?;
+            say!("r2        {:.6}", scores.r2)?;
         }
     }
+    Ok(())
 }

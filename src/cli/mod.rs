@@ -4,6 +4,15 @@
 //! `infer.rs` that of predict, eval, datasets and devices, and `explain.rs` that of the commands
 //! that look inside the loop (trace, lr-find, gradcheck, derivative, plot).
 
+/// `println!` that returns a failed write as an error instead of panicking (`> /dev/full`, a
+/// full disk). A closed pipe ends the process quietly before this sees it (SIGPIPE).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(crate::cli::output_error)
+    }};
+}
+
 mod bench;
 mod explain;
 mod infer;
@@ -214,20 +223,19 @@ pub struct EvalArgs {
     pub json: bool,
 }
 
+/// What a failed write to stdout becomes.
+pub fn output_error(err: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("cannot write the output: {err}")
+}
+
 /// Runs a command; the exit status is 0 unless training was interrupted (130).
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let done = match cli.command {
         Command::Train(args) => return train::train(args),
         Command::Predict(args) => infer::predict(args),
         Command::Eval(args) => infer::eval(args),
-        Command::Datasets => {
-            infer::datasets();
-            Ok(())
-        }
-        Command::Devices => {
-            infer::devices();
-            Ok(())
-        }
+        Command::Datasets => infer::datasets(),
+        Command::Devices => infer::devices(),
         Command::LrFind(args) => explain::lr_find(args),
         Command::Gradcheck(args) => explain::gradcheck(args),
         Command::Derivative(args) => explain::derivative(args),

@@ -31,19 +31,19 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         None => args.plan.prepare()?,
     };
     let epochs = plan.config.epochs;
-    print_plan(&plan);
+    print_plan(&plan)?;
     if let Some((epoch, steps)) = plan.resumes_at() {
-        println!(
+        say!(
             "resume   epoch {epoch} after {steps} step{} of it, from {}",
             if steps == 1 { "" } else { "s" },
             plan.out.checkpoint().display()
-        );
+        )?;
     }
     if let Some(finding) = &plan.lr_finding {
-        print_lr_finding(finding);
+        print_lr_finding(finding)?;
     }
     if args.trace > 0 {
-        print_trace(&plan.trace(args.trace), &plan);
+        print_trace(&plan.trace(args.trace), &plan)?;
     }
 
     let classification = plan.card.class_names.is_some();
@@ -51,18 +51,19 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     plan.interrupt_on(ctrl_c()?);
     let progress = Progress::new(epochs, args.quiet, args.log_every);
     let report = plan.train(|metrics| progress.epoch(metrics, classification));
-    progress.finish();
+    let printed = progress.finish();
     let report = report?;
-    print_report(&report, &example);
+    printed?;
+    print_report(&report, &example)?;
     if let StopReason::Interrupted { .. } = report.training.stop {
-        println!(
+        say!(
             "resume   stepwise train --resume {}",
             shell_word(&report.out.dir.display().to_string())
-        );
+        )?;
         return Ok(ExitCode::from(INTERRUPTED));
     }
     if !args.quiet && !report.training.history.is_empty() {
-        println!("{}", plot::loss_text(&report.training.history));
+        say!("{}", plot::loss_text(&report.training.history))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -84,9 +85,11 @@ fn ctrl_c() -> Result<Arc<AtomicBool>> {
 enum Progress {
     /// On a terminal: one bar with the epoch, the ETA and the current loss.
     Bar(ProgressBar),
-    /// In a pipe or a log: a plain line every `every` epochs (and the first).
+    /// In a pipe or a log: a plain line every `every` epochs (and the first). A line that
+    /// cannot be written stops the lines; the run goes on, saves, and reports it at the end.
     Lines {
         every: usize,
+        failed: std::cell::RefCell<Option<anyhow::Error>>,
     },
     Quiet,
 }
@@ -110,6 +113,7 @@ impl Progress {
             every: log_every
                 .unwrap_or_else(|| epochs.div_ceil(DEFAULT_EPOCH_LINES))
                 .max(1),
+            failed: Default::default(),
         }
     }
 
@@ -119,36 +123,51 @@ impl Progress {
                 bar.set_position(metrics.epoch as u64);
                 bar.set_message(losses(metrics, classification));
             }
-            Progress::Lines { every } => {
-                if metrics.epoch == 1 || metrics.epoch.is_multiple_of(*every) {
-                    println!("{}", epoch_line(metrics, classification));
+            Progress::Lines { every, failed } => {
+                let due = metrics.epoch == 1 || metrics.epoch.is_multiple_of(*every);
+                if due && failed.borrow().is_none() {
+                    if let Err(err) = say!("{}", epoch_line(metrics, classification)) {
+                        *failed.borrow_mut() = Some(err);
+                    }
                 }
             }
             Progress::Quiet => {}
         }
     }
 
-    fn finish(&self) {
-        if let Progress::Bar(bar) = self {
-            bar.finish_and_clear();
+    /// Ends the display; the error of a line that could not be written, if one failed.
+    fn finish(self) -> Result<()> {
+        match self {
+            Progress::Bar(bar) => bar.finish_and_clear(),
+            Progress::Lines { failed, .. } => {
+                if let Some(err) = failed.into_inner() {
+                    return Err(err);
+                }
+            }
+            Progress::Quiet => {}
         }
+        Ok(())
     }
 }
 
-fn print_trace(trace: &Trace, plan: &Plan) {
+fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
     let classes = plan.card.class_names.as_deref();
-    println!(
+    say!(
         "INIT     {} parameters, drawn at random (seed {})",
-        trace.parameter_count, plan.config.seed
-    );
+        trace.parameter_count,
+        plan.config.seed
+    )?;
     for layer in &trace.init {
-        println!(
+        say!(
             "           {:<16} {:>5} values  mean {:>8.4}  std {:.4}",
-            layer.name, layer.count, layer.mean, layer.std
-        );
+            layer.name,
+            layer.count,
+            layer.mean,
+            layer.std
+        )?;
     }
     for step in &trace.steps {
-        println!("step {}   a batch of {} rows", step.step, step.batch_rows);
+        say!("step {}   a batch of {} rows", step.step, step.batch_rows)?;
         for (row, shown) in step.predictions.iter().enumerate() {
             let text = match classes {
                 Some(names) => {
@@ -173,27 +192,31 @@ fn print_trace(trace: &Trace, plan: &Plan) {
                 ),
             };
             let phase = if row == 0 { "PREDICT " } else { "        " };
-            println!("  {phase} row {}: {text}", row + 1);
+            say!("  {phase} row {}: {text}", row + 1)?;
         }
-        println!("  LOSS     {:.6}", step.loss);
+        say!("  LOSS     {:.6}", step.loss)?;
         for (index, parameter) in step.parameters.iter().enumerate() {
             let phase = if index == 0 { "GRADIENT" } else { "        " };
-            println!(
+            say!(
                 "  {phase} |d loss/d {}| = {:.6}",
-                parameter.name, parameter.gradient_norm
-            );
+                parameter.name,
+                parameter.gradient_norm
+            )?;
         }
         for (index, parameter) in step.parameters.iter().enumerate() {
             let phase = if index == 0 { "STEP    " } else { "        " };
-            println!(
+            say!(
                 "  {phase} {:<16} lr x |gradient| = {:.6}, moved {:.6}",
-                parameter.name, parameter.sgd_step, parameter.moved
-            );
+                parameter.name,
+                parameter.sgd_step,
+                parameter.moved
+            )?;
         }
     }
+    Ok(())
 }
 
-pub fn print_plan(plan: &Plan) {
+pub fn print_plan(plan: &Plan) -> Result<()> {
     let frame = &plan.frame;
     let answer = match &plan.card.class_names {
         Some(names) => format!("{} classes", names.len()),
@@ -206,17 +229,17 @@ pub fn print_plan(plan: &Plan) {
     } else {
         format!(" ({inputs} inputs once text is one-hot encoded)")
     };
-    println!(
+    say!(
         "data     {}: {} rows, {columns} feature{}{encoded}, {answer}; {} train / {} valid",
         frame.name,
         frame.rows(),
         if columns == 1 { "" } else { "s" },
         plan.train_rows,
         plan.valid_rows
-    );
-    println!("task     {}", frame.task_reason);
+    )?;
+    say!("task     {}", frame.task_reason)?;
     for note in &plan.notes {
-        println!("note     {note}");
+        say!("note     {note}")?;
     }
     let config = &plan.config;
     let mut step = match plan.lr_finding {
@@ -235,22 +258,24 @@ pub fn print_plan(plan: &Plan) {
     if let Some(norm) = config.clip_grad_norm {
         step += &format!(" clip {norm}");
     }
-    println!(
+    say!(
         "model    {} ({} parameters), {step}, batch {}, seed {}",
         plan.card.model.describe(),
         plan.card.model.parameter_count(),
         config.batch_size.min(plan.train_rows),
         config.seed,
-    );
-    println!(
+    )?;
+    say!(
         "device   {}: {}",
-        plan.backend.name, plan.backend.description
-    );
-    println!(
+        plan.backend.name,
+        plan.backend.description
+    )?;
+    say!(
         "memory   about {} ({})",
         memory::bytes(plan.memory.total()),
         plan.memory
-    );
+    )?;
+    Ok(())
 }
 
 fn epoch_line(metrics: &EpochMetrics, classification: bool) -> String {
@@ -275,12 +300,13 @@ fn losses(metrics: &EpochMetrics, classification: bool) -> String {
     line
 }
 
-pub fn print_report(report: &TrainReport, example: &str) {
+pub fn print_report(report: &TrainReport, example: &str) -> Result<()> {
     let summary = &report.summary;
-    println!(
+    say!(
         "stopped: {} in {:.2} s",
-        summary.stopped, summary.wall_time_seconds
-    );
+        summary.stopped,
+        summary.wall_time_seconds
+    )?;
     if let (Some(kept), Some(metrics)) = (&summary.kept, &summary.kept_metrics) {
         let mut scores = format!("train loss {:.4}", metrics.train_loss);
         if let Some(loss) = metrics.valid_loss {
@@ -289,10 +315,10 @@ pub fn print_report(report: &TrainReport, example: &str) {
         if let Some(accuracy) = metrics.valid_accuracy {
             scores += &format!(", valid acc {accuracy:.3}");
         }
-        println!("kept     {kept}: {scores}");
+        say!("kept     {kept}: {scores}")?;
     }
     for advice in &summary.advice {
-        println!("advice   {advice}");
+        say!("advice   {advice}")?;
     }
     let dir = shell_word(&report.out.dir.display().to_string());
     let input = match shell_word(example) {
@@ -300,7 +326,8 @@ pub fn print_report(report: &TrainReport, example: &str) {
         plain if !plain.starts_with('\'') => format!("\"{plain}\""),
         quoted => quoted,
     };
-    println!("saved    {dir}  — try: stepwise predict --model {dir} --input {input}");
+    say!("saved    {dir}  — try: stepwise predict --model {dir} --input {input}")?;
+    Ok(())
 }
 
 /// `text` as one shell word that pastes and runs as printed: bare when every character is

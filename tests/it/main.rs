@@ -7,6 +7,7 @@ mod data;
 mod explain;
 mod first_try;
 mod fuzz;
+mod hostile;
 mod learning;
 mod reliability;
 
