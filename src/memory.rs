@@ -7,7 +7,7 @@
 use std::fmt;
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::model::ModelConfig;
 
@@ -97,6 +97,24 @@ pub fn check_file(path: &Path, available: Option<u64>) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Opens a data or model file for reading, bounded by its size when opened: a device or a pipe
+/// (`/dev/zero`) is refused, since it could feed bytes forever.
+pub fn open_file(path: &Path) -> Result<std::io::Take<std::fs::File>> {
+    let shown = path.display();
+    let metadata = path
+        .metadata()
+        .with_context(|| format!("cannot read {shown}; check the path and its permissions"))?;
+    if !metadata.is_file() {
+        bail!(
+            "{shown} is not a regular file (a folder, a device or a pipe); stepwise reads data \
+             and models from files: save the data to a file first"
+        );
+    }
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read {shown}; check the path and its permissions"))?;
+    Ok(std::io::Read::take(file, metadata.len()))
 }
 
 /// Memory the system can give this process now (Linux: `MemAvailable` in /proc/meminfo); `None`

@@ -253,8 +253,17 @@ impl Plan {
     /// Trains, then saves the artifacts: the kept epoch's model (`--keep`). A run whose loss
     /// diverged saves its last good epoch, or is an error that saves nothing when there was
     /// none. A run that finishes drops its checkpoint; an interrupted one keeps it.
-    pub fn train(mut self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
-        self.out.prepare_for(self.artifact_bytes())?;
+    pub fn train(self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
+        // One writer per folder, from before INIT to the last save.
+        let writing = self.out.start_writing(self.artifact_bytes())?;
+        let report = self.learn_and_save(on_epoch);
+        if report.is_err() {
+            writing.abandon();
+        }
+        report
+    }
+
+    fn learn_and_save(mut self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
         let started = Instant::now();
         let resume = self.resume.take();
         let mut watcher = RunWatcher {

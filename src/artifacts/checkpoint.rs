@@ -49,6 +49,10 @@ impl ArtifactDir {
             optimizer_checksum: checksum(&checkpoint.optimizer),
             lowest_checksum: checkpoint.lowest.as_deref().map(checksum),
         })?;
+        // Never keep a checkpoint that would not load back.
+        if serde_json::from_slice::<State>(&state).is_err() {
+            bail!("the checkpoint's state does not read back as written; it was not saved");
+        }
         let mut files: Vec<(&str, &[u8])> = vec![
             (MODEL_FILE, &checkpoint.model),
             (OPTIMIZER_FILE, &checkpoint.optimizer),

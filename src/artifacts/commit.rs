@@ -16,6 +16,10 @@
 //! there, else from `<dir>` (already moved): the new set either way. Without `COMMITTED`,
 //! `.pending/` is an unfinished write and is ignored: the old set. The next writer finishes a
 //! committed update, or throws away an unfinished one, before it starts ([`recover`]).
+//!
+//! A running process sees the same: a commit holds an exclusive lock on `<dir>/.commit.lock`
+//! from step 1 to step 4, and [`read_set`] holds a shared one while it reads, so a reader never
+//! takes one file of the old set and another of the new.
 
 use std::fs;
 use std::io::{self, Write};
@@ -25,9 +29,41 @@ use anyhow::{Context, Result};
 
 const PENDING: &str = ".pending";
 const COMMITTED: &str = "COMMITTED";
+const LOCK: &str = ".commit.lock";
+
+/// Held while a set is replaced (exclusive) or read (shared); released when dropped.
+pub struct SetLock(#[allow(dead_code)] fs::File);
+
+impl SetLock {
+    fn file(dir: &Path) -> io::Result<fs::File> {
+        fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK))
+    }
+
+    fn exclusive(dir: &Path) -> io::Result<SetLock> {
+        let file = Self::file(dir)?;
+        file.lock()?;
+        Ok(SetLock(file))
+    }
+
+    /// None where the lock cannot be taken (a read-only folder): the reader reads unlocked.
+    fn shared(dir: &Path) -> Option<SetLock> {
+        let file = Self::file(dir)
+            .or_else(|_| fs::File::open(dir.join(LOCK)))
+            .ok()?;
+        file.lock_shared().ok()?;
+        Some(SetLock(file))
+    }
+}
 
 /// Replaces the files `(name, bytes)` in `dir` as one unit.
 pub fn commit(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    let _lock =
+        SetLock::exclusive(dir).with_context(|| format!("cannot lock {}", dir.display()))?;
     recover(dir)?;
     let pending = dir.join(PENDING);
     let shown = dir.display();
@@ -47,16 +83,37 @@ pub fn commit(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
     finish(dir)
 }
 
+/// The files `names` of `dir` as one commit left them, read under a shared lock.
+pub fn read_set<const N: usize>(dir: &Path, names: [&str; N]) -> [io::Result<Vec<u8>>; N] {
+    let _lock = SetLock::shared(dir);
+    names.map(|name| read(dir, name))
+}
+
 /// The bytes of `name` in `dir` as the last commit left it (see the module docs).
 pub fn read(dir: &Path, name: &str) -> io::Result<Vec<u8>> {
     let pending = dir.join(PENDING);
     if pending.join(COMMITTED).exists() {
-        match fs::read(pending.join(name)) {
+        match read_file(&pending.join(name)) {
             Err(err) if err.kind() == io::ErrorKind::NotFound => {} // moved in step 3
             read => return read,
         }
     }
-    fs::read(dir.join(name))
+    read_file(&dir.join(name))
+}
+
+/// A regular file's bytes, as many as it had when opened: stepwise writes only regular files,
+/// and a device put in their place (`/dev/zero`) could feed bytes forever.
+fn read_file(path: &Path) -> io::Result<Vec<u8>> {
+    let metadata = path.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    io::Read::read_to_end(
+        &mut io::Read::take(fs::File::open(path)?, metadata.len()),
+        &mut bytes,
+    )?;
+    Ok(bytes)
 }
 
 /// Whether `name` exists in `dir` as the last commit left it.

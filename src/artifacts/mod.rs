@@ -17,6 +17,9 @@
 
 mod checkpoint;
 pub mod commit;
+mod writer;
+
+pub use writer::Writing;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,7 +36,6 @@ use crate::data::encoding::Encoding;
 use crate::data::transform::Standardizer;
 use crate::learner::Kept;
 use crate::lr_find::LrFinding;
-use crate::memory;
 use crate::metrics::EpochMetrics;
 use crate::model::{Model, ModelConfig};
 use crate::plot;
@@ -122,11 +124,16 @@ pub struct Summary {
 #[derive(Clone, Debug)]
 pub struct ArtifactDir {
     pub dir: PathBuf,
+    /// Write into a folder of files stepwise did not write (`--overwrite`).
+    pub overwrite: bool,
 }
 
 impl ArtifactDir {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: dir.into(),
+            overwrite: false,
+        }
     }
 
     /// The default folder for a data set: `artifacts/<name>`.
@@ -162,24 +169,6 @@ impl ArtifactDir {
         self.dir.join(CHECKPOINT_DIR)
     }
 
-    /// Makes sure the folder exists, can be written, and has `needed` bytes free on its disk,
-    /// before hours go into training.
-    pub fn prepare_for(&self, needed: u64) -> Result<()> {
-        self.prepare()?;
-        if let Some(free) = free_space(&self.dir) {
-            if free < needed {
-                bail!(
-                    "the disk of {} has {} free, but saving this model needs about {}; free some \
-                     space or choose another folder with --out",
-                    self.dir.display(),
-                    memory::bytes(free as f64),
-                    memory::bytes(needed as f64)
-                );
-            }
-        }
-        Ok(())
-    }
-
     /// Makes sure the folder exists and can be written.
     pub fn prepare(&self) -> Result<()> {
         let shown = self.dir.display();
@@ -212,7 +201,15 @@ impl ArtifactDir {
         let config = to_json(&ConfigFile {
             card: card.clone(),
             model_checksum: Some(checksum(&record)),
+            card_checksum: Some(card.checksum()?),
         })?;
+        // Never replace a model with a config that would not load back as this card.
+        let back = std::str::from_utf8(&config)
+            .ok()
+            .and_then(|text| parse_config(text, &self.config()).ok());
+        if back.is_none_or(|back| back.card != *card) {
+            bail!("the model's configuration does not read back as written; nothing was saved");
+        }
         let mut files: Vec<(&str, &[u8])> = vec![
             (MODEL_FILE, &record),
             (METRICS_FILE, &metrics),
@@ -258,6 +255,14 @@ impl ArtifactDir {
                  `stepwise train --out {shown}`"
             );
         }
+        let config_path = self.config();
+        if config_path.symlink_metadata().is_ok() && config_path.metadata().is_err() {
+            let err = config_path.metadata().unwrap_err();
+            bail!(
+                "cannot read {}: {err}; replace it with the {CONFIG_FILE} stepwise wrote, or retrain",
+                config_path.display()
+            );
+        }
         if !commit::exists(&self.dir, CONFIG_FILE) {
             let hint = if self.checkpoint().is_dir() {
                 format!(
@@ -268,9 +273,14 @@ impl ArtifactDir {
             };
             bail!("{shown} has no model yet (no {CONFIG_FILE}); {hint}");
         }
-        let text = self.read_text(CONFIG_FILE)?;
-        let config = parse_config(&text, &self.config())?;
-        let record = commit::read(&self.dir, MODEL_FILE).map_err(|err| {
+        // One commit's pair: a save in progress cannot hand over a new config and an old model.
+        let [text, record] = commit::read_set(&self.dir, [CONFIG_FILE, MODEL_FILE]);
+        let text = text
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .with_context(|| format!("cannot read {}", config_path.display()))?;
+        let config = parse_config(&text, &config_path)?;
+        let record = record.map_err(|err| {
             anyhow::anyhow!(
                 "{shown} is incomplete: cannot read {MODEL_FILE} ({err}); \
                  retrain with `stepwise train --out {shown}`"
@@ -352,19 +362,40 @@ fn decode_model(
     })
 }
 
-/// `config.json`: the card, and the checksum of the `model.bpk` written with it.
+/// `config.json`: the card, the checksum of the `model.bpk` written with it, and the card's own
+/// checksum (a hand edit that changes what the model means is refused, not obeyed).
 #[derive(Serialize, Deserialize)]
 struct ConfigFile {
     #[serde(flatten)]
     card: ModelCard,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     model_checksum: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    card_checksum: Option<String>,
+}
+
+impl ModelCard {
+    /// The checksum of the card as stepwise writes it.
+    fn checksum(&self) -> Result<String> {
+        Ok(checksum(&serde_json::to_vec(self)?))
+    }
 }
 
 /// Parses a `config.json` (read from `path`), and checks that its parts agree with each other.
 fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
     check_format(text, path)?;
     let config: ConfigFile = serde_json::from_str(text).with_context(|| not_ours(path))?;
+    let edited = match &config.card_checksum {
+        Some(expected) => config.card.checksum()? != *expected,
+        // Format 1 files had no card checksum.
+        None => config.card.format_version >= 2,
+    };
+    if config.model_checksum.is_none() || edited {
+        bail!(
+            "{} was edited or is damaged (its checksums are missing or do not match what it \
+             says); retrain the model",
+            path.display()
+        );
+    }
     if let Err(problem) = config.card.check() {
         bail!(
             "{} is damaged: {problem}; retrain the model",
@@ -401,6 +432,18 @@ impl ModelCard {
             if scaling.mean.len() != 1 || scaling.std.len() != 1 {
                 return Err("the target scaling is not for one value".into());
             }
+        }
+        let classes = self.task == Task::Classification;
+        if classes != self.class_names.is_some() || (!classes && self.model.outputs != 1) {
+            return Err(format!(
+                "task {} does not fit {} outputs and {} class names",
+                self.task,
+                self.model.outputs,
+                self.class_names.as_ref().map_or(0, Vec::len)
+            ));
+        }
+        if classes && self.target_scaling.is_some() {
+            return Err("a classifier with a target scaling".into());
         }
         if self.encoding().input_names() != self.feature_names {
             return Err("the column encoding does not give the feature names".into());

@@ -51,6 +51,9 @@ pub fn print_lr_finding(finding: &LrFinding) -> Result<()> {
 }
 
 pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
+    if args.rows == 0 {
+        bail!("--rows must be at least 1: the gradients are checked on that many training rows");
+    }
     let plan = args.plan.prepare()?;
     print_plan(&plan)?;
     let checks = plan.gradient_check(args.rows);

@@ -110,11 +110,17 @@ pub struct PlanArgs {
     /// Folder to save the trained model in (default: artifacts/<dataset name>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into an --out folder that holds files stepwise did not write (its config.json,
+    /// metrics.csv, ... are replaced).
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 impl PlanArgs {
     fn prepare(self) -> Result<Plan> {
-        Plan::prepare(self.config, self.out, self.device.backend()?)
+        let mut plan = Plan::prepare(self.config, self.out, self.device.backend()?)?;
+        plan.out.overwrite = self.overwrite;
+        Ok(plan)
     }
 }
 

@@ -3,7 +3,6 @@
 //! Every problem is reported with the file, the line and the column, and what to do about it.
 
 use std::collections::BTreeSet;
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -24,13 +23,8 @@ struct Table {
 }
 
 fn read_table(path: &Path) -> Result<Table> {
+    let file = memory::open_file(path)?;
     memory::check_file(path, memory::available())?;
-    let file = File::open(path).with_context(|| {
-        format!(
-            "cannot read {}; check the path and its permissions",
-            path.display()
-        )
-    })?;
     table_from(file, path)
 }
 

@@ -129,3 +129,305 @@ fn repeated_column_names_are_refused() {
     let err = fails(dir.path(), &["train", "--dataset", "dup.csv"]);
     assert!(err.contains("the header names 'a' more than once"), "{err}");
 }
+
+/// Waits until the run writing into `out` holds its lock (its pid is in the lock file).
+fn wait_for_writer(out: &Path) {
+    for _ in 0..500 {
+        let pid = fs::read_to_string(out.join(".stepwise.lock")).unwrap_or_default();
+        if !pid.trim().is_empty() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the first run never took the lock");
+}
+
+#[test]
+fn a_second_writer_on_one_folder_is_refused_at_once() {
+    const TRIALS: usize = 3;
+    let dir = tempdir().unwrap();
+    for trial in 0..TRIALS {
+        let out = dir.path().join("m");
+        let first = crate::spawn(
+            dir.path(),
+            &[
+                "train",
+                "--dataset",
+                "digits",
+                "--epochs",
+                "30",
+                "--quiet",
+                "--out",
+                "m",
+            ],
+        );
+        wait_for_writer(&out);
+        let second = ["train", "--epochs", "2", "--quiet", "--out", "m"];
+        let err = fails(dir.path(), &second);
+        assert!(
+            err.contains("another stepwise process (pid "),
+            "trial {trial}: {err}"
+        );
+        assert!(err.contains("is writing to m"), "trial {trial}: {err}");
+        let output = first.wait_with_output().unwrap();
+        assert!(output.status.success(), "trial {trial}: {output:?}");
+        // The folder holds the first run's model, whole.
+        stepwise(dir.path())
+            .args(["eval", "--model", "m", "--dataset", "digits"])
+            .assert()
+            .success();
+        fs::remove_file(out.join(".stepwise.lock")).ok();
+    }
+}
+
+#[test]
+fn readers_never_see_half_a_commit() {
+    const SAVES: usize = 8;
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
+        .assert()
+        .success();
+    let writer = {
+        let dir = dir.path().to_path_buf();
+        std::thread::spawn(move || {
+            for seed in 0..SAVES {
+                let seed = seed.to_string();
+                let args = [
+                    "train", "--epochs", "1", "--quiet", "--out", "m", "--seed", &seed,
+                ];
+                stepwise(&dir).args(args).assert().success();
+            }
+        })
+    };
+    let mut predictions = 0;
+    while !writer.is_finished() {
+        stepwise(dir.path())
+            .args(["predict", "--model", "m", "--input", "5.1,3.5,1.4,0.2"])
+            .assert()
+            .success();
+        predictions += 1;
+    }
+    writer.join().unwrap();
+    assert!(predictions > 0);
+}
+
+#[test]
+fn devices_and_pipes_are_refused_as_files() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .args([
+            "train",
+            "--epochs",
+            "1",
+            "--quiet",
+            "--out",
+            "m",
+            "--checkpoint-every",
+            "1",
+        ])
+        .assert()
+        .success();
+    for args in [
+        &["train", "--dataset", "/dev/zero"][..],
+        &["predict", "--model", "m", "--input-file", "/dev/zero"][..],
+        &["eval", "--model", "m", "--dataset", "/dev/zero"][..],
+    ] {
+        let err = fails(dir.path(), args);
+        assert!(
+            err.contains("/dev/zero is not a regular file"),
+            "{args:?}: {err}"
+        );
+    }
+    // A model file replaced by a device.
+    let model = dir.path().join("m/model.bpk");
+    fs::remove_file(&model).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &model).unwrap();
+    let err = fails(
+        dir.path(),
+        &["predict", "--model", "m", "--input", "1,2,3,4"],
+    );
+    assert!(err.contains("not a regular file"), "{err}");
+}
+
+#[test]
+fn a_resume_on_changed_validation_rows_is_refused() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    use stepwise::config::TrainConfig;
+    use stepwise::data::split::split;
+    use stepwise::data::{load, ColumnSpec, LabelSpec, Source};
+    use stepwise::train::Plan;
+
+    let dir = tempdir().unwrap();
+    let csv = dir.path().join("data.csv");
+    fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/iris.csv"),
+        &csv,
+    )
+    .unwrap();
+    let config = TrainConfig::new()
+        .with_dataset(csv.to_str().unwrap().into())
+        .with_epochs(5);
+    let mut plan = crate::plan(config.clone(), &dir.path().join("m"));
+    let flag = Arc::new(AtomicBool::new(true)); // interrupted after the first step
+    plan.interrupt_on(flag);
+    plan.train(|_| {}).unwrap();
+    assert!(dir.path().join("m/checkpoint").is_dir());
+
+    // Change one validation row, leaving every training row as it was.
+    let frame = load(
+        &Source::Csv(csv.clone()),
+        &LabelSpec::default(),
+        &ColumnSpec::default(),
+        42,
+    )
+    .unwrap();
+    let valid_row = split(&frame.targets, 0.2, config.seed).valid[0];
+    let mut lines: Vec<String> = fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let fields: Vec<&str> = lines[valid_row + 1].split(',').collect();
+    lines[valid_row + 1] = format!("9.9,{}", fields[1..].join(","));
+    fs::write(&csv, lines.join("\n") + "\n").unwrap();
+
+    let err = Plan::resume(dir.path().join("m"), crate::backend()).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("is not what the checkpoint"),
+        "{err:#}"
+    );
+}
+
+#[test]
+fn hand_edited_configs_are_refused() {
+    let dir = tempdir().unwrap();
+    stepwise(dir.path())
+        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
+        .assert()
+        .success();
+    let config = dir.path().join("m/config.json");
+    let original = fs::read_to_string(&config).unwrap();
+    let edits = [
+        original.replacen(
+            "\"task\": \"classification\"",
+            "\"task\": \"regression\"",
+            1,
+        ),
+        original.replacen("\"activation\": \"relu\"", "\"activation\": \"tanh\"", 1),
+        original
+            .lines()
+            .filter(|line| !line.contains("model_checksum"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    ];
+    for edited in edits {
+        assert_ne!(edited, original);
+        fs::write(&config, &edited).unwrap();
+        let err = fails(
+            dir.path(),
+            &["predict", "--model", "m", "--input", "5.1,3.5,1.4,0.2"],
+        );
+        assert!(err.contains("was edited or is damaged"), "{err}");
+    }
+}
+
+#[test]
+fn misleading_folders_get_the_right_message_before_training() {
+    let dir = tempdir().unwrap();
+    // A dangling symbolic link as --out.
+    std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("link")).unwrap();
+    let err = crate::reliability::refused_before_training(dir.path(), "link");
+    assert!(err.contains("link is a symbolic link to nothing"), "{err}");
+    // A file where stepwise keeps a folder.
+    for name in [".pending", "checkpoint"] {
+        let out = dir.path().join(format!("with-{name}"));
+        stepwise(dir.path())
+            .args([
+                "train",
+                "--epochs",
+                "1",
+                "--quiet",
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .assert()
+            .success();
+        fs::write(out.join(name), "x").unwrap();
+        let err = crate::reliability::refused_before_training(dir.path(), out.to_str().unwrap());
+        assert!(err.contains(&format!("{name} is a file")), "{err}");
+    }
+    // Someone else's files: refused unless --overwrite.
+    let theirs = dir.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    fs::write(theirs.join("config.json"), "{\"mine\": true}").unwrap();
+    let err = crate::reliability::refused_before_training(dir.path(), "theirs");
+    assert!(err.contains("holds files stepwise did not write"), "{err}");
+    assert!(err.contains("--overwrite"), "{err}");
+    stepwise(dir.path())
+        .args([
+            "train",
+            "--epochs",
+            "1",
+            "--quiet",
+            "--out",
+            "theirs",
+            "--overwrite",
+        ])
+        .assert()
+        .success();
+    // A config.json that is a symbolic link loop.
+    let looped = dir.path().join("theirs/config.json");
+    fs::remove_file(&looped).unwrap();
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    let err = fails(
+        dir.path(),
+        &["predict", "--model", "theirs", "--input", "1,2,3,4"],
+    );
+    assert!(
+        err.contains("cannot read") && err.contains("config.json"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_refused_run_leaves_no_folder_and_a_crash_leaves_no_debris() {
+    let dir = tempdir().unwrap();
+    let err = fails(dir.path(), &["train", "--lr", "1e9", "--out", "blown"]);
+    assert!(err.contains("No model was saved"), "{err}");
+    assert!(!dir.path().join("blown").exists());
+    // What a kill -9 during a checkpoint's removal leaves is cleared by the next run.
+    stepwise(dir.path())
+        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
+        .assert()
+        .success();
+    fs::create_dir_all(dir.path().join("m/.checkpoint-removed-123/x")).unwrap();
+    stepwise(dir.path())
+        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
+        .assert()
+        .success();
+    assert!(!dir.path().join("m/.checkpoint-removed-123").exists());
+}
+
+#[test]
+fn bad_csv_cells_are_named_briefly_and_blank_rows_mid_file_are_refused() {
+    let dir = tempdir().unwrap();
+    let huge = "x".repeat(5_000_000);
+    fs::write(
+        dir.path().join("huge.csv"),
+        format!("a,y\n1,p\n{huge}9,q\n2,p\n"),
+    )
+    .unwrap();
+    let err = fails(dir.path(), &["train", "--dataset", "huge.csv"]);
+    assert!(err.len() < 600, "{} bytes of error", err.len());
+    // (A line with no text at all is skipped, as pandas does; one of empty cells is refused.)
+    fs::write(dir.path().join("gap.csv"), "a,y\n1,p\n,\n2,q\n3,p\n").unwrap();
+    let err = fails(dir.path(), &["train", "--dataset", "gap.csv"]);
+    assert!(err.contains("line 3 is blank, between data rows"), "{err}");
+    let err = fails(dir.path(), &["gradcheck", "--rows", "0"]);
+    assert!(err.contains("--rows must be at least 1"), "{err}");
+}

@@ -1,0 +1,194 @@
+//! One writer per artifact folder. A training run holds an exclusive lock on
+//! `<dir>/.stepwise.lock` from before INIT to its last save, so two runs (or two `--resume`s)
+//! into one folder cannot mix their files: the second is refused at once, naming the first.
+//!
+//! Before the lock, the folder is checked: a folder of someone else's files is not written into
+//! (unless `--overwrite`), and what would make the save fail after hours of training — a file
+//! where a folder belongs, a full disk — is reported first.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{Read, Write};
+
+use anyhow::{bail, Context, Result};
+
+use super::{free_space, ArtifactDir, CHECKPOINT_DIR, CONFIG_FILE, LR_FIND_PLOT_FILE, MODEL_FILE};
+use crate::memory;
+
+const LOCK_FILE: &str = ".stepwise.lock";
+/// What a stepwise folder may hold without a model in it yet (a run refused or interrupted
+/// before its first save, an `lr-find`).
+const BOOKKEEPING: [&str; 5] = [
+    LOCK_FILE,
+    ".commit.lock",
+    ".pending",
+    ".stepwise-write-test",
+    LR_FIND_PLOT_FILE,
+];
+
+/// The folder's write lock, held until dropped.
+pub struct Writing {
+    _lock: File,
+    /// The run made the folder: a run that saves nothing takes it away again.
+    created: bool,
+    dir: std::path::PathBuf,
+}
+
+impl Writing {
+    /// A run that ends without saving anything leaves no folder it made.
+    pub fn abandon(self) {
+        let saved = [CONFIG_FILE, CHECKPOINT_DIR]
+            .iter()
+            .any(|name| self.dir.join(name).exists());
+        if self.created && !saved {
+            fs::remove_dir_all(&self.dir).ok();
+        }
+    }
+}
+
+impl ArtifactDir {
+    /// Checks the folder, makes it if needed, and takes its write lock; `needed` bytes must be
+    /// free on its disk.
+    pub fn start_writing(&self, needed: u64) -> Result<Writing> {
+        let shown = self.dir.display();
+        if self.dir.symlink_metadata().is_ok() && self.dir.metadata().is_err() {
+            bail!("{shown} is a symbolic link to nothing; point --out at a folder");
+        }
+        let created = !self.dir.exists();
+        if !created {
+            self.check_ours()?;
+        }
+        self.prepare()?;
+        let writing = self.lock(created).inspect_err(|_| {
+            if created {
+                fs::remove_dir_all(&self.dir).ok();
+            }
+        })?;
+        let checked = self
+            .check_layout()
+            .and_then(|()| match free_space(&self.dir) {
+                Some(free) if free < needed => bail!(
+                    "the disk of {shown} has {} free, but saving this model needs about {}; free \
+                     some space or choose another folder with --out",
+                    memory::bytes(free as f64),
+                    memory::bytes(needed as f64)
+                ),
+                _ => Ok(()),
+            });
+        match checked {
+            Ok(()) => Ok(writing),
+            Err(err) => {
+                writing.abandon();
+                Err(err)
+            }
+        }
+    }
+
+    fn lock(&self, created: bool) -> Result<Writing> {
+        let path = self.dir.join(LOCK_FILE);
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .with_context(|| {
+                format!(
+                    "cannot write in {}; choose another --out",
+                    self.dir.display()
+                )
+            })?;
+        match file.try_lock() {
+            Ok(()) => {
+                file.set_len(0).ok();
+                write!(file, "{}", std::process::id()).ok();
+            }
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                file.read_to_string(&mut holder).ok();
+                bail!(
+                    "another stepwise process (pid {}) is writing to {}; wait for it to finish, or \
+                     choose another folder with --out",
+                    holder.trim(),
+                    self.dir.display()
+                );
+            }
+            Err(TryLockError::Error(err)) => {
+                bail!("cannot lock {}: {err}", path.display())
+            }
+        }
+        Ok(Writing {
+            _lock: file,
+            created,
+            dir: self.dir.clone(),
+        })
+    }
+
+    /// Refuses a folder of someone else's files (unless `--overwrite`).
+    fn check_ours(&self) -> Result<()> {
+        let shown = self.dir.display();
+        if self.dir.is_file() {
+            bail!("--out {shown} is a file; give a folder");
+        }
+        let ours_config = fs::read_to_string(self.config())
+            .ok()
+            .is_some_and(|text| super::check_format(&text, &self.config()).is_ok());
+        let checkpoint = self
+            .checkpoint()
+            .join(super::checkpoint::STATE_FILE)
+            .exists();
+        let names: Vec<String> = fs::read_dir(&self.dir)
+            .with_context(|| format!("cannot read the folder {shown}"))?
+            .filter_map(|entry| entry.ok())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        let foreign: Vec<&String> = names
+            .iter()
+            .filter(|name| {
+                !BOOKKEEPING.contains(&name.as_str()) && !name.starts_with(".checkpoint-removed-")
+            })
+            .collect();
+        if ours_config || checkpoint || foreign.is_empty() || self.overwrite {
+            return Ok(());
+        }
+        bail!(
+            "{shown} holds files stepwise did not write (e.g. '{}'){}; choose another folder \
+             with --out, or add --overwrite to write the model's files there",
+            foreign[0],
+            if self.config().exists() {
+                format!(", and its {CONFIG_FILE} is not a stepwise model's")
+            } else {
+                String::new()
+            }
+        )
+    }
+
+    /// A file where stepwise keeps a folder would fail the save after training: found now. A
+    /// checkpoint removal cut short by a crash is finished.
+    fn check_layout(&self) -> Result<()> {
+        for (name, what) in [
+            (".pending", "stepwise's unfinished writes"),
+            (CHECKPOINT_DIR, "checkpoints"),
+        ] {
+            let path = self.dir.join(name);
+            if path.exists() && !path.is_dir() {
+                bail!(
+                    "{} is a file, where stepwise keeps {what} in a folder; move it away",
+                    path.display()
+                );
+            }
+        }
+        if self.dir.join(MODEL_FILE).is_dir() {
+            bail!("{} is a folder; move it away", self.model().display());
+        }
+        for entry in fs::read_dir(&self.dir)?.filter_map(|entry| entry.ok()) {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".checkpoint-removed-")
+            {
+                fs::remove_dir_all(entry.path()).ok();
+            }
+        }
+        Ok(())
+    }
+}
