@@ -19,6 +19,7 @@ use crate::data::frame::Frame;
 use crate::data::{self, split::split, ColumnSpec, Dataset, LabelSpec, Source, Targets};
 use crate::device::Backend;
 use crate::infer::{Predictor, Scores};
+use crate::memory;
 use crate::model::ModelConfig;
 use crate::train::Plan;
 
@@ -194,7 +195,7 @@ pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
         workload.name(),
         std::process::id()
     ));
-    reset_peak_rss();
+    memory::reset_peak_rss();
     let plan = Plan::with_data(
         config.clone(),
         dataset,
@@ -204,7 +205,7 @@ pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
     )?;
     let model = plan.card.model.clone();
     let report = plan.train(|_| {})?;
-    let peak_rss_bytes = peak_rss();
+    let peak_rss_bytes = memory::peak_rss();
     std::fs::remove_dir_all(&out).ok();
 
     let epochs = report.training.history.len();
@@ -273,20 +274,6 @@ pub fn matmul_gflops(device: &Device, size: usize) -> f64 {
         .collect();
     times.sort_by(f64::total_cmp);
     2.0 * (size as f64).powi(3) / times[2] / 1e9
-}
-
-/// The peak resident memory of this process (`VmHWM`, Linux), in bytes.
-pub fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-/// Starts a new peak (Linux: writing 5 to clear_refs resets `VmHWM`), so each workload in one
-/// process reports its own.
-fn reset_peak_rss() {
-    std::fs::write("/proc/self/clear_refs", "5").ok();
 }
 
 #[cfg(test)]

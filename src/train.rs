@@ -119,9 +119,9 @@ impl Plan {
         // Categories and fill values come from the training rows only, like the scaling below.
         let (encoding, mut notes) = Encoding::fit(&frame, &rows.train, config.missing)?;
         notes.splice(0..0, frame.notes.iter().cloned());
-        let train = encoding.encode(&frame.select(&rows.train), Unseen::Refuse)?;
+        let train = encoding.encode_rows(&frame, &rows.train, Unseen::Refuse)?;
         let valid = (!rows.valid.is_empty())
-            .then(|| encoding.encode(&frame.select(&rows.valid), Unseen::AllZero))
+            .then(|| encoding.encode_rows(&frame, &rows.valid, Unseen::AllZero))
             .transpose()?;
 
         // Standardise with statistics of the training rows only: the validation rows stand for
@@ -315,6 +315,8 @@ impl Plan {
             burn_version: BURN_VERSION.to_string(),
             stepwise_version: env!("CARGO_PKG_VERSION").to_string(),
             wall_time_seconds,
+            memory_estimate_bytes: self.memory.total(),
+            peak_memory_bytes: memory::peak_rss(),
         };
         self.out.save(
             &self.card,

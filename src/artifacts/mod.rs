@@ -118,6 +118,10 @@ pub struct Summary {
     pub burn_version: String,
     pub stepwise_version: String,
     pub wall_time_seconds: f64,
+    /// The memory the run was estimated to need before it started, and the process's measured
+    /// peak (Linux `VmHWM`) when it saved, in bytes.
+    pub memory_estimate_bytes: f64,
+    pub peak_memory_bytes: Option<u64>,
 }
 
 /// The files of one artifact folder.

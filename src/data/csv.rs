@@ -1,42 +1,322 @@
 //! CSV files: a header row, feature columns (numbers or text) and one label column.
 //!
-//! Every problem is reported with the file, the line and the column, and what to do about it.
+//! The file is read in one pass, record by record, straight into typed columns: the text of the
+//! file is never held whole. A column's first present cell decides its kind (a number, or text);
+//! a later cell of the other kind is an error. Every problem is reported with the file, the line
+//! and the column, and what to do about it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use csv::StringRecord;
 
-use super::encoding::{ColumnEncoding, Encoding};
+use super::encoding::{ColumnEncoding, Encoding, Unseen};
 use super::frame::{is_missing, Column, Frame, Values};
 use super::labels::{self, shorten};
-use super::{ColumnSpec, LabelSpec};
+use super::{ColumnSpec, LabelSpec, Targets};
 use crate::config::Missing;
 use crate::memory;
 
-/// A CSV file read into memory: its header and its records with their line numbers.
-struct Table {
-    headers: Vec<String>,
-    records: Vec<(u64, StringRecord)>,
+/// One feature column as it is read.
+enum Building {
+    /// No present cell yet: this many missing ones.
+    Undecided(usize),
+    Numbers(Vec<f32>),
+    Text(Vec<Option<String>>),
 }
 
-fn read_table(path: &Path) -> Result<Table> {
+/// What a pass over the records gathers.
+struct Pass {
+    headers: Vec<String>,
+    label_column: Option<usize>,
+    /// The feature columns: their index in the header, and their cells.
+    columns: Vec<(usize, Building)>,
+    /// Each kept row's label, as an index into `label_texts`.
+    labels: Vec<u32>,
+    label_texts: Vec<String>,
+    lines: Vec<u64>,
+    notes: Vec<String>,
+}
+
+/// Loads a data set: the label column, and the feature columns `columns` chooses.
+pub fn load(path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
     let file = memory::open_file(path)?;
     memory::check_file(path, memory::available())?;
-    table_from(file, path)
+    let size = file.limit();
+    frame(file, Some(size), path, label, columns)
 }
 
-/// Reads a table from any source of bytes; `path` names it in messages. CRLF line ends, a UTF-8
-/// byte-order mark, quoted fields and blank lines at the end are all accepted.
-fn table_from(source: impl Read, path: &Path) -> Result<Table> {
+/// [`load`] from bytes in memory (`path` only names them in messages): what the fuzz tests feed.
+pub fn parse(bytes: &[u8], path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
+    frame(bytes, Some(bytes.len() as u64), path, label, columns)
+}
+
+fn frame(
+    source: impl Read,
+    size: Option<u64>,
+    path: &Path,
+    label: &LabelSpec,
+    spec: &ColumnSpec,
+) -> Result<Frame> {
+    let shown = path.display().to_string();
+    let mut read = read(source, size, path, Some(label.column), spec)?;
+    let label_name = read.headers[read.label_column.expect("a label was asked for")].clone();
+    let texts: Vec<(u64, &str)> = read
+        .lines
+        .iter()
+        .zip(&read.labels)
+        .map(|(&line, &id)| (line, read.label_texts[id as usize].as_str()))
+        .collect();
+    let (targets, task_reason) =
+        labels::targets(&shown, &label_name, &texts, label.task, label.classes)?;
+    let columns = read.take_columns();
+    Ok(Frame {
+        name: path.file_stem().map_or_else(
+            || "dataset".into(),
+            |stem| stem.to_string_lossy().into_owned(),
+        ),
+        columns,
+        label_name,
+        targets,
+        task_reason,
+        lines: Some(read.lines),
+        notes: read.notes,
+    })
+}
+
+/// Reads the columns a trained model takes, by name, from a CSV file (other columns, such as
+/// the label, are ignored): the input to `stepwise predict --input-file`, encoded as the model
+/// was trained.
+pub fn load_features(path: &Path, encoding: &Encoding) -> Result<Vec<Vec<f32>>> {
+    let file = memory::open_file(path)?;
+    memory::check_file(path, memory::available())?;
+    let size = file.limit();
+    let spec = ColumnSpec {
+        known: Some(encoding),
+        ..ColumnSpec::default()
+    };
+    let mut read = read(file, Some(size), path, None, &spec)
+        .context("the input file needs every feature column the model was trained on, by name")?;
+    let rows = read.lines.len();
+    let frame = Frame {
+        name: path.display().to_string(),
+        label_name: String::new(),
+        targets: Targets::Values(vec![0.0; rows]),
+        task_reason: String::new(),
+        notes: Vec::new(),
+        columns: read.take_columns(),
+        lines: Some(read.lines),
+    };
+    let dataset = encoding
+        .encode(&frame, Unseen::Refuse)
+        .with_context(|| path.display().to_string())?;
+    let width = dataset.feature_count().max(1);
+    Ok(dataset
+        .features
+        .chunks(width)
+        .map(<[f32]>::to_vec)
+        .collect())
+}
+
+impl Pass {
+    /// Room for `rows` rows in every column, so they do not grow by doubling (each doubling
+    /// leaves the old buffer to the allocator: twice the memory at the peak).
+    fn reserve(&mut self, rows: usize) {
+        let more = rows.saturating_sub(self.lines.len());
+        self.lines.reserve_exact(more);
+        self.labels.reserve_exact(more);
+        for (_, building) in &mut self.columns {
+            match building {
+                Building::Numbers(numbers) => numbers.reserve_exact(more),
+                Building::Text(texts) => texts.reserve_exact(more),
+                Building::Undecided(_) => {}
+            }
+        }
+    }
+
+    /// The finished columns, moved out (not copied: they can be most of the memory a run uses).
+    fn take_columns(&mut self) -> Vec<Column> {
+        let columns = std::mem::take(&mut self.columns);
+        columns
+            .into_iter()
+            .map(|(index, building)| Column {
+                name: self.headers[index].clone(),
+                values: match building {
+                    Building::Undecided(missing) => Values::Numbers(vec![f32::NAN; missing]),
+                    Building::Numbers(numbers) => Values::Numbers(numbers),
+                    Building::Text(texts) => Values::Text(texts),
+                },
+            })
+            .collect()
+    }
+}
+
+/// Rows read before the column sizes are reserved from the file's size.
+const SIZING_ROWS: usize = 256;
+
+/// One pass over the records of a source of `size` bytes. `label` is the label column's name
+/// (`Some(None)`: the last column; `None`: no label, for prediction inputs).
+fn read(
+    source: impl Read,
+    size: Option<u64>,
+    path: &Path,
+    label: Option<Option<&str>>,
+    spec: &ColumnSpec,
+) -> Result<Pass> {
     let shown = path.display();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         // Row lengths are checked below, after blank lines are skipped, to name the line.
         .flexible(true)
         .from_reader(source);
+    let headers = headers(&mut reader, path)?;
+    let column = |name: &str| -> Result<usize> {
+        headers
+            .iter()
+            .position(|header| header == name)
+            .with_context(|| {
+                format!(
+                    "{shown}: no column named '{}'; the columns are: {}",
+                    shorten(name),
+                    headers.join(", ")
+                )
+            })
+    };
+    let label_column = match label {
+        Some(Some(name)) => Some(column(name)?),
+        Some(None) => Some(headers.len() - 1),
+        None => None,
+    };
+    let features = feature_columns(&headers, &column, label_column, spec, path)?;
+    let columns: Vec<(usize, Building)> = features
+        .iter()
+        .map(|&index| {
+            let known = spec
+                .known
+                .and_then(|encoding| encoding.columns.iter().find(|c| c.name() == headers[index]));
+            let building = match known {
+                Some(ColumnEncoding::Number { .. }) => Building::Numbers(Vec::new()),
+                Some(ColumnEncoding::Text { .. }) => Building::Text(Vec::new()),
+                None => Building::Undecided(0),
+            };
+            (index, building)
+        })
+        .collect();
+    let mut read = Pass {
+        headers: headers.clone(),
+        label_column,
+        columns,
+        labels: Vec::new(),
+        label_texts: Vec::new(),
+        lines: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut interned: HashMap<String, u32> = HashMap::new();
+    let (mut blank, mut unlabelled, mut incomplete, mut total) = (None, 0, 0, 0);
+    let mut record = StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|err| anyhow::anyhow!("{shown}: {err}"))?
+    {
+        let line = record.position().map_or(0, |position| position.line());
+        // A line of empty cells is no row: fine at the end of the file, refused in the middle.
+        if record.iter().all(str::is_empty) {
+            blank.get_or_insert(line);
+            continue;
+        }
+        if let Some(blank_line) = blank {
+            bail!(
+                "{shown}: line {blank_line} is blank, between data rows; remove it (or give \
+                 each value, NA for a missing one)"
+            );
+        }
+        if record.len() != headers.len() {
+            bail!(
+                "{shown}: line {line} has {} values but the header has {} columns; every row \
+                 needs one value per column",
+                record.len(),
+                headers.len()
+            );
+        }
+        total += 1;
+        if let Some(label) = label_column {
+            if is_missing(&record[label]) {
+                if spec.missing == Missing::Error {
+                    bail!(
+                        "{shown}: line {line}, label column '{}' has no value ('{}'); every row \
+                         needs a label (or leave such rows out with --missing drop)",
+                        headers[label],
+                        shorten(&record[label])
+                    );
+                }
+                unlabelled += 1;
+                continue;
+            }
+        }
+        let missing = read
+            .columns
+            .iter()
+            .find(|(index, _)| is_missing(&record[*index]));
+        if let Some((index, _)) = missing {
+            match spec.missing {
+                Missing::Error => bail!(
+                    "{shown}: line {line}, column '{}' is empty or missing (a missing value); \
+                     every feature needs a value: fill it in, or use --missing drop (leave such \
+                     rows out) or --missing mean (fill with the training rows' mean)",
+                    headers[*index]
+                ),
+                Missing::Drop => {
+                    incomplete += 1;
+                    continue;
+                }
+                Missing::Mean => {}
+            }
+        }
+        for (index, building) in &mut read.columns {
+            push(building, &record[*index], || {
+                format!("{shown}: line {line}, column '{}'", headers[*index])
+            })?;
+        }
+        if let Some(label) = label_column {
+            let text = &record[label];
+            let next = interned.len() as u32;
+            let id = *interned.entry(text.to_string()).or_insert_with(|| {
+                read.label_texts.push(text.to_string());
+                next
+            });
+            read.labels.push(id);
+        }
+        read.lines.push(line);
+        let bytes_so_far = record.position().map_or(0, |position| position.byte());
+        if let (Some(size), SIZING_ROWS, 1..) = (size, read.lines.len(), bytes_so_far) {
+            let rows = size as f64 * SIZING_ROWS as f64 / bytes_so_far as f64;
+            read.reserve((rows * 1.1) as usize);
+        }
+    }
+    if unlabelled > 0 {
+        read.notes.push(format!(
+            "dropped {unlabelled} of {total} rows without a label"
+        ));
+    }
+    if incomplete > 0 {
+        read.notes.push(format!(
+            "dropped {incomplete} of {total} rows with a missing feature value (--missing drop)"
+        ));
+    }
+    if read.lines.is_empty() {
+        match total {
+            0 => bail!("{shown} has a header but no data rows"),
+            _ => bail!("{shown}: no row is left once rows with missing values are dropped"),
+        }
+    }
+    Ok(read)
+}
+
+/// The header row: present, and each name once.
+fn headers(reader: &mut csv::Reader<impl Read>, path: &Path) -> Result<Vec<String>> {
+    let shown = path.display();
     let headers: Vec<String> = reader
         .headers()
         .with_context(|| format!("{shown}: cannot read the header row"))?
@@ -62,306 +342,74 @@ fn table_from(source: impl Read, path: &Path) -> Result<Table> {
             names.join(", ")
         );
     }
-    let mut records = Vec::new();
-    let mut blank = Vec::new();
-    for result in reader.records() {
-        let record = result.map_err(|err| anyhow::anyhow!("{shown}: {err}"))?;
-        let line = record.position().map_or(0, |position| position.line());
-        // Blank lines (or lines of spaces and commas) are not rows: fine at the end of a file,
-        // counted and said in the middle.
-        if record.iter().all(|field| field.is_empty()) {
-            blank.push(line);
-            continue;
-        }
-        if let Some(&blank_line) = blank.first() {
-            bail!(
-                "{shown}: line {blank_line} is blank, between data rows; remove it (or give \
-                 each value, NA for a missing one)"
-            );
-        }
-        if record.len() != headers.len() {
-            bail!(
-                "{shown}: line {line} has {} values but the header has {} columns; every row \
-                 needs one value per column",
-                record.len(),
-                headers.len()
-            );
-        }
-        records.push((line, record));
-    }
-    if records.is_empty() {
-        bail!("{shown} has a header but no data rows");
-    }
-    Ok(Table { headers, records })
+    Ok(headers)
 }
 
-/// The column indices a data set uses as features: `--features` (or every column), less the
-/// label and `--ignore`. Unknown names are errors that list the columns.
+/// The feature columns: `--features` (or every column; a model's own when predicting), less the
+/// label and `--ignore`.
 fn feature_columns(
-    table: &Table,
-    path: &Path,
-    label: usize,
+    headers: &[String],
+    column: &dyn Fn(&str) -> Result<usize>,
+    label: Option<usize>,
     spec: &ColumnSpec,
+    path: &Path,
 ) -> Result<Vec<usize>> {
-    let named = |names: &[String], option: &str| -> Result<Vec<usize>> {
+    let named = |names: &mut dyn Iterator<Item = &str>, option: &str| -> Result<Vec<usize>> {
         names
-            .iter()
-            .map(|name| {
-                table
-                    .column(path, name)
-                    .with_context(|| format!("{option} names it"))
-            })
+            .map(|name| column(name).with_context(|| format!("{option} names it")))
             .collect()
     };
-    let ignored = named(spec.ignore, "--ignore")?;
+    let ignored = named(&mut spec.ignore.iter().map(String::as_str), "--ignore")?;
     let chosen = match spec.known {
-        Some(encoding) => {
-            let names: Vec<String> = encoding
-                .columns
-                .iter()
-                .map(|c| c.name().to_string())
-                .collect();
-            named(
-                &names,
-                "the model reads it; the file needs every column the model was trained on",
-            )?
-        }
-        None if spec.features.is_empty() => (0..table.headers.len()).collect(),
-        None => named(spec.features, "--features")?,
+        Some(encoding) => named(
+            &mut encoding.columns.iter().map(|c| c.name()),
+            "the model reads it",
+        )?,
+        None if spec.features.is_empty() => (0..headers.len()).collect(),
+        None => named(&mut spec.features.iter().map(String::as_str), "--features")?,
     };
     let columns: Vec<usize> = chosen
         .into_iter()
-        .filter(|column| *column != label && !ignored.contains(column))
+        .filter(|index| Some(*index) != label && !ignored.contains(index))
         .collect();
     if columns.is_empty() {
         bail!(
             "{}: no feature columns left (the columns are: {}); a data set needs feature columns \
              and a label",
             path.display(),
-            table.headers.join(", ")
+            headers.join(", ")
         );
     }
     Ok(columns)
 }
 
-impl Table {
-    fn column(&self, path: &Path, name: &str) -> Result<usize> {
-        self.headers
-            .iter()
-            .position(|header| header == name)
-            .with_context(|| {
-                format!(
-                    "{}: no column named '{}'; the columns are: {}",
-                    path.display(),
-                    shorten(name),
-                    self.headers.join(", ")
-                )
-            })
-    }
-
-    /// One column's cells: numbers when every present cell is one (or the model reads a number
-    /// there), else text. A column that mixes numbers and text is an error naming the first odd
-    /// cell.
-    fn read_column(&self, path: &Path, column: usize, number: Option<bool>) -> Result<Column> {
-        let name = &self.headers[column];
-        let cells = || {
-            self.records
-                .iter()
-                .map(move |(line, record)| (*line, &record[column]))
-        };
-        let numeric = |text: &str| text.parse::<f32>().is_ok_and(f32::is_finite);
-        let any_number = cells().any(|(_, text)| !is_missing(text) && numeric(text));
-        let values = if number.unwrap_or(any_number) {
-            let mut numbers = Vec::with_capacity(self.records.len());
-            for (line, text) in cells() {
-                numbers.push(match text.parse::<f32>() {
-                    _ if is_missing(text) => f32::NAN,
-                    Ok(value) if value.is_finite() => value,
-                    _ => bail!(
-                        "{}: line {line}, column '{name}' holds '{}', which is not a number; \
-                         feature columns are numbers or text, not both (fix the cell, or choose \
-                         the columns with --features and --ignore)",
-                        path.display(),
-                        shorten(text)
-                    ),
-                });
-            }
-            Values::Numbers(numbers)
-        } else {
-            Values::Text(
-                cells()
-                    .map(|(_, text)| (!is_missing(text)).then(|| text.to_string()))
-                    .collect(),
-            )
-        };
-        Ok(Column {
-            name: name.clone(),
-            values,
-        })
-    }
-}
-
-/// Loads a data set: the label column, and the feature columns `columns` chooses.
-pub fn load(path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
-    frame(read_table(path)?, path, label, columns)
-}
-
-/// [`load`] from bytes in memory (`path` only names them in messages): what the fuzz tests feed.
-pub fn parse(bytes: &[u8], path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
-    frame(table_from(bytes, path)?, path, label, columns)
-}
-
-fn frame(mut table: Table, path: &Path, label: &LabelSpec, spec: &ColumnSpec) -> Result<Frame> {
-    let shown = path.display().to_string();
-    let label_column = match label.column {
-        Some(name) => table.column(path, name)?,
-        None => table.headers.len() - 1,
-    };
-    let label_name = table.headers[label_column].clone();
-    let features = feature_columns(&table, path, label_column, spec)?;
-    let mut notes = Vec::new();
-    drop_unlabelled(&mut table, &shown, label_column, spec.missing, &mut notes)?;
-    let kinds: Vec<Option<bool>> = features
-        .iter()
-        .map(|&column| {
-            let known = spec
-                .known?
-                .columns
-                .iter()
-                .find(|c| c.name() == table.headers[column])?;
-            Some(matches!(known, ColumnEncoding::Number { .. }))
-        })
-        .collect();
-    let columns = features
-        .iter()
-        .zip(kinds)
-        .map(|(&column, number)| table.read_column(path, column, number))
-        .collect::<Result<Vec<Column>>>()?;
-    let lines: Vec<u64> = table.records.iter().map(|(line, _)| *line).collect();
-    // Missing cells are settled before the labels: a dropped row's label does not count.
-    let placeholder = super::Targets::Values(vec![0.0; lines.len()]);
-    let frame = Frame {
-        name: path.file_stem().map_or_else(
-            || "dataset".into(),
-            |stem| stem.to_string_lossy().into_owned(),
-        ),
-        columns,
-        label_name,
-        targets: placeholder,
-        task_reason: String::new(),
-        lines: Some(lines),
-        notes,
-    };
-    let mut frame = apply_missing(frame, &shown, spec.missing)?;
-    let kept = frame.lines.as_deref().unwrap_or_default();
-    let texts: Vec<(u64, &str)> = table
-        .records
-        .iter()
-        .filter(|(line, _)| kept.binary_search(line).is_ok())
-        .map(|(line, record)| (*line, &record[label_column]))
-        .collect();
-    let (targets, task_reason) =
-        labels::targets(&shown, &frame.label_name, &texts, label.task, label.classes)?;
-    frame.targets = targets;
-    frame.task_reason = task_reason;
-    Ok(frame)
-}
-
-/// Rows without a label cannot be learned from: an error, or (`drop`, `mean`) left out.
-fn drop_unlabelled(
-    table: &mut Table,
-    shown: &str,
-    label: usize,
-    missing: Missing,
-    notes: &mut Vec<String>,
-) -> Result<()> {
-    let unlabelled = |record: &StringRecord| is_missing(&record[label]);
-    if let Some((line, record)) = table.records.iter().find(|(_, record)| unlabelled(record)) {
-        if missing == Missing::Error {
-            bail!(
-                "{shown}: line {line}, label column '{}' has no value ('{}'); every row needs a \
-                 label (or leave such rows out with --missing drop)",
-                table.headers[label],
-                shorten(&record[label])
-            );
+/// Adds one cell to a column; the column's first present cell decided its kind.
+fn push(building: &mut Building, text: &str, place: impl Fn() -> String) -> Result<()> {
+    let missing = is_missing(text);
+    let number = text.parse::<f32>().ok().filter(|value| value.is_finite());
+    if let Building::Undecided(count) = building {
+        if missing {
+            *count += 1;
+            return Ok(());
         }
+        *building = match number {
+            Some(_) => Building::Numbers(vec![f32::NAN; *count]),
+            None => Building::Text(vec![None; *count]),
+        };
     }
-    let before = table.records.len();
-    table.records.retain(|(_, record)| !unlabelled(record));
-    let dropped = before - table.records.len();
-    if dropped > 0 {
-        notes.push(format!(
-            "dropped {dropped} of {before} rows without a label"
-        ));
-    }
-    if table.records.is_empty() {
-        bail!("{shown} has no row with a label");
+    match building {
+        Building::Numbers(numbers) => numbers.push(match number {
+            Some(value) => value,
+            None if missing => f32::NAN,
+            None => bail!(
+                "{} holds '{}', which is not a number; feature columns are numbers or text, \
+                 not both (fix the cell, or choose the columns with --features and --ignore)",
+                place(),
+                shorten(text)
+            ),
+        }),
+        Building::Text(texts) => texts.push((!missing).then(|| text.to_string())),
+        Building::Undecided(_) => unreachable!("decided above"),
     }
     Ok(())
-}
-
-/// `--missing error` refuses the first missing cell; `drop` leaves its row out; `mean` keeps it
-/// for the encoding to fill.
-fn apply_missing(frame: Frame, shown: &str, missing: Missing) -> Result<Frame> {
-    match missing {
-        Missing::Error => {
-            for row in 0..frame.rows() {
-                if let Some(column) = frame.columns.iter().find(|column| column.is_missing(row)) {
-                    bail!(
-                        "{shown}: {}, column '{}' is empty or missing (a missing value); every \
-                         feature needs a value: fill it in, or use --missing drop (leave such \
-                         rows out) or --missing mean (fill with the training rows' mean)",
-                        frame.place(row),
-                        column.name
-                    );
-                }
-            }
-            Ok(frame)
-        }
-        Missing::Drop => {
-            let frame = frame.drop_missing();
-            if frame.rows() == 0 {
-                bail!("{shown}: every row has a missing value; --missing drop leaves nothing");
-            }
-            Ok(frame)
-        }
-        Missing::Mean => Ok(frame),
-    }
-}
-
-/// Reads the columns a trained model takes, by name, from a CSV file (other columns, such as
-/// the label, are ignored): the input to `stepwise predict --input-file`. Rows are encoded as
-/// the model was trained.
-pub fn load_features(path: &Path, encoding: &Encoding) -> Result<Vec<Vec<f32>>> {
-    let table = read_table(path)?;
-    let columns = encoding
-        .columns
-        .iter()
-        .map(|column| {
-            let index = table.column(path, column.name()).context(
-                "the input file needs every feature column the model was trained on, by name",
-            )?;
-            table.read_column(
-                path,
-                index,
-                Some(matches!(column, ColumnEncoding::Number { .. })),
-            )
-        })
-        .collect::<Result<Vec<Column>>>()?;
-    let lines: Vec<u64> = table.records.iter().map(|(line, _)| *line).collect();
-    let frame = Frame {
-        name: path.display().to_string(),
-        columns,
-        label_name: String::new(),
-        targets: super::Targets::Values(vec![0.0; lines.len()]),
-        task_reason: String::new(),
-        lines: Some(lines),
-        notes: Vec::new(),
-    };
-    let dataset = encoding.encode(&frame, super::encoding::Unseen::Refuse)?;
-    Ok(dataset
-        .features
-        .chunks(dataset.feature_count().max(1))
-        .map(<[f32]>::to_vec)
-        .collect())
 }

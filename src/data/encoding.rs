@@ -124,10 +124,16 @@ impl Encoding {
 
     /// The frame's rows as the numeric table the network reads.
     pub fn encode(&self, frame: &Frame, unseen: Unseen) -> Result<Dataset> {
+        let all: Vec<usize> = (0..frame.rows()).collect();
+        self.encode_rows(frame, &all, unseen)
+    }
+
+    /// The given rows of the frame, in that order, as the numeric table the network reads.
+    pub fn encode_rows(&self, frame: &Frame, rows: &[usize], unseen: Unseen) -> Result<Dataset> {
         let inputs = self.input_names();
-        let mut features = Vec::with_capacity(frame.rows() * inputs.len());
+        let mut features = Vec::with_capacity(rows.len() * inputs.len());
         let columns = self.frame_columns(frame)?;
-        for row in 0..frame.rows() {
+        for &row in rows {
             for (encoding, column) in self.columns.iter().zip(&columns) {
                 let cell = match &column.values {
                     Values::Numbers(numbers) => Cell::Number(numbers[row]),
@@ -143,7 +149,7 @@ impl Encoding {
             feature_names: inputs,
             label_name: frame.label_name.clone(),
             features,
-            targets: frame.targets.clone(),
+            targets: frame.targets.select(rows),
             task_reason: frame.task_reason.clone(),
         })
     }

@@ -431,3 +431,37 @@ fn bad_csv_cells_are_named_briefly_and_blank_rows_mid_file_are_refused() {
     let err = fails(dir.path(), &["gradcheck", "--rows", "0"]);
     assert!(err.contains("--rows must be at least 1"), "{err}");
 }
+
+#[test]
+fn the_memory_estimate_is_within_half_again_of_the_measured_peak() {
+    if stepwise::memory::peak_rss().is_none() {
+        return; // no /proc/self/status: nothing measured
+    }
+    let dir = tempdir().unwrap();
+    for dataset in ["iris", "digits"] {
+        stepwise(dir.path())
+            .args([
+                "train",
+                "--dataset",
+                dataset,
+                "--epochs",
+                "3",
+                "--quiet",
+                "--out",
+                dataset,
+            ])
+            .assert()
+            .success();
+        let summary: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(dir.path().join(dataset).join("summary.json")).unwrap(),
+        )
+        .unwrap();
+        let estimate = summary["memory_estimate_bytes"].as_f64().unwrap();
+        let peak = summary["peak_memory_bytes"].as_f64().unwrap();
+        let ratio = peak / estimate;
+        assert!(
+            (1.0 / 1.5..=1.5).contains(&ratio),
+            "{dataset}: peak {peak} / estimate {estimate}"
+        );
+    }
+}
