@@ -82,7 +82,8 @@ impl Encoding {
                 .count();
             if fill && filled > 0 {
                 notes.push(format!(
-                    "filled {filled} missing cells of column '{}' with the training rows' {}",
+                    "filled {filled} missing cell{} of column '{}' with the training rows' {}",
+                    if filled == 1 { "" } else { "s" },
                     column.name,
                     match column.values {
                         Values::Numbers(_) => "mean",

@@ -308,12 +308,12 @@ fn text_columns_are_one_hot_and_ids_are_named() {
     );
     assert!(stdout.contains("add --ignore id"), "{stdout}");
     assert!(
-        stdout.contains("filled 1 missing cells of column 'area' with the training rows' mean"),
+        stdout.contains("filled 1 missing cell of column 'area' with the training rows' mean"),
         "{stdout}"
     );
     assert!(
         stdout.contains(
-            "filled 1 missing cells of column 'town' with the training rows' most frequent value"
+            "filled 1 missing cell of column 'town' with the training rows' most frequent value"
         ),
         "{stdout}"
     );
