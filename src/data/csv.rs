@@ -386,7 +386,15 @@ fn feature_columns(
 /// Adds one cell to a column; the column's first present cell decided its kind.
 fn push(building: &mut Building, text: &str, place: impl Fn() -> String) -> Result<()> {
     let missing = is_missing(text);
-    let number = text.parse::<f32>().ok().filter(|value| value.is_finite());
+    let number = match text.parse::<f32>() {
+        Ok(value) if value.is_finite() => Some(value),
+        Ok(value) if !missing && !value.is_nan() => bail!(
+            "{} holds '{}', which is not a finite 32-bit number (beyond ±3.4e38); fix the cell",
+            place(),
+            shorten(text)
+        ),
+        _ => None,
+    };
     if let Building::Undecided(count) = building {
         if missing {
             *count += 1;
@@ -408,6 +416,12 @@ fn push(building: &mut Building, text: &str, place: impl Fn() -> String) -> Resu
                 shorten(text)
             ),
         }),
+        Building::Text(_) if number.is_some() => bail!(
+            "{} holds '{}', a number, in a column of text; feature columns are numbers or text, \
+             not both (fix the cell, or choose the columns with --features and --ignore)",
+            place(),
+            shorten(text)
+        ),
         Building::Text(texts) => texts.push((!missing).then(|| text.to_string())),
         Building::Undecided(_) => unreachable!("decided above"),
     }

@@ -428,6 +428,25 @@ fn bad_csv_cells_are_named_briefly_and_blank_rows_mid_file_are_refused() {
     fs::write(dir.path().join("gap.csv"), "a,y\n1,p\n,\n2,q\n3,p\n").unwrap();
     let err = fails(dir.path(), &["train", "--dataset", "gap.csv"]);
     assert!(err.contains("line 3 is blank, between data rows"), "{err}");
+    // A column mixing numbers and text, in either order; a number beyond f32.
+    for (text, expected) in [
+        (
+            "a,b,y\n1,x,p\n2,3,q\n",
+            "line 3, column 'b' holds '3', a number, in a column of text",
+        ),
+        (
+            "a,b,y\n1,3,p\n2,x,q\n",
+            "line 3, column 'b' holds 'x', which is not a number",
+        ),
+        (
+            "a,y\n1e39,p\n2,q\n",
+            "line 2, column 'a' holds '1e39', which is not a finite 32-bit number",
+        ),
+    ] {
+        fs::write(dir.path().join("mixed.csv"), text).unwrap();
+        let err = fails(dir.path(), &["train", "--dataset", "mixed.csv"]);
+        assert!(err.contains(expected), "{err}");
+    }
     let err = fails(dir.path(), &["gradcheck", "--rows", "0"]);
     assert!(err.contains("--rows must be at least 1"), "{err}");
 }
