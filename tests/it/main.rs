@@ -9,6 +9,7 @@ mod first_try;
 mod fuzz;
 mod hostile;
 mod learning;
+mod properties;
 mod reliability;
 
 use std::path::Path;

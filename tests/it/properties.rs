@@ -1,0 +1,189 @@
+//! The properties the learning loop rests on, each checked against an independent computation:
+//! the momentum rule, which loss STOP watches, how the epoch's loss is weighted, the shuffle of
+//! each epoch, and where the scaling statistics come from. (Each of these once had a planted
+//! bug that every other test let through.)
+
+use rand::seq::SliceRandom;
+use stepwise::config::{ModelKind, TrainConfig};
+use stepwise::data::split::split;
+use stepwise::data::{load, ColumnSpec, LabelSpec, Source};
+use stepwise::infer::{Predictor, Rows};
+use stepwise::learner::Learner;
+use stepwise::stop::{StopReason, Watched};
+use tempfile::tempdir;
+
+use crate::{backend, plan, train};
+
+/// The line data in one batch, on a one-weight, one-bias model: each parameter tensor holds one
+/// number, so the trace's norms are the numbers' sizes.
+fn line_full_batch() -> TrainConfig {
+    TrainConfig::new()
+        .with_dataset("line".into())
+        .with_model(ModelKind::Linear)
+        .with_batch_size(200)
+        .with_learning_rate(0.01.into())
+}
+
+/// For each step of a three-step trace and each parameter: (|gradient|, |moved| / lr).
+fn three_steps(config: TrainConfig) -> Vec<Vec<(f64, f64)>> {
+    let dir = tempdir().unwrap();
+    let trace = plan(config, dir.path()).trace(3);
+    trace
+        .steps
+        .iter()
+        .map(|step| {
+            step.parameters
+                .iter()
+                .map(|p| (p.gradient_norm, p.moved / step.learning_rate))
+                .collect()
+        })
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-4 * b.abs().max(1e-6)
+}
+
+#[test]
+fn momentum_steps_by_the_textbook_rule_with_no_dampening() {
+    // velocity ← μ·velocity + gradient; parameter ← parameter − lr·velocity. Far from the
+    // minimum every gradient of the first steps has the same sign, so sizes add.
+    let steps = three_steps(line_full_batch().with_momentum(0.9));
+    for parameter in 0..2 {
+        let mut velocity = 0.0;
+        for step in &steps {
+            let (gradient, moved) = step[parameter];
+            velocity = 0.9 * velocity + gradient;
+            assert!(close(moved, velocity), "moved {moved}, expected {velocity}");
+        }
+    }
+}
+
+#[test]
+fn nesterov_steps_by_its_own_rule() {
+    // velocity ← μ·velocity + gradient; parameter ← parameter − lr·(gradient + μ·velocity).
+    let steps = three_steps(line_full_batch().with_momentum(0.9).with_nesterov(true));
+    for parameter in 0..2 {
+        let mut velocity = 0.0;
+        for step in &steps {
+            let (gradient, moved) = step[parameter];
+            velocity = 0.9 * velocity + gradient;
+            let expected = gradient + 0.9 * velocity;
+            assert!(close(moved, expected), "moved {moved}, expected {expected}");
+        }
+    }
+}
+
+#[test]
+fn without_momentum_each_step_is_the_gradient_alone() {
+    for step in three_steps(line_full_batch().with_momentum(0.0)) {
+        for (gradient, moved) in step {
+            assert!(close(moved, gradient), "moved {moved}, gradient {gradient}");
+        }
+    }
+}
+
+#[test]
+fn stop_watches_the_validation_loss_when_rows_are_held_out() {
+    let dir = tempdir().unwrap();
+    let report = train(TrainConfig::new().with_patience(Some(5)), dir.path());
+    let history = &report.training.history;
+    // Patience, recomputed from the validation losses alone.
+    let (mut best, mut waited, mut stop_epoch) = (f64::INFINITY, 0, None);
+    for metrics in history {
+        let loss = metrics.valid_loss.unwrap();
+        if loss < best {
+            (best, waited) = (loss, 0);
+        } else {
+            waited += 1;
+        }
+        if waited >= 5 {
+            stop_epoch = Some(metrics.epoch);
+            break;
+        }
+    }
+    match report.summary.stop {
+        StopReason::Patience { epoch, watched, .. } => {
+            assert_eq!(watched, Watched::Validation);
+            assert_eq!(Some(epoch), stop_epoch);
+        }
+        other => panic!("iris overfits: patience should stop it, got {other:?}"),
+    }
+    // The training loss was still falling: watching it would not have stopped there.
+    let last = history.len();
+    assert!(history[last - 1].train_loss < history[last - 6].train_loss);
+}
+
+#[test]
+fn the_epoch_loss_weighs_each_batch_by_its_rows() {
+    // Batches of 50, 50 and 20 rows; a rate too small to move any parameter, so every batch is
+    // scored by the INIT model and the epoch's loss must be that model's mean over all rows.
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new()
+        .with_batch_size(50)
+        .with_epochs(1)
+        .with_learning_rate(1e-30.into())
+        .with_momentum(0.0);
+    let report = train(config, dir.path());
+    let epoch_loss = report.training.history[0].train_loss;
+    let predictor = Predictor::new(report.card, report.training.model, backend().device);
+    let rows = predictor.eval_data("iris", Some(Rows::Train)).unwrap();
+    assert_eq!(rows.dataset.rows(), 120);
+    let mean = predictor.evaluate_data(&rows).unwrap().loss;
+    assert!(
+        (epoch_loss - mean).abs() < 1e-5,
+        "epoch {epoch_loss}, mean {mean}"
+    );
+}
+
+#[test]
+fn each_epoch_draws_its_own_order_and_the_same_one_again() {
+    let config = TrainConfig::new();
+    let dir = tempdir().unwrap();
+    let plan = plan(config.clone(), dir.path());
+    let learner = Learner {
+        config: &config,
+        model: &plan.card.model,
+        learning_rate: 0.01,
+        device: backend().device,
+        watched: Watched::Validation,
+    };
+    let order = |epoch: usize| {
+        let mut rows: Vec<usize> = (0..120).collect();
+        rows.shuffle(&mut learner.shuffle(epoch));
+        rows
+    };
+    assert_ne!(order(1), order(2));
+    assert_ne!(order(2), order(3));
+    // A resumed run at epoch 2 draws what the uninterrupted run drew.
+    assert_eq!(order(2), order(2));
+}
+
+#[test]
+fn the_scaling_statistics_come_from_the_training_rows_only() {
+    let dir = tempdir().unwrap();
+    let report = train(TrainConfig::new().with_epochs(1), dir.path());
+    let frame = load(
+        &Source::resolve("iris").unwrap(),
+        &LabelSpec::default(),
+        &ColumnSpec::default(),
+        42,
+    )
+    .unwrap();
+    let rows = split(&frame.targets, 0.2, 42);
+    let mean_of = |rows: &[usize], column: usize| -> f32 {
+        let stepwise::data::frame::Values::Numbers(values) = &frame.columns[column].values else {
+            panic!("iris is numbers");
+        };
+        (rows.iter().map(|&row| values[row] as f64).sum::<f64>() / rows.len() as f64) as f32
+    };
+    let all: Vec<usize> = (0..frame.rows()).collect();
+    for column in 0..4 {
+        let saved = report.card.feature_scaling.mean[column];
+        assert!((saved - mean_of(&rows.train, column)).abs() < 1e-5);
+        assert!(
+            (saved - mean_of(&all, column)).abs() > 1e-4,
+            "column {column}"
+        );
+    }
+}
