@@ -59,28 +59,87 @@ impl SetLock {
     }
 }
 
+/// The file-system steps a commit is made of. [`RealDisk`] takes them; the tests put in its
+/// place one that stops after any step, as a crash would, and one that records their order.
+pub(crate) trait Disk {
+    fn create_dir_all(&mut self, path: &Path) -> io::Result<()>;
+    /// Writes a file and fsyncs it: its bytes are on the disk when this returns.
+    fn write_synced(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()>;
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()>;
+    fn remove_file(&mut self, path: &Path) -> io::Result<()>;
+    fn remove_dir_all(&mut self, path: &Path) -> io::Result<()>;
+    /// Makes the renames in `dir` durable (not possible on every OS, hence best effort).
+    fn sync_dir(&mut self, dir: &Path);
+}
+
+pub(crate) struct RealDisk;
+
+impl Disk for RealDisk {
+    fn create_dir_all(&mut self, path: &Path) -> io::Result<()> {
+        fs::create_dir_all(path)
+    }
+
+    fn write_synced(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut file = fs::File::create(path)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    }
+
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+
+    fn remove_file(&mut self, path: &Path) -> io::Result<()> {
+        fs::remove_file(path)
+    }
+
+    fn remove_dir_all(&mut self, path: &Path) -> io::Result<()> {
+        fs::remove_dir_all(path)
+    }
+
+    fn sync_dir(&mut self, dir: &Path) {
+        if let Ok(folder) = fs::File::open(dir) {
+            folder.sync_all().ok();
+        }
+    }
+}
+
 /// Replaces the files `(name, bytes)` in `dir` as one unit.
 pub fn commit(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
     let _lock =
         SetLock::exclusive(dir).with_context(|| format!("cannot lock {}", dir.display()))?;
-    recover(dir)?;
+    commit_on(&mut RealDisk, dir, files)
+}
+
+/// Steps 1 to 4 on `disk`.
+pub(crate) fn commit_on(disk: &mut impl Disk, dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+    recover_on(disk, dir)?;
     let pending = dir.join(PENDING);
     let shown = dir.display();
-    fs::create_dir_all(&pending).with_context(|| format!("cannot write in {shown}"))?;
+    disk.create_dir_all(&pending)
+        .with_context(|| format!("cannot write in {shown}"))?;
     let staged = files.iter().try_for_each(|(name, bytes)| {
-        write_synced(&pending.join(name), bytes)
+        disk.write_synced(&pending.join(name), bytes)
             .with_context(|| format!("cannot write {}", dir.join(name).display()))
     });
-    if let Err(err) = staged.and_then(|()| {
-        sync_dir(&pending);
-        write_atomic(&pending.join(COMMITTED), b"")
-    }) {
+    let committed = staged.and_then(|()| {
+        disk.sync_dir(&pending);
+        // The commit point: the marker, written beside and renamed in, then made durable.
+        let marker = pending.join(COMMITTED);
+        let temporary = temporary_beside(&marker);
+        disk.write_synced(&temporary, b"")
+            .and_then(|()| disk.rename(&temporary, &marker))
+            .with_context(|| format!("cannot write {}", marker.display()))?;
+        disk.sync_dir(&pending);
+        Ok(())
+    });
+    if let Err(err) = committed {
         // Before the commit point: the old set stands; leave no half-written new one behind.
-        fs::remove_dir_all(&pending).ok();
+        disk.remove_dir_all(&pending).ok();
         return Err(err);
     }
-    finish(dir)
+    finish(disk, dir)
 }
 
 /// The files `names` of `dir` as one commit left them, read under a shared lock.
@@ -124,30 +183,37 @@ pub fn exists(dir: &Path, name: &str) -> bool {
 
 /// Finishes an update that reached its commit point, or discards one that did not.
 pub fn recover(dir: &Path) -> Result<()> {
+    recover_on(&mut RealDisk, dir)
+}
+
+pub(crate) fn recover_on(disk: &mut impl Disk, dir: &Path) -> Result<()> {
     let pending = dir.join(PENDING);
     if pending.join(COMMITTED).exists() {
-        finish(dir)
+        finish(disk, dir)
     } else if pending.exists() {
-        fs::remove_dir_all(&pending).with_context(|| format!("cannot clear {}", pending.display()))
+        disk.remove_dir_all(&pending)
+            .with_context(|| format!("cannot clear {}", pending.display()))
     } else {
         Ok(())
     }
 }
 
-/// Steps 3 and 4: move the committed files into place, then drop the journal.
-fn finish(dir: &Path) -> Result<()> {
+/// Steps 3 and 4: move the committed files into place, make that durable, then drop the
+/// journal — the marker last but the folder.
+fn finish(disk: &mut impl Disk, dir: &Path) -> Result<()> {
     let pending = dir.join(PENDING);
-    let moving = || -> io::Result<()> {
-        for entry in fs::read_dir(&pending)? {
-            let name = entry?.file_name();
-            if name != COMMITTED {
-                fs::rename(pending.join(&name), dir.join(&name))?;
-            }
+    let mut moving = || -> io::Result<()> {
+        let mut names: Vec<_> = fs::read_dir(&pending)?
+            .map(|entry| entry.map(|entry| entry.file_name()))
+            .collect::<io::Result<_>>()?;
+        names.sort();
+        for name in names.iter().filter(|name| *name != COMMITTED) {
+            disk.rename(&pending.join(name), &dir.join(name))?;
         }
-        sync_dir(dir);
-        fs::remove_file(pending.join(COMMITTED))?;
-        fs::remove_dir_all(&pending)?;
-        sync_dir(dir);
+        disk.sync_dir(dir);
+        disk.remove_file(&pending.join(COMMITTED))?;
+        disk.remove_dir_all(&pending)?;
+        disk.sync_dir(dir);
         Ok(())
     };
     moving().with_context(|| format!("cannot move the new files into {}", dir.display()))
@@ -158,10 +224,11 @@ fn finish(dir: &Path) -> Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let temporary = temporary_beside(path);
-    let write = || -> io::Result<()> {
-        write_synced(&temporary, bytes)?;
-        fs::rename(&temporary, path)?;
-        sync_dir(dir);
+    let disk = &mut RealDisk;
+    let mut write = || -> io::Result<()> {
+        disk.write_synced(&temporary, bytes)?;
+        disk.rename(&temporary, path)?;
+        disk.sync_dir(dir);
         Ok(())
     };
     write().map_err(|err| {
@@ -178,75 +245,6 @@ fn temporary_beside(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = fs::File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Makes renames in `dir` durable (not possible on every OS, hence best effort).
-fn sync_dir(dir: &Path) {
-    if let Ok(folder) = fs::File::open(dir) {
-        folder.sync_all().ok();
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn folder() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "stepwise-commit-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        fs::remove_dir_all(&dir).ok();
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    #[test]
-    fn a_commit_replaces_every_file() {
-        let dir = folder();
-        commit(&dir, &[("a", b"old a"), ("b", b"old b")]).unwrap();
-        commit(&dir, &[("a", b"new a"), ("b", b"new b")]).unwrap();
-        assert_eq!(read(&dir, "a").unwrap(), b"new a");
-        assert_eq!(read(&dir, "b").unwrap(), b"new b");
-        assert!(!dir.join(PENDING).exists());
-        fs::remove_dir_all(&dir).ok();
-    }
-
-    #[test]
-    fn a_crash_before_the_commit_point_keeps_the_old_set() {
-        let dir = folder();
-        commit(&dir, &[("a", b"old a"), ("b", b"old b")]).unwrap();
-        // Step 1 done for one file, then the crash.
-        fs::create_dir_all(dir.join(PENDING)).unwrap();
-        fs::write(dir.join(PENDING).join("a"), b"new a").unwrap();
-        assert_eq!(read(&dir, "a").unwrap(), b"old a");
-        recover(&dir).unwrap();
-        assert_eq!(read(&dir, "a").unwrap(), b"old a");
-        assert!(!dir.join(PENDING).exists());
-        fs::remove_dir_all(&dir).ok();
-    }
-
-    #[test]
-    fn a_crash_after_the_commit_point_reads_and_recovers_the_new_set() {
-        let dir = folder();
-        commit(&dir, &[("a", b"old a"), ("b", b"old b")]).unwrap();
-        // Steps 1 and 2 done, and "a" already moved in step 3, then the crash.
-        let pending = dir.join(PENDING);
-        fs::create_dir_all(&pending).unwrap();
-        fs::write(dir.join("a"), b"new a").unwrap();
-        fs::write(pending.join("b"), b"new b").unwrap();
-        fs::write(pending.join(COMMITTED), b"").unwrap();
-        assert_eq!(read(&dir, "a").unwrap(), b"new a");
-        assert_eq!(read(&dir, "b").unwrap(), b"new b");
-        recover(&dir).unwrap();
-        assert_eq!(read(&dir, "b").unwrap(), b"new b");
-        assert_eq!(fs::read(dir.join("b")).unwrap(), b"new b");
-        assert!(!pending.exists());
-        fs::remove_dir_all(&dir).ok();
-    }
-}
+#[path = "commit_tests.rs"]
+mod tests;

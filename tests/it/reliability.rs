@@ -500,3 +500,42 @@ fn a_full_disk_is_reported_before_training() {
         "{err}"
     );
 }
+
+#[test]
+fn saved_files_reach_the_disk_before_they_are_renamed_into_place() {
+    let dir = tempdir().unwrap();
+    let traced = std::process::Command::new("strace")
+        .args([
+            "-f",
+            "-y",
+            "-qq",
+            "-e",
+            "trace=fsync,fdatasync,rename,renameat,renameat2",
+        ])
+        .args(["-o", "trace.txt", env!("CARGO_BIN_EXE_stepwise")])
+        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
+        .current_dir(dir.path())
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output();
+    if !traced.is_ok_and(|output| output.status.success()) {
+        println!("skipped: strace cannot trace here (.ci/run installs it)");
+        return;
+    }
+    let trace = fs::read_to_string(dir.path().join("trace.txt")).unwrap();
+    let lines: Vec<&str> = trace.lines().collect();
+    for name in ["model.bpk", "config.json", "metrics.csv"] {
+        let staged = format!("m/.pending/{name}");
+        let synced = lines
+            .iter()
+            .position(|line| line.contains("fsync(") && line.contains(&format!("{staged}>")))
+            .unwrap_or_else(|| panic!("{name} is never fsynced:\n{trace}"));
+        let renamed = lines
+            .iter()
+            .position(|line| line.contains("rename") && line.contains(&format!("\"{staged}\"")))
+            .unwrap_or_else(|| panic!("{name} is never renamed into place:\n{trace}"));
+        assert!(
+            synced < renamed,
+            "{name}: renamed before it was synced\n{trace}"
+        );
+    }
+}
