@@ -1,0 +1,167 @@
+//! The model card, `config.json`: everything needed to rebuild the model and transform its
+//! inputs and outputs, with the checks that refuse a damaged or hand-edited one.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use super::FORMAT_VERSION;
+use crate::checksum::checksum;
+use crate::config::{Task, TrainConfig};
+use crate::data::encoding::Encoding;
+use crate::data::transform::Standardizer;
+use crate::model::ModelConfig;
+
+/// Everything needed to rebuild the model and transform its inputs and outputs: `config.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelCard {
+    pub format_version: u32,
+    pub task: Task,
+    pub model: ModelConfig,
+    /// Input columns, in the order the model reads them.
+    pub feature_names: Vec<String>,
+    pub label_name: String,
+    /// Class names by output index (classification only).
+    pub class_names: Option<Vec<String>>,
+    /// Standardisation of the inputs, fitted on the training rows.
+    pub feature_scaling: Standardizer,
+    /// Standardisation of the target (regression only): predictions are mapped back with it.
+    pub target_scaling: Option<Standardizer>,
+    /// The full training configuration, for the record and for retraining.
+    pub training: TrainConfig,
+    /// How each feature column becomes inputs (one-hot categories, fill values). Absent from
+    /// files saved before it existed: number columns named as the inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
+    /// A checksum of the training data (every row, before the split), so `eval` knows the
+    /// data again and can score the held-out rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_fingerprint: Option<String>,
+}
+
+impl ModelCard {
+    /// How the model's input columns become its inputs.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+            .clone()
+            .unwrap_or_else(|| Encoding::numbers(&self.feature_names))
+    }
+}
+
+/// `config.json`: the card, the checksum of the `model.bpk` written with it, and the card's own
+/// checksum (a hand edit that changes what the model means is refused, not obeyed).
+#[derive(Serialize, Deserialize)]
+pub(super) struct ConfigFile {
+    #[serde(flatten)]
+    pub card: ModelCard,
+    pub model_checksum: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_checksum: Option<String>,
+}
+
+impl ModelCard {
+    /// The checksum of the card as stepwise writes it.
+    pub(super) fn checksum(&self) -> Result<String> {
+        Ok(checksum(&serde_json::to_vec(self)?))
+    }
+}
+
+/// Parses a `config.json` (read from `path`), and checks that its parts agree with each other.
+pub(super) fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
+    check_format(text, path)?;
+    let config: ConfigFile = serde_json::from_str(text).with_context(|| not_ours(path))?;
+    let edited = match &config.card_checksum {
+        Some(expected) => config.card.checksum()? != *expected,
+        // Format 1 files had no card checksum.
+        None => config.card.format_version >= 2,
+    };
+    if config.model_checksum.is_none() || edited {
+        bail!(
+            "{} was edited or is damaged (its checksums are missing or do not match what it \
+             says); retrain the model",
+            path.display()
+        );
+    }
+    if let Err(problem) = config.card.check() {
+        bail!(
+            "{} is damaged: {problem}; retrain the model",
+            path.display()
+        );
+    }
+    Ok(config)
+}
+
+impl ModelCard {
+    /// The parts that must agree: one name and one scaling per input, one name per class.
+    fn check(&self) -> std::result::Result<(), String> {
+        let inputs = self.model.inputs;
+        let per_input = [
+            ("feature names", self.feature_names.len()),
+            ("feature means", self.feature_scaling.mean.len()),
+            ("feature deviations", self.feature_scaling.std.len()),
+        ];
+        for (what, count) in per_input {
+            if count != inputs {
+                return Err(format!("{count} {what} for a model of {inputs} inputs"));
+            }
+        }
+        if let Some(names) = &self.class_names {
+            if names.len() != self.model.outputs {
+                return Err(format!(
+                    "{} class names for {} outputs",
+                    names.len(),
+                    self.model.outputs
+                ));
+            }
+        }
+        if let Some(scaling) = &self.target_scaling {
+            if scaling.mean.len() != 1 || scaling.std.len() != 1 {
+                return Err("the target scaling is not for one value".into());
+            }
+        }
+        let classes = self.task == Task::Classification;
+        if classes != self.class_names.is_some() || (!classes && self.model.outputs != 1) {
+            return Err(format!(
+                "task {} does not fit {} outputs and {} class names",
+                self.task,
+                self.model.outputs,
+                self.class_names.as_ref().map_or(0, Vec::len)
+            ));
+        }
+        if classes && self.target_scaling.is_some() {
+            return Err("a classifier with a target scaling".into());
+        }
+        if self.encoding().input_names() != self.feature_names {
+            return Err("the column encoding does not give the feature names".into());
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a file written by a newer stepwise with a clear message, before reading the rest.
+pub(super) fn check_format(text: &str, path: &Path) -> Result<()> {
+    let version: FormatProbe = serde_json::from_str(text).with_context(|| not_ours(path))?;
+    if version.format_version > FORMAT_VERSION {
+        bail!(
+            "{} has format version {}, newer than this stepwise understands \
+             ({FORMAT_VERSION}); upgrade stepwise",
+            path.display(),
+            version.format_version
+        );
+    }
+    Ok(())
+}
+
+fn not_ours(path: &Path) -> String {
+    format!(
+        "{} is not a stepwise file, or is damaged; retrain with `stepwise train`",
+        path.display()
+    )
+}
+
+/// Just the version field, read before the rest so a newer format gets a clear message.
+#[derive(Deserialize)]
+struct FormatProbe {
+    format_version: u32,
+}
