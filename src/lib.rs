@@ -35,6 +35,7 @@ pub mod derivative;
 pub mod device;
 pub mod gradcheck;
 pub mod infer;
+pub mod keep;
 pub mod learner;
 pub mod loss;
 pub mod lr_find;
