@@ -248,9 +248,13 @@ impl Predictor {
         let held_out = trained_on && !split.valid.is_empty();
         let rows = rows.unwrap_or(if held_out { Rows::Valid } else { Rows::All });
         let description = match rows {
+            Rows::All if held_out => format!(
+                "every row of {name_or_path}, the {} training rows included",
+                split.train.len()
+            ),
             Rows::All if trained_on => format!(
-                "every row of {name_or_path}, the {} the model was trained on included",
-                if held_out { "rows" } else { "data" }
+                "every row of {name_or_path}, all of which the model was trained on (no \
+                 validation split)"
             ),
             Rows::All => format!("every row of {name_or_path}"),
             _ if !trained_on => bail!(

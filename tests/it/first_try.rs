@@ -219,7 +219,7 @@ fn eval_scores_the_held_out_rows_and_says_which() {
     assert!(run(&["--rows", "train"])
         .starts_with("rows      120: the 120 rows the model was trained on"));
     assert!(run(&["--rows", "all"])
-        .contains("rows      150: every row of iris, the rows the model was trained on included"));
+        .contains("rows      150: every row of iris, the 120 training rows included"));
 
     // Other data: every row, and the validation rows are unknown there.
     let other = dir.path().join("other.csv");
