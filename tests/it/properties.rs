@@ -187,3 +187,26 @@ fn the_scaling_statistics_come_from_the_training_rows_only() {
         );
     }
 }
+
+#[test]
+fn weight_decay_adds_its_share_of_the_parameter_to_the_gradient() {
+    // gradient' = gradient + decay × parameter. The first step's gradient does not depend on the
+    // decay (same seed, same INIT), so with and without it the steps differ by decay × |p|.
+    let dir = tempdir().unwrap();
+    let decay = 0.1;
+    let config = line_full_batch().with_momentum(0.0);
+    let plain = plan(config.clone(), dir.path()).trace(1);
+    let decayed = plan(config.with_weight_decay(decay), dir.path()).trace(1);
+    for (index, start) in plain.init.iter().enumerate() {
+        let parameter = start.mean; // one number per tensor: its mean is its value
+        let lr = plain.steps[0].learning_rate;
+        let without = plain.steps[0].parameters[index].moved / lr;
+        let with = decayed.steps[0].parameters[index].moved / lr;
+        let expected = decay * parameter.abs();
+        assert!(
+            ((with - without).abs() - expected).abs() < 1e-4,
+            "{}: moved {with} vs {without}, expected a difference of {expected}",
+            start.name
+        );
+    }
+}
