@@ -13,6 +13,7 @@ use stepwise::stop::StopReason;
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};
+use crate::train_cli;
 use crate::{backend, train, valid_accuracy};
 
 /// Only `--dataset`: everything else is the default.
@@ -199,10 +200,7 @@ fn a_run_that_never_reaches_its_target_says_so_with_its_lowest_loss() {
 #[test]
 fn eval_scores_the_held_out_rows_and_says_which() {
     let dir = tempdir().unwrap();
-    stepwise(dir.path())
-        .args(["train", "--epochs", "10", "--quiet", "--out", "m"])
-        .assert()
-        .success();
+    train_cli(dir.path(), &["--epochs", "10", "--quiet", "--out", "m"]);
     let run = |extra: &[&str]| {
         let mut args = vec!["eval", "--model", "m"];
         if !extra.contains(&"--dataset") {
@@ -248,9 +246,9 @@ fn eval_scores_the_held_out_rows_and_says_which() {
 #[test]
 fn regression_eval_reports_rmse() {
     let dir = tempdir().unwrap();
-    stepwise(dir.path())
-        .args([
-            "train",
+    train_cli(
+        dir.path(),
+        &[
             "--dataset",
             "line",
             "--model",
@@ -260,9 +258,8 @@ fn regression_eval_reports_rmse() {
             "--quiet",
             "--out",
             "m",
-        ])
-        .assert()
-        .success();
+        ],
+    );
     stepwise(dir.path())
         .args(["eval", "--model", "m", "--dataset", "line"])
         .assert()
@@ -367,9 +364,9 @@ fn text_columns_are_one_hot_and_ids_are_named() {
 fn features_chooses_the_columns_and_missing_cells_are_refused_by_default() {
     let dir = tempdir().unwrap();
     fs::write(dir.path().join("houses.csv"), HOUSES).unwrap();
-    stepwise(dir.path())
-        .args([
-            "train",
+    train_cli(
+        dir.path(),
+        &[
             "--dataset",
             "houses.csv",
             "--features",
@@ -381,9 +378,8 @@ fn features_chooses_the_columns_and_missing_cells_are_refused_by_default() {
             "--quiet",
             "--out",
             "m",
-        ])
-        .assert()
-        .success();
+        ],
+    );
     assert_eq!(
         loaded(&dir.path().join("m")).card.feature_names,
         ["rooms", "area"]

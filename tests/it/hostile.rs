@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};
+use crate::train_cli;
 
 /// Runs stepwise in `dir` with stdout going to `stdout`.
 fn run_into(dir: &Path, args: &[&str], stdout: File) -> Output {
@@ -26,10 +27,7 @@ fn a_full_output_is_an_error_in_every_command() {
         return; // not Linux
     }
     let dir = tempdir().unwrap();
-    stepwise(dir.path())
-        .args(["train", "--epochs", "2", "--quiet", "--out", "m"])
-        .assert()
-        .success();
+    train_cli(dir.path(), &["--epochs", "2", "--quiet", "--out", "m"]);
     let commands: [&[&str]; 6] = [
         &["predict", "--model", "m", "--input", "5.1,3.5,1.4,0.2"],
         &[
@@ -100,10 +98,7 @@ fn non_finite_and_out_of_range_options_are_refused_before_anything_is_written() 
 #[test]
 fn predictions_that_overflow_are_errors_naming_the_row() {
     let dir = tempdir().unwrap();
-    stepwise(dir.path())
-        .args(["train", "--epochs", "2", "--quiet", "--out", "m"])
-        .assert()
-        .success();
+    train_cli(dir.path(), &["--epochs", "2", "--quiet", "--out", "m"]);
     let err = fails(
         dir.path(),
         &["predict", "--model", "m", "--input", "0,0,0,3e38"],
@@ -184,10 +179,7 @@ fn a_second_writer_on_one_folder_is_refused_at_once() {
 fn readers_never_see_half_a_commit() {
     const SAVES: usize = 8;
     let dir = tempdir().unwrap();
-    stepwise(dir.path())
-        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
-        .assert()
-        .success();
+    train_cli(dir.path(), &["--epochs", "1", "--quiet", "--out", "m"]);
     let writer = {
         let dir = dir.path().to_path_buf();
         std::thread::spawn(move || {
@@ -218,9 +210,9 @@ fn devices_and_pipes_are_refused_as_files() {
         return;
     }
     let dir = tempdir().unwrap();
-    stepwise(dir.path())
-        .args([
-            "train",
+    train_cli(
+        dir.path(),
+        &[
             "--epochs",
             "1",
             "--quiet",
@@ -228,9 +220,8 @@ fn devices_and_pipes_are_refused_as_files() {
             "m",
             "--checkpoint-every",
             "1",
-        ])
-        .assert()
-        .success();
+        ],
+    );
     for args in [
         &["train", "--dataset", "/dev/zero"][..],
         &["predict", "--model", "m", "--input-file", "/dev/zero"][..],
@@ -306,10 +297,7 @@ fn a_resume_on_changed_validation_rows_is_refused() {
 #[test]
 fn hand_edited_configs_are_refused() {
     let dir = tempdir().unwrap();
-    stepwise(dir.path())
-        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
-        .assert()
-        .success();
+    train_cli(dir.path(), &["--epochs", "1", "--quiet", "--out", "m"]);
     let config = dir.path().join("m/config.json");
     let original = fs::read_to_string(&config).unwrap();
     let edits = [
@@ -346,17 +334,10 @@ fn misleading_folders_get_the_right_message_before_training() {
     // A file where stepwise keeps a folder.
     for name in [".pending", "checkpoint"] {
         let out = dir.path().join(format!("with-{name}"));
-        stepwise(dir.path())
-            .args([
-                "train",
-                "--epochs",
-                "1",
-                "--quiet",
-                "--out",
-                out.to_str().unwrap(),
-            ])
-            .assert()
-            .success();
+        train_cli(
+            dir.path(),
+            &["--epochs", "1", "--quiet", "--out", out.to_str().unwrap()],
+        );
         fs::write(out.join(name), "x").unwrap();
         let err = crate::reliability::refused_before_training(dir.path(), out.to_str().unwrap());
         assert!(err.contains(&format!("{name} is a file")), "{err}");
@@ -368,18 +349,10 @@ fn misleading_folders_get_the_right_message_before_training() {
     let err = crate::reliability::refused_before_training(dir.path(), "theirs");
     assert!(err.contains("holds files stepwise did not write"), "{err}");
     assert!(err.contains("--overwrite"), "{err}");
-    stepwise(dir.path())
-        .args([
-            "train",
-            "--epochs",
-            "1",
-            "--quiet",
-            "--out",
-            "theirs",
-            "--overwrite",
-        ])
-        .assert()
-        .success();
+    train_cli(
+        dir.path(),
+        &["--epochs", "1", "--quiet", "--out", "theirs", "--overwrite"],
+    );
     // A config.json that is a symbolic link loop.
     let looped = dir.path().join("theirs/config.json");
     fs::remove_file(&looped).unwrap();
@@ -401,15 +374,9 @@ fn a_refused_run_leaves_no_folder_and_a_crash_leaves_no_debris() {
     assert!(err.contains("No model was saved"), "{err}");
     assert!(!dir.path().join("blown").exists());
     // What a kill -9 during a checkpoint's removal leaves is cleared by the next run.
-    stepwise(dir.path())
-        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
-        .assert()
-        .success();
+    train_cli(dir.path(), &["--epochs", "1", "--quiet", "--out", "m"]);
     fs::create_dir_all(dir.path().join("m/.checkpoint-removed-123/x")).unwrap();
-    stepwise(dir.path())
-        .args(["train", "--epochs", "1", "--quiet", "--out", "m"])
-        .assert()
-        .success();
+    train_cli(dir.path(), &["--epochs", "1", "--quiet", "--out", "m"]);
     assert!(!dir.path().join("m/.checkpoint-removed-123").exists());
 }
 
@@ -458,9 +425,9 @@ fn the_memory_estimate_is_within_half_again_of_the_measured_peak() {
     }
     let dir = tempdir().unwrap();
     for dataset in ["iris", "digits"] {
-        stepwise(dir.path())
-            .args([
-                "train",
+        train_cli(
+            dir.path(),
+            &[
                 "--dataset",
                 dataset,
                 "--epochs",
@@ -468,9 +435,8 @@ fn the_memory_estimate_is_within_half_again_of_the_measured_peak() {
                 "--quiet",
                 "--out",
                 dataset,
-            ])
-            .assert()
-            .success();
+            ],
+        );
         let summary: serde_json::Value = serde_json::from_str(
             &fs::read_to_string(dir.path().join(dataset).join("summary.json")).unwrap(),
         )

@@ -34,6 +34,18 @@ pub fn train(config: TrainConfig, out: &Path) -> TrainReport {
     plan(config, out).train(|_| {}).expect("training succeeds")
 }
 
+/// Runs `stepwise train ARGS` in `dir`, which must succeed.
+pub fn train_cli(dir: &Path, args: &[&str]) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .arg("train")
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_RUNTIME_DIR", dir)
+        .output()
+        .expect("the stepwise binary starts");
+    assert!(output.status.success(), "train {args:?}: {output:?}");
+}
+
 /// Starts the stepwise binary in `dir` with stdout and stderr piped, to read as it runs.
 pub fn spawn(dir: &Path, args: &[&str]) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"))
