@@ -33,6 +33,7 @@ pub mod config;
 pub mod data;
 pub mod derivative;
 pub mod device;
+pub mod eval;
 pub mod gradcheck;
 pub mod infer;
 pub mod keep;
