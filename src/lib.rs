@@ -11,10 +11,12 @@
 //! | STEP     | parameter ← parameter − learning_rate × gradient  | burn's SGD in [`learner`]      |
 //! | STOP     | target reached, no progress, diverged, or done    | [`stop::StopPolicy`]           |
 //!
-//! [`learner::Learner::run`] reads those phases top to bottom. Around it: [`data`] loads and
-//! prepares the examples, [`batch`] puts them on the device, [`train`] runs a whole training job
-//! and [`artifacts`] saves it, [`infer`] loads it again to predict and evaluate, and [`device`]
-//! is the one place that knows which burn backends are compiled in.
+//! [`learner::Learner::run`] reads those phases top to bottom; [`keep`] says which epoch's
+//! parameters it hands back and [`advice`] what its history says about the learning rate.
+//! Around it: [`data`] loads and prepares the examples, [`batch`] puts them on the device,
+//! [`train`] runs a whole training job and [`artifacts`] saves it, [`infer`] loads it again to
+//! predict and [`eval`] to score labelled rows, and [`device`] is the one place that knows which
+//! burn backends are compiled in.
 //!
 //! [`memory`] refuses runs too big for the machine before they start, and [`bench`] times the
 //! loop on the benchmark workloads.

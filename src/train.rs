@@ -25,12 +25,10 @@ use anyhow::{bail, Result};
 use crate::advice;
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
 use crate::batch::DeviceData;
-use crate::config::{LearningRate, OutputKind, TrainConfig};
-use crate::data::encoding::{Encoding, Unseen};
+use crate::config::{LearningRate, TrainConfig};
 use crate::data::frame::Frame;
-use crate::data::split::split;
-use crate::data::transform::Standardizer;
-use crate::data::{self, ColumnSpec, LabelSpec, Source, Targets};
+use crate::data::prepare::{column_spec, label_spec, prepare, Prepared};
+use crate::data::{self, Source, Targets};
 use crate::device::Backend;
 use crate::gradcheck::{self, LayerCheck};
 use crate::learner::{Checkpoint, Kept, Learner, Training, Watcher};
@@ -111,29 +109,15 @@ impl Plan {
         backend: Backend,
     ) -> Result<Plan> {
         config.validate()?;
-        if config.output == Some(OutputKind::Sigmoid) {
-            check_sigmoid_targets(&frame)?;
-        }
-        let fraction = config.valid_fraction.unwrap_or(default_valid_fraction);
-        let rows = split(&frame.targets, fraction, config.seed);
-        // Categories and fill values come from the training rows only, like the scaling below.
-        let (encoding, mut notes) = Encoding::fit(&frame, &rows.train, config.missing)?;
-        notes.splice(0..0, frame.notes.iter().cloned());
-        let train = encoding.encode_rows(&frame, &rows.train, Unseen::Refuse)?;
-        let valid = (!rows.valid.is_empty())
-            .then(|| encoding.encode_rows(&frame, &rows.valid, Unseen::AllZero))
-            .transpose()?;
-
-        // Standardise with statistics of the training rows only: the validation rows stand for
-        // unseen data, and must not leak into the transform. One-hot inputs stay 0 or 1.
-        let feature_scaling =
-            Standardizer::fit(&train.features, train.feature_count()).leaving(&encoding.one_hot());
-        let target_scaling = match &train.targets {
-            // A sigmoid output already lives in the targets' range, [0, 1].
-            Targets::Values(_) if config.output.is_some() => None,
-            Targets::Values(values) => Some(Standardizer::fit(values, 1)),
-            Targets::Classes { .. } => None,
-        };
+        let Prepared {
+            rows,
+            encoding,
+            feature_scaling,
+            target_scaling,
+            train,
+            valid,
+            notes,
+        } = prepare(&frame, &config, default_valid_fraction)?;
         let class_names = match &frame.targets {
             Targets::Classes { names, .. } => Some(names.clone()),
             Targets::Values(_) => None,
@@ -371,45 +355,6 @@ impl Plan {
             self.learning_rate,
             self.watched,
         )
-    }
-}
-
-/// How a configuration reads its label column.
-pub fn label_spec(config: &TrainConfig) -> LabelSpec<'_> {
-    LabelSpec {
-        column: config.label.as_deref(),
-        task: config.task,
-        classes: None,
-    }
-}
-
-/// How a configuration chooses its feature columns.
-pub fn column_spec(config: &TrainConfig) -> ColumnSpec<'_> {
-    ColumnSpec {
-        features: &config.features,
-        ignore: &config.ignore,
-        missing: config.missing,
-        known: None,
-    }
-}
-
-/// `--output sigmoid` predicts numbers in (0, 1): the targets must be such numbers.
-fn check_sigmoid_targets(dataset: &Frame) -> Result<()> {
-    match &dataset.targets {
-        Targets::Classes { .. } => bail!(
-            "--output sigmoid is for regression on targets in [0, 1]; add --task regression \
-             (for classes, leave --output out: softmax is part of the cross-entropy loss)"
-        ),
-        Targets::Values(values) => {
-            if let Some(value) = values.iter().find(|value| !(0.0..=1.0).contains(*value)) {
-                bail!(
-                    "--output sigmoid predicts values in (0, 1), but the target '{}' holds {value}; \
-                     leave --output out for unbounded targets",
-                    dataset.label_name
-                );
-            }
-            Ok(())
-        }
     }
 }
 

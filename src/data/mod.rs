@@ -12,6 +12,7 @@ pub mod csv;
 pub mod encoding;
 pub mod frame;
 pub mod labels;
+pub mod prepare;
 pub mod split;
 pub mod transform;
 
