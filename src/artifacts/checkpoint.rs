@@ -82,6 +82,17 @@ impl ArtifactDir {
         let text = String::from_utf8(read(STATE_FILE)?)
             .with_context(|| format!("{} is damaged", state_path.display()))?;
         check_format(&text, &state_path)?;
+        let older = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|state| state["format_version"].as_u64())
+            .is_some_and(|version| version < u64::from(FORMAT_VERSION));
+        if older {
+            bail!(
+                "{} was written by an older stepwise, whose runs this one cannot continue; train \
+                 afresh (the model saved beside it still loads)",
+                state_path.display()
+            );
+        }
         let state: State = serde_json::from_str(&text)
             .with_context(|| format!("{} is damaged", state_path.display()))?;
         // Each record must be the one state.json was written with.
