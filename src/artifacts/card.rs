@@ -70,7 +70,10 @@ impl ModelCard {
 /// Parses a `config.json` (read from `path`), and checks that its parts agree with each other.
 pub(super) fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
     check_format(text, path)?;
-    let config: ConfigFile = serde_json::from_str(text).with_context(|| not_ours(path))?;
+    let mut value: serde_json::Value =
+        serde_json::from_str(text).with_context(|| not_ours(path))?;
+    upgrade(&mut value);
+    let config: ConfigFile = serde_json::from_value(value).with_context(|| not_ours(path))?;
     let edited = match &config.card_checksum {
         Some(expected) => config.card.checksum()? != *expected,
         // Format 1 files had no card checksum.
@@ -136,6 +139,24 @@ impl ModelCard {
             return Err("the column encoding does not give the feature names".into());
         }
         Ok(())
+    }
+}
+
+/// A format 1 file (saved before column control and `--keep`) read as format 2 says it: every
+/// column a number, nothing filled, the last epoch kept.
+fn upgrade(config: &mut serde_json::Value) {
+    if config["format_version"].as_u64() != Some(1) {
+        return;
+    }
+    if let Some(training) = config["training"].as_object_mut() {
+        for (field, value) in [
+            ("features", serde_json::json!([])),
+            ("ignore", serde_json::json!([])),
+            ("missing", serde_json::json!("error")),
+            ("keep", serde_json::json!("last")),
+        ] {
+            training.entry(field).or_insert(value);
+        }
     }
 }
 

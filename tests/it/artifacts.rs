@@ -127,3 +127,27 @@ fn broken_model_folders_are_refused_with_a_reason() {
     .unwrap();
     assert!(load_error(dir.path()).contains("newer than this stepwise"));
 }
+
+#[test]
+fn a_model_saved_in_format_1_still_loads_and_predicts() {
+    let dir = tempdir().unwrap();
+    train(TrainConfig::new().with_epochs(2), dir.path());
+    let path = ArtifactDir::new(dir.path()).config();
+    let mut config: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    // What stepwise wrote before column control, --keep and the card checksum.
+    config["format_version"] = 1.into();
+    let object = config.as_object_mut().unwrap();
+    for field in ["card_checksum", "encoding", "data_fingerprint"] {
+        object.remove(field);
+    }
+    let training = config["training"].as_object_mut().unwrap();
+    for field in ["features", "ignore", "missing", "keep"] {
+        training.remove(field);
+    }
+    fs::write(&path, serde_json::to_string_pretty(&config).unwrap()).unwrap();
+    let predictor = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
+    assert_eq!(predictor.card.training.keep, stepwise::config::Keep::Last);
+    let answer = predictor.predict(&[vec![5.1, 3.5, 1.4, 0.2]]).unwrap();
+    assert_eq!(answer.len(), 1);
+}
