@@ -115,13 +115,17 @@ impl Predictor {
             ),
             Rows::Train => format!("the {} rows the model was trained on", split.train.len()),
         };
-        let frame = match rows {
-            Rows::Valid => frame.select(&split.valid),
-            Rows::Train => frame.select(&split.train),
-            Rows::All => frame,
+        let all: Vec<usize>;
+        let chosen = match rows {
+            Rows::Valid => &split.valid,
+            Rows::Train => &split.train,
+            Rows::All => {
+                all = (0..frame.rows()).collect();
+                &all
+            }
         };
         let dataset = encoding
-            .encode(&frame, Unseen::Refuse)
+            .encode_rows(&frame, chosen, Unseen::Refuse)
             .with_context(|| format!("{name_or_path} does not fit the model"))?;
         Ok(EvalData {
             dataset,

@@ -132,25 +132,11 @@ impl Frame {
                 .lines
                 .as_ref()
                 .map(|lines| rows.iter().map(|&row| lines[row]).collect()),
-            ..self.clone()
+            name: self.name.clone(),
+            label_name: self.label_name.clone(),
+            task_reason: self.task_reason.clone(),
+            notes: self.notes.clone(),
         }
-    }
-
-    /// Leaves out every row with a missing cell (`--missing drop`), and says how many.
-    pub fn drop_missing(self) -> Frame {
-        let kept: Vec<usize> = (0..self.rows())
-            .filter(|&row| !self.columns.iter().any(|column| column.is_missing(row)))
-            .collect();
-        let dropped = self.rows() - kept.len();
-        if dropped == 0 {
-            return self;
-        }
-        let mut frame = self.select(&kept);
-        frame.notes.push(format!(
-            "dropped {dropped} of {} rows with a missing feature value (--missing drop)",
-            self.rows()
-        ));
-        frame
     }
 
     /// Notes each numeric column with a distinct integer in every row: likely a row id, which
