@@ -20,7 +20,7 @@ use crate::data::{self, split::split, ColumnSpec, Dataset, LabelSpec, Source, Ta
 use crate::device::Backend;
 use crate::infer::{Predictor, Scores};
 use crate::memory;
-use crate::model::ModelConfig;
+use crate::model::{Architecture, ModelConfig};
 use crate::train::Plan;
 
 /// Rows, features and classes of the generated `scale` data set.

@@ -10,6 +10,7 @@ use crate::data::split::split;
 use crate::data::{self, ColumnSpec, Dataset, LabelSpec, Source, Targets};
 use crate::infer::{argmax, Predictor};
 use crate::metrics::{accuracy, confusion, regression_scores, RegressionScores};
+use crate::model::Architecture;
 
 /// Which rows `eval` scores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ValueEnum)]
@@ -57,7 +58,7 @@ pub enum Scores {
     Regression(RegressionScores),
 }
 
-impl Predictor {
+impl<A: Architecture> Predictor<A> {
     /// Loads a labelled data set by name or path, read as the model reads its columns, and
     /// picks the rows to score: by default the validation rows when it is the data the model was
     /// trained on (the same split again, from the saved seed and fraction), else every row.

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::batch::DeviceData;
 use crate::learner::{Init, Learner};
 use crate::loss::{Loss, TargetTensor};
-use crate::model::Model;
+use crate::model::{Architecture, Network};
 use crate::trace::{gradient_values, norm, parameters};
 
 /// The nudge. Smaller makes the difference quotient closer to the slope and less likely to step
@@ -32,7 +32,11 @@ pub struct LayerCheck {
 }
 
 /// Checks every parameter of a freshly initialised model on the first `rows` training rows.
-pub fn check(learner: &Learner, train: &DeviceData, rows: usize) -> Vec<LayerCheck> {
+pub fn check<A: Architecture>(
+    learner: &Learner<A>,
+    train: &DeviceData,
+    rows: usize,
+) -> Vec<LayerCheck> {
     let rows = rows.clamp(1, train.rows);
     let features = train.features.clone().narrow(0, 0, rows); // [rows, inputs]
     let targets = train.targets.narrow(0, rows);
@@ -70,7 +74,12 @@ pub fn check(learner: &Learner, train: &DeviceData, rows: usize) -> Vec<LayerChe
         .collect()
 }
 
-fn loss_value(model: &Model, loss: &Loss, features: &Tensor<2>, targets: &TargetTensor) -> f64 {
+fn loss_value(
+    model: &impl Network,
+    loss: &Loss,
+    features: &Tensor<2>,
+    targets: &TargetTensor,
+) -> f64 {
     loss.forward(model.forward(features.clone()), targets)
         .into_scalar::<f64>()
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::artifacts::{ArtifactDir, ModelCard};
 use crate::config::Task;
-use crate::model::Model;
+use crate::model::{Architecture, ModelConfig, Network};
 
 pub use crate::eval::{EvalData, Evaluation, Rows, Scores};
 
@@ -27,16 +27,23 @@ pub enum Prediction {
     Value { value: f32 },
 }
 
-/// A model ready to answer.
+/// A model ready to answer: the built-in MLP, or a network of another [`Architecture`].
 #[derive(Debug)]
-pub struct Predictor {
-    pub card: ModelCard,
-    model: Model,
+pub struct Predictor<A: Architecture = ModelConfig> {
+    pub card: ModelCard<A>,
+    model: A::Network,
     device: Device,
 }
 
 impl Predictor {
-    pub fn new(card: ModelCard, model: Model, device: Device) -> Self {
+    /// Loads a model folder written by `stepwise train`.
+    pub fn load(dir: &ArtifactDir, device: Device) -> Result<Self> {
+        Self::load_network(dir, device)
+    }
+}
+
+impl<A: Architecture> Predictor<A> {
+    pub fn new(card: ModelCard<A>, model: A::Network, device: Device) -> Self {
         Self {
             card,
             model,
@@ -44,9 +51,9 @@ impl Predictor {
         }
     }
 
-    /// Loads a model folder written by `stepwise train`.
-    pub fn load(dir: &ArtifactDir, device: Device) -> Result<Self> {
-        let (card, model) = dir.load(&device)?;
+    /// Loads a model folder saved with a network of architecture `A`.
+    pub fn load_network(dir: &ArtifactDir, device: Device) -> Result<Self> {
+        let (card, model) = dir.load::<A>(&device)?;
         Ok(Self::new(card, model, device))
     }
 
@@ -128,7 +135,7 @@ impl Predictor {
             &self.device,
         );
         let output = self.model.forward(features); // [rows, outputs]
-        let outputs = self.card.model.outputs;
+        let outputs = self.card.model.outputs();
         let values: Vec<f32> = match self.card.task {
             Task::Classification => softmax(output, 1).into_data().iter::<f32>().collect(),
             Task::Regression => {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::batch::DeviceData;
 use crate::learner::{Init, Learner};
+use crate::model::{Architecture, Network};
 
 pub const START: f64 = 1e-6;
 pub const END: f64 = 10.0;
@@ -43,7 +44,7 @@ pub struct LrFinding {
 }
 
 /// Runs the range test on `train` with the learner's model, optimizer and batches.
-pub fn find(learner: &Learner, train: &DeviceData) -> LrFinding {
+pub fn find<A: Architecture>(learner: &Learner<A>, train: &DeviceData) -> LrFinding {
     let growth = (END / START).powf(1.0 / (STEPS - 1) as f64);
 
     // INIT: a fresh model; what the test learns is thrown away.
@@ -58,36 +59,28 @@ pub fn find(learner: &Learner, train: &DeviceData) -> LrFinding {
     let mut average = 0.0;
     let mut best = f64::INFINITY;
     let mut stopped_early = false;
-    let mut epoch = 0;
-    'test: while points.len() < STEPS {
-        epoch += 1;
-        let mut shuffle = learner.shuffle(epoch);
-        for (features, targets) in train.shuffled_batches(learner.config.batch_size, &mut shuffle) {
-            let learning_rate = START * growth.powi(points.len() as i32);
+    for (features, targets) in learner.endless_batches(train).take(STEPS) {
+        let learning_rate = START * growth.powi(points.len() as i32);
 
-            // PREDICT, LOSS, GRADIENT, STEP — as in training, with this step's rate.
-            let prediction = model.forward(features);
-            let loss = loss_function.forward(prediction, &targets);
-            let gradients = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(learning_rate, model, gradients);
+        // PREDICT, LOSS, GRADIENT, STEP — as in training, with this step's rate.
+        let prediction = model.forward(features);
+        let loss = loss_function.forward(prediction, &targets);
+        let gradients = GradientsParams::from_grads(loss.backward(), &model);
+        model = optimizer.step(learning_rate, model, gradients);
 
-            let loss = loss.into_scalar::<f64>();
-            average = SMOOTHING * average + (1.0 - SMOOTHING) * loss;
-            let smoothed_loss = average / (1.0 - SMOOTHING.powi(points.len() as i32 + 1));
-            points.push(LrPoint {
-                learning_rate,
-                loss,
-                smoothed_loss,
-            });
-            if !smoothed_loss.is_finite() || smoothed_loss > EXPLOSION * best {
-                stopped_early = true;
-                break 'test;
-            }
-            best = best.min(smoothed_loss);
-            if points.len() == STEPS {
-                break 'test;
-            }
+        let loss = loss.into_scalar::<f64>();
+        average = SMOOTHING * average + (1.0 - SMOOTHING) * loss;
+        let smoothed_loss = average / (1.0 - SMOOTHING.powi(points.len() as i32 + 1));
+        points.push(LrPoint {
+            learning_rate,
+            loss,
+            smoothed_loss,
+        });
+        if !smoothed_loss.is_finite() || smoothed_loss > EXPLOSION * best {
+            stopped_early = true;
+            break;
         }
+        best = best.min(smoothed_loss);
     }
     let (steepest, minimum) = suggestions(&points);
     LrFinding {

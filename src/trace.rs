@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::batch::DeviceData;
 use crate::learner::{Init, Learner};
 use crate::loss::TargetTensor;
-use crate::model::Model;
+use crate::model::{Architecture, Network};
 
 /// How many rows of each batch the trace shows.
 pub const SHOWN_ROWS: usize = 3;
@@ -69,7 +69,7 @@ pub struct Trace {
 }
 
 /// Runs the first `steps` steps of `learner` on `train`, measuring every phase.
-pub fn trace(learner: &Learner, train: &DeviceData, steps: usize) -> Trace {
+pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: usize) -> Trace {
     let learning_rate = learner.learning_rate;
 
     // INIT
@@ -86,60 +86,52 @@ pub fn trace(learner: &Learner, train: &DeviceData, steps: usize) -> Trace {
     let parameter_count = model.num_params();
 
     let mut traced = Vec::new();
-    let mut epoch = 0;
-    while traced.len() < steps {
-        epoch += 1;
-        let mut shuffle = learner.shuffle(epoch);
-        for (features, targets) in train.shuffled_batches(learner.config.batch_size, &mut shuffle) {
-            if traced.len() == steps {
-                break;
-            }
-            let batch_rows = features.dims()[0];
+    for (features, targets) in learner.endless_batches(train).take(steps) {
+        let batch_rows = features.dims()[0];
 
-            // PREDICT
-            let prediction = model.forward(features); // [batch, outputs]
-            let predictions = shown(prediction.clone(), &targets);
+        // PREDICT
+        let prediction = model.forward(features); // [batch, outputs]
+        let predictions = shown(prediction.clone(), &targets);
 
-            // LOSS
-            let loss = loss_function.forward(prediction, &targets); // [1]
+        // LOSS
+        let loss = loss_function.forward(prediction, &targets); // [1]
 
-            // GRADIENT
-            let gradients = GradientsParams::from_grads(loss.backward(), &model);
-            let gradient_norms: Vec<(ParamId, f64)> = gradient_values(&model, &gradients)
-                .into_iter()
-                .map(|(id, values)| (id, norm(values.iter().map(|&v| v as f64))))
-                .collect();
+        // GRADIENT
+        let gradients = GradientsParams::from_grads(loss.backward(), &model);
+        let gradient_norms: Vec<(ParamId, f64)> = gradient_values(&model, &gradients)
+            .into_iter()
+            .map(|(id, values)| (id, norm(values.iter().map(|&v| v as f64))))
+            .collect();
 
-            // STEP
-            let before = parameters(&model);
-            model = optimizer.step(learning_rate, model, gradients);
-            let after = parameters(&model);
+        // STEP
+        let before = parameters(&model);
+        model = optimizer.step(learning_rate, model, gradients);
+        let after = parameters(&model);
 
-            let parameters = before
-                .into_iter()
-                .zip(after)
-                .map(|((name, id, before), (_, _, after))| {
-                    let gradient_norm = gradient_norms
-                        .iter()
-                        .find(|(param, _)| *param == id)
-                        .map_or(0.0, |(_, norm)| *norm);
-                    ParameterStep {
-                        name,
-                        gradient_norm,
-                        sgd_step: learning_rate * gradient_norm,
-                        moved: distance(&before, &after),
-                    }
-                })
-                .collect();
-            traced.push(StepTrace {
-                step: traced.len() + 1,
-                batch_rows,
-                predictions,
-                loss: loss.into_scalar::<f64>(),
-                learning_rate,
-                parameters,
-            });
-        }
+        let parameters = before
+            .into_iter()
+            .zip(after)
+            .map(|((name, id, before), (_, _, after))| {
+                let gradient_norm = gradient_norms
+                    .iter()
+                    .find(|(param, _)| *param == id)
+                    .map_or(0.0, |(_, norm)| *norm);
+                ParameterStep {
+                    name,
+                    gradient_norm,
+                    sgd_step: learning_rate * gradient_norm,
+                    moved: distance(&before, &after),
+                }
+            })
+            .collect();
+        traced.push(StepTrace {
+            step: traced.len() + 1,
+            batch_rows,
+            predictions,
+            loss: loss.into_scalar::<f64>(),
+            learning_rate,
+            parameters,
+        });
     }
     Trace {
         init,
@@ -184,7 +176,7 @@ fn shown(prediction: Tensor<2>, targets: &TargetTensor) -> Vec<ShownPrediction> 
 }
 
 /// Every parameter tensor of the model: its name, id and values.
-pub fn parameters(model: &Model) -> Vec<(String, ParamId, Vec<f32>)> {
+pub fn parameters(model: &impl Module) -> Vec<(String, ParamId, Vec<f32>)> {
     struct Collect {
         path: Vec<String>,
         found: Vec<(String, ParamId, Vec<f32>)>,
@@ -198,8 +190,7 @@ pub fn parameters(model: &Model) -> Vec<(String, ParamId, Vec<f32>)> {
         }
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
             let values = param.val().into_data().iter::<f32>().collect();
-            self.found
-                .push((parameter_name(&self.path), param.id, values));
+            self.found.push((self.path.join("."), param.id, values));
         }
     }
     let mut collect = Collect {
@@ -210,17 +201,11 @@ pub fn parameters(model: &Model) -> Vec<(String, ParamId, Vec<f32>)> {
     collect.found
 }
 
-/// `Mlp.hidden.0.weight` → `hidden.0.weight`: the enum variant says nothing new.
-pub fn parameter_name(path: &[String]) -> String {
-    path.iter()
-        .skip(1)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
 /// The autodiff gradient of every parameter tensor that has one, as numbers.
-pub fn gradient_values(model: &Model, gradients: &GradientsParams) -> Vec<(ParamId, Vec<f32>)> {
+pub fn gradient_values(
+    model: &impl Module,
+    gradients: &GradientsParams,
+) -> Vec<(ParamId, Vec<f32>)> {
     struct Values<'a> {
         gradients: &'a GradientsParams,
         found: Vec<(ParamId, Vec<f32>)>,

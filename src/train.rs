@@ -21,28 +21,29 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Result};
+use burn::module::Module;
+use burn::tensor::Device;
 
 use crate::advice;
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
 use crate::batch::DeviceData;
 use crate::config::{LearningRate, TrainConfig};
 use crate::data::frame::Frame;
-use crate::data::prepare::{column_spec, label_spec, prepare, Prepared};
-use crate::data::{self, Source, Targets};
+use crate::data::prepare::{column_spec, label_spec, prepare};
+use crate::data::{self, Source};
 use crate::device::Backend;
 use crate::gradcheck::{self, LayerCheck};
 use crate::learner::{Checkpoint, Kept, Learner, Training, Watcher};
 use crate::lr_find::{self, LrFinding};
 use crate::memory::{self, MemoryEstimate};
 use crate::metrics::EpochMetrics;
-use crate::model::ModelConfig;
+use crate::model::{Architecture, ModelConfig, Network};
 use crate::stop::{StopReason, Watched};
 use crate::trace::{self, Trace};
 
 /// Everything decided before training starts.
 #[derive(Debug)]
 pub struct Plan {
-    pub config: TrainConfig,
     /// The data as loaded (before the split).
     pub frame: Frame,
     /// What preparing the data did that a person should know (rows dropped, cells filled, a
@@ -50,14 +51,13 @@ pub struct Plan {
     pub notes: Vec<String>,
     pub train_rows: usize,
     pub valid_rows: usize,
-    /// The card that will be saved with the model (shape, names, scaling).
+    /// The card that will be saved with the model (shape, names, scaling, and the training
+    /// configuration with its learning rate resolved).
     pub card: ModelCard,
     pub out: ArtifactDir,
     pub backend: Backend,
     /// The loss STOP watches (and `--keep best` keeps the lowest of).
     pub watched: Watched,
-    /// The learning rate training will use: `--lr`, or the range test's suggestion.
-    pub learning_rate: f64,
     /// The range test `--lr auto` ran.
     pub lr_finding: Option<LrFinding>,
     /// What training will hold in memory (checked against what is available).
@@ -72,10 +72,10 @@ pub struct Plan {
 
 /// What a finished run produced.
 #[derive(Debug)]
-pub struct TrainReport {
-    pub training: Training,
+pub struct TrainReport<A: Architecture = ModelConfig> {
+    pub training: Training<A::Network>,
     pub summary: Summary,
-    pub card: ModelCard,
+    pub card: ModelCard<A>,
     pub out: ArtifactDir,
 }
 
@@ -102,104 +102,73 @@ impl Plan {
     /// [`Plan::prepare`] for data already in memory (what `stepwise bench` generates);
     /// `default_valid_fraction` applies unless the config sets one.
     pub fn with_data(
-        config: TrainConfig,
+        mut config: TrainConfig,
         frame: Frame,
         default_valid_fraction: f64,
         out: ArtifactDir,
         backend: Backend,
     ) -> Result<Plan> {
         config.validate()?;
-        let Prepared {
-            rows,
-            encoding,
-            feature_scaling,
-            target_scaling,
-            train,
-            valid,
-            notes,
-        } = prepare(&frame, &config, default_valid_fraction)?;
-        let class_names = match &frame.targets {
-            Targets::Classes { names, .. } => Some(names.clone()),
-            Targets::Values(_) => None,
-        };
-        let model = ModelConfig::new(
-            config.model,
-            train.feature_count(),
-            class_names.as_ref().map_or(1, Vec::len),
-        )
-        .with_hidden(config.hidden.clone())
-        .with_activation(config.activation)
-        .with_output(config.output);
-        let mut card = ModelCard {
-            format_version: FORMAT_VERSION,
-            task: frame.task(),
-            model,
-            feature_names: train.feature_names.clone(),
-            label_name: frame.label_name.clone(),
-            class_names,
-            feature_scaling,
-            target_scaling,
-            training: config.clone(),
-            encoding: Some(encoding),
-            data_fingerprint: Some(frame.fingerprint()),
-        };
+        let prepared = prepare(&frame, &config, default_valid_fraction)?;
+        let outputs = frame.targets.outputs();
+        let model = ModelConfig::for_run(&config, prepared.train.feature_count(), outputs);
 
         // Before anything is put on the device: refuse what cannot fit.
-        let memory = MemoryEstimate::for_training(
-            &card.model,
-            config.batch_size,
-            rows.train.len(),
-            rows.valid.len(),
-        );
+        let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
+        let memory =
+            MemoryEstimate::for_training(&model, config.batch_size, train_rows, valid_rows);
         memory.check(memory::available())?;
 
-        let watched = if valid.is_some() {
+        let watched = if prepared.valid.is_some() {
             Watched::Validation
         } else {
             Watched::Training
         };
-        let learner_device = learner(&config, &card, &backend, 0.0, watched).training_device();
-        let train_data = DeviceData::new(
-            &train,
-            &card.feature_scaling,
-            card.target_scaling.as_ref(),
-            &learner_device,
-        );
-        let valid_data = valid.as_ref().map(|valid| {
-            DeviceData::new(
-                valid,
-                &card.feature_scaling,
-                card.target_scaling.as_ref(),
-                &backend.device,
-            )
-        });
-        let (learning_rate, lr_finding) = match config.learning_rate {
-            LearningRate::Fixed(rate) => (rate, None),
-            LearningRate::Auto => {
-                let finding = lr_find::find(
-                    &learner(&config, &card, &backend, 0.0, watched),
-                    &train_data,
-                );
-                (finding.suggestion, Some(finding))
-            }
+        let on_device = |data: &data::Dataset, device: &Device| {
+            let target_scaling = prepared.target_scaling.as_ref();
+            DeviceData::new(data, &prepared.feature_scaling, target_scaling, device)
         };
-        // The saved configuration records the rate actually used.
-        card.training.learning_rate = LearningRate::Fixed(learning_rate);
+        let train = on_device(&prepared.train, &backend.device.clone().autodiff());
+        let valid = prepared
+            .valid
+            .as_ref()
+            .map(|valid| on_device(valid, &backend.device));
+
+        // The learning rate is resolved here, once: `--lr auto` runs the range test (its
+        // learner starts at the test's first rate) and the config records what it found.
+        let lr_finding = (config.learning_rate == LearningRate::Auto).then(|| {
+            let learner = learner(&config, &model, &backend, lr_find::START, watched);
+            lr_find::find(&learner, &train)
+        });
+        if let Some(finding) = &lr_finding {
+            config.learning_rate = LearningRate::Fixed(finding.suggestion);
+        }
+        let card = ModelCard {
+            format_version: FORMAT_VERSION,
+            task: frame.task(),
+            model,
+            feature_names: prepared.train.feature_names.clone(),
+            label_name: frame.label_name.clone(),
+            class_names: frame.targets.class_names(),
+            feature_scaling: prepared.feature_scaling,
+            target_scaling: prepared.target_scaling,
+            training: config,
+            encoding: Some(prepared.encoding),
+            data_fingerprint: Some(frame.fingerprint()),
+        };
         Ok(Plan {
             memory,
-            learning_rate,
             lr_finding,
-            train_rows: rows.train.len(),
-            valid_rows: rows.valid.len(),
-            config,
+            train_rows,
+            valid_rows,
             frame,
-            notes,
+            notes: prepared.notes,
             card,
             out,
             backend,
             watched,
-            train: train_data,
-            valid: valid_data,
+            train,
+            valid,
             resume: None,
             interrupt: None,
         })
@@ -215,7 +184,7 @@ impl Plan {
             bail!(
                 "the data of {} is not what the checkpoint in {} was trained on (columns, classes \
                  or values changed); train afresh",
-                plan.config.dataset,
+                plan.config().dataset,
                 out.dir.display()
             );
         }
@@ -234,76 +203,63 @@ impl Plan {
         self.interrupt = Some(flag);
     }
 
-    /// Trains, then saves the artifacts: the kept epoch's model (`--keep`). A run whose loss
-    /// diverged saves its last good epoch, or is an error that saves nothing when there was
-    /// none. A run that finishes drops its checkpoint; an interrupted one keeps it.
+    /// Trains the built-in network, then saves the artifacts: the kept epoch's model
+    /// (`--keep`). A run whose loss diverged saves its last good epoch, or is an error that
+    /// saves nothing when there was none. A run that finishes drops its checkpoint; an
+    /// interrupted one keeps it.
     pub fn train(self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
+        let architecture = self.card.model.clone();
+        self.train_network(architecture, on_epoch)
+    }
+
+    /// [`Plan::train`] with a network of another architecture, on the same prepared data: it
+    /// must take this plan's inputs and give its outputs.
+    pub fn train_network<A: Architecture>(
+        mut self,
+        architecture: A,
+        on_epoch: impl FnMut(&EpochMetrics),
+    ) -> Result<TrainReport<A>> {
+        let (inputs, outputs) = (self.card.model.inputs, self.card.model.outputs);
+        let Some(card) = self.card.clone().with_model(architecture) else {
+            bail!("the network must take {inputs} inputs and give {outputs} outputs for this data");
+        };
+        let parameters = card.model.init(&self.backend.device).num_params();
         // One writer per folder, from before INIT to the last save.
-        let writing = self.out.start_writing(self.artifact_bytes())?;
-        let report = self.learn_and_save(on_epoch);
+        let writing = self.out.start_writing(self.artifact_bytes(parameters))?;
+        let resume = self.resume.take();
+        let report = self.learn_and_save(card, resume, on_epoch);
         if report.is_err() {
             writing.abandon();
         }
         report
     }
 
-    fn learn_and_save(mut self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
+    fn learn_and_save<A: Architecture>(
+        self,
+        card: ModelCard<A>,
+        resume: Option<Checkpoint>,
+        on_epoch: impl FnMut(&EpochMetrics),
+    ) -> Result<TrainReport<A>> {
         let started = Instant::now();
-        let resume = self.resume.take();
         let mut watcher = RunWatcher {
             on_epoch,
             out: &self.out,
-            card: &self.card,
+            card: &card,
             interrupt: self.interrupt.as_deref(),
         };
-        let training =
-            self.learner()
-                .run(&self.train, self.valid.as_ref(), resume, &mut watcher)?;
+        let learner = learner(
+            &card.training,
+            &card.model,
+            &self.backend,
+            self.learning_rate(),
+            self.watched,
+        );
+        let training = learner.run(&self.train, self.valid.as_ref(), resume, &mut watcher)?;
         let wall_time_seconds = started.elapsed().as_secs_f64();
-
-        let learning_rate = self.learning_rate;
-        let diverged_from_the_start = training.stop.diverged()
-            && !matches!(training.kept, Some(Kept::BeforeDivergence { .. }));
-        if diverged_from_the_start {
-            bail!(
-                "{}: the steps overshoot and the parameters blew up with learning rate \
-                 {learning_rate}; try a smaller --lr (e.g. --lr {}, or --lr auto). No model was \
-                 saved.",
-                training.stop,
-                learning_rate / 10.0
-            );
-        }
-        let kept_metrics = training.kept.as_ref().and_then(|kept| {
-            let epoch = kept.epoch();
-            training
-                .history
-                .iter()
-                .find(|metrics| metrics.epoch == epoch)
-                .cloned()
-        });
-        let summary = Summary {
-            stopped: training.stop.to_string(),
-            stop: training.stop.clone(),
-            kept: training.kept.clone(),
-            kept_metrics,
-            advice: advice::advise(&training.history, &training.stop, learning_rate),
-            epochs_run: training.history.len(),
-            final_metrics: training.history.last().cloned(),
-            train_rows: self.train_rows,
-            valid_rows: self.valid_rows,
-            parameters: self.card.model.parameter_count(),
-            learning_rate,
-            seed: self.config.seed,
-            backend: self.backend.name.to_string(),
-            device: self.backend.description.clone(),
-            burn_version: BURN_VERSION.to_string(),
-            stepwise_version: env!("CARGO_PKG_VERSION").to_string(),
-            wall_time_seconds,
-            memory_estimate_bytes: self.memory.total(),
-            peak_memory_bytes: memory::peak_rss(),
-        };
+        refuse_diverged(&training, self.learning_rate())?;
+        let summary = self.summary(&training, wall_time_seconds);
         self.out.save(
-            &self.card,
+            &card,
             &training.model,
             &training.history,
             &summary,
@@ -315,21 +271,67 @@ impl Plan {
         Ok(TrainReport {
             training,
             summary,
-            card: self.card,
+            card,
             out: self.out,
         })
     }
 
+    /// `summary.json` of a finished run.
+    fn summary<N: Network>(&self, training: &Training<N>, wall_time_seconds: f64) -> Summary {
+        let kept_metrics = training.kept.as_ref().and_then(|kept| {
+            let epoch = kept.epoch();
+            training
+                .history
+                .iter()
+                .find(|metrics| metrics.epoch == epoch)
+                .cloned()
+        });
+        let learning_rate = self.learning_rate();
+        Summary {
+            stopped: training.stop.to_string(),
+            stop: training.stop.clone(),
+            kept: training.kept.clone(),
+            kept_metrics,
+            advice: advice::advise(&training.history, &training.stop, learning_rate),
+            epochs_run: training.history.len(),
+            final_metrics: training.history.last().cloned(),
+            train_rows: self.train_rows,
+            valid_rows: self.valid_rows,
+            parameters: training.model.num_params(),
+            learning_rate,
+            seed: self.config().seed,
+            backend: self.backend.name.to_string(),
+            device: self.backend.description.clone(),
+            burn_version: BURN_VERSION.to_string(),
+            stepwise_version: env!("CARGO_PKG_VERSION").to_string(),
+            wall_time_seconds,
+            memory_estimate_bytes: self.memory.total(),
+            peak_memory_bytes: memory::peak_rss(),
+        }
+    }
+
     /// About what the artifact folder will hold: the model record, with checkpoints a second
     /// copy and SGD's momentum, and 1 MiB for the config, metrics and plots.
-    fn artifact_bytes(&self) -> u64 {
-        let parameters = self.card.model.parameter_count() as u64 * 4;
-        let checkpoint = if self.config.checkpoint_every.is_some() {
+    fn artifact_bytes(&self, parameters: usize) -> u64 {
+        let parameters = parameters as u64 * 4;
+        let checkpoint = if self.config().checkpoint_every.is_some() {
             2 * parameters
         } else {
             0
         };
         parameters + checkpoint + (1 << 20)
+    }
+
+    /// The training configuration, with the learning rate resolved (`--lr auto` replaced by
+    /// what the range test found).
+    pub fn config(&self) -> &TrainConfig {
+        &self.card.training
+    }
+
+    /// The learning rate of every STEP.
+    pub fn learning_rate(&self) -> f64 {
+        // `with_data` resolves `auto`; `validate` refuses a rate that is not a number > 0.
+        self.config().learning_rate.fixed().unwrap_or(f64::NAN)
     }
 
     /// The first `steps` steps of the run, with every phase's numbers.
@@ -347,27 +349,43 @@ impl Plan {
         gradcheck::check(&self.learner(), &self.train, rows)
     }
 
-    fn learner(&self) -> Learner<'_> {
+    fn learner(&self) -> Learner<'_, ModelConfig> {
         learner(
-            &self.config,
-            &self.card,
+            self.config(),
+            &self.card.model,
             &self.backend,
-            self.learning_rate,
+            self.learning_rate(),
             self.watched,
         )
     }
 }
 
+/// A run whose loss blew up before any epoch was good is an error: there is nothing to save.
+fn refuse_diverged<N>(training: &Training<N>, learning_rate: f64) -> Result<()> {
+    let diverged_from_the_start =
+        training.stop.diverged() && !matches!(training.kept, Some(Kept::BeforeDivergence { .. }));
+    if diverged_from_the_start {
+        bail!(
+            "{}: the steps overshoot and the parameters blew up with learning rate \
+             {learning_rate}; try a smaller --lr (e.g. --lr {}, or --lr auto). No model was \
+             saved.",
+            training.stop,
+            learning_rate / 10.0
+        );
+    }
+    Ok(())
+}
+
 /// Passes epochs to the caller, keeps checkpoints in the artifact folder, and reads the
 /// interrupt flag.
-struct RunWatcher<'a, F> {
+struct RunWatcher<'a, F, A> {
     on_epoch: F,
     out: &'a ArtifactDir,
-    card: &'a ModelCard,
+    card: &'a ModelCard<A>,
     interrupt: Option<&'a AtomicBool>,
 }
 
-impl<F: FnMut(&EpochMetrics)> Watcher for RunWatcher<'_, F> {
+impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> {
     fn epoch(&mut self, metrics: &EpochMetrics) {
         (self.on_epoch)(metrics)
     }
@@ -382,16 +400,16 @@ impl<F: FnMut(&EpochMetrics)> Watcher for RunWatcher<'_, F> {
     }
 }
 
-fn learner<'a>(
+fn learner<'a, A>(
     config: &'a TrainConfig,
-    card: &'a ModelCard,
+    architecture: &'a A,
     backend: &Backend,
     learning_rate: f64,
     watched: Watched,
-) -> Learner<'a> {
+) -> Learner<'a, A> {
     Learner {
         config,
-        model: &card.model,
+        architecture,
         learning_rate,
         device: backend.device.clone(),
         watched,

@@ -11,14 +11,17 @@ use crate::checksum::checksum;
 use crate::config::{Task, TrainConfig};
 use crate::data::encoding::Encoding;
 use crate::data::transform::Standardizer;
-use crate::model::ModelConfig;
+use crate::model::{Architecture, ModelConfig};
 
 /// Everything needed to rebuild the model and transform its inputs and outputs: `config.json`.
+/// `A` is the network's architecture: the built-in MLP's, or one a program brings
+/// (`examples/own_network.rs`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ModelCard {
+#[serde(bound = "A: Architecture")]
+pub struct ModelCard<A = ModelConfig> {
     pub format_version: u32,
     pub task: Task,
-    pub model: ModelConfig,
+    pub model: A,
     /// Input columns, in the order the model reads them.
     pub feature_names: Vec<String>,
     pub label_name: String,
@@ -40,27 +43,49 @@ pub struct ModelCard {
     pub data_fingerprint: Option<String>,
 }
 
-impl ModelCard {
+impl<A: Architecture> ModelCard<A> {
     /// How the model's input columns become its inputs.
     pub fn encoding(&self) -> Encoding {
         self.encoding
             .clone()
             .unwrap_or_else(|| Encoding::numbers(&self.feature_names))
     }
+
+    /// The same card for a network of another architecture, with the same inputs and outputs
+    /// (`None` when they differ).
+    pub fn with_model<B: Architecture>(self, model: B) -> Option<ModelCard<B>> {
+        if (model.inputs(), model.outputs()) != (self.model.inputs(), self.model.outputs()) {
+            return None;
+        }
+        Some(ModelCard {
+            format_version: self.format_version,
+            task: self.task,
+            model,
+            feature_names: self.feature_names,
+            label_name: self.label_name,
+            class_names: self.class_names,
+            feature_scaling: self.feature_scaling,
+            target_scaling: self.target_scaling,
+            training: self.training,
+            encoding: self.encoding,
+            data_fingerprint: self.data_fingerprint,
+        })
+    }
 }
 
 /// `config.json`: the card, the checksum of the `model.bpk` written with it, and the card's own
 /// checksum (a hand edit that changes what the model means is refused, not obeyed).
 #[derive(Serialize, Deserialize)]
-pub(super) struct ConfigFile {
+#[serde(bound = "A: Architecture")]
+pub(super) struct ConfigFile<A> {
     #[serde(flatten)]
-    pub card: ModelCard,
+    pub card: ModelCard<A>,
     pub model_checksum: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card_checksum: Option<String>,
 }
 
-impl ModelCard {
+impl<A: Architecture> ModelCard<A> {
     /// The checksum of the card as stepwise writes it.
     pub(super) fn checksum(&self) -> Result<String> {
         Ok(checksum(&serde_json::to_vec(self)?))
@@ -68,12 +93,12 @@ impl ModelCard {
 }
 
 /// Parses a `config.json` (read from `path`), and checks that its parts agree with each other.
-pub(super) fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
+pub(super) fn parse_config<A: Architecture>(text: &str, path: &Path) -> Result<ConfigFile<A>> {
     check_format(text, path)?;
     let mut value: serde_json::Value =
         serde_json::from_str(text).with_context(|| not_ours(path))?;
     upgrade(&mut value);
-    let config: ConfigFile = serde_json::from_value(value).with_context(|| not_ours(path))?;
+    let config: ConfigFile<A> = serde_json::from_value(value).with_context(|| not_ours(path))?;
     let edited = match &config.card_checksum {
         Some(expected) => config.card.checksum()? != *expected,
         // Format 1 files had no card checksum.
@@ -95,10 +120,10 @@ pub(super) fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
     Ok(config)
 }
 
-impl ModelCard {
+impl<A: Architecture> ModelCard<A> {
     /// The parts that must agree: one name and one scaling per input, one name per class.
     fn check(&self) -> std::result::Result<(), String> {
-        let inputs = self.model.inputs;
+        let (inputs, outputs) = (self.model.inputs(), self.model.outputs());
         let per_input = [
             ("feature names", self.feature_names.len()),
             ("feature means", self.feature_scaling.mean.len()),
@@ -110,11 +135,11 @@ impl ModelCard {
             }
         }
         if let Some(names) = &self.class_names {
-            if names.len() != self.model.outputs {
+            if names.len() != outputs {
                 return Err(format!(
                     "{} class names for {} outputs",
                     names.len(),
-                    self.model.outputs
+                    outputs
                 ));
             }
         }
@@ -124,11 +149,11 @@ impl ModelCard {
             }
         }
         let classes = self.task == Task::Classification;
-        if classes != self.class_names.is_some() || (!classes && self.model.outputs != 1) {
+        if classes != self.class_names.is_some() || (!classes && outputs != 1) {
             return Err(format!(
                 "task {} does not fit {} outputs and {} class names",
                 self.task,
-                self.model.outputs,
+                outputs,
                 self.class_names.as_ref().map_or(0, Vec::len)
             ));
         }

@@ -22,15 +22,17 @@ use super::{
     MODEL_FILE,
 };
 use crate::learner::{Checkpoint, Position};
+use crate::model::{Architecture, ModelConfig};
 
 pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
 pub const STATE_FILE: &str = "state.json";
 pub const LOWEST_FILE: &str = "lowest.bpk";
 
 #[derive(Serialize, Deserialize)]
-struct State {
+#[serde(bound = "A: Architecture")]
+struct State<A> {
     format_version: u32,
-    card: ModelCard,
+    card: ModelCard<A>,
     position: Position,
     model_checksum: String,
     optimizer_checksum: String,
@@ -40,7 +42,11 @@ struct State {
 
 impl ArtifactDir {
     /// Keeps `checkpoint` (of a run of `card`) in place of the previous one.
-    pub fn save_checkpoint(&self, card: &ModelCard, checkpoint: &Checkpoint) -> Result<()> {
+    pub fn save_checkpoint<A: Architecture>(
+        &self,
+        card: &ModelCard<A>,
+        checkpoint: &Checkpoint,
+    ) -> Result<()> {
         let state = to_json(&State {
             format_version: FORMAT_VERSION,
             card: card.clone(),
@@ -50,7 +56,7 @@ impl ArtifactDir {
             lowest_checksum: checkpoint.lowest.as_deref().map(checksum),
         })?;
         // Never keep a checkpoint that would not load back.
-        if serde_json::from_slice::<State>(&state).is_err() {
+        if serde_json::from_slice::<State<A>>(&state).is_err() {
             bail!("the checkpoint's state does not read back as written; it was not saved");
         }
         let mut files: Vec<(&str, &[u8])> = vec![
@@ -93,7 +99,7 @@ impl ArtifactDir {
                 state_path.display()
             );
         }
-        let state: State = serde_json::from_str(&text)
+        let state: State<ModelConfig> = serde_json::from_str(&text)
             .with_context(|| format!("{} is damaged", state_path.display()))?;
         // Each record must be the one state.json was written with.
         let read_checked = |name: &str, expected: &str| -> Result<Vec<u8>> {

@@ -29,16 +29,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device};
+use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use crate::checksum::checksum;
 use crate::learner::Kept;
 use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
-use crate::model::{Model, ModelConfig};
+use crate::model::{self, Architecture};
 use crate::plot;
 use crate::stop::StopReason;
 
@@ -154,16 +152,16 @@ impl ArtifactDir {
 
     /// Saves a trained model with its card, history and summary (and the range test's plot),
     /// replacing the previous set as one commit.
-    pub fn save(
+    pub fn save<A: Architecture>(
         &self,
-        card: &ModelCard,
-        model: &Model,
+        card: &ModelCard<A>,
+        model: &A::Network,
         history: &[EpochMetrics],
         summary: &Summary,
         lr_finding: Option<&LrFinding>,
     ) -> Result<()> {
         self.prepare()?;
-        let record = encode_model(model)?;
+        let record = model::encode(model)?;
         let metrics = metrics_csv(history)?;
         let summary = to_json(summary)?;
         let loss_plot = plot::loss_svg(history)?;
@@ -175,7 +173,7 @@ impl ArtifactDir {
         // Never replace a model with a config that would not load back as this card.
         let back = std::str::from_utf8(&config)
             .ok()
-            .and_then(|text| parse_config(text, &self.config()).ok());
+            .and_then(|text| parse_config::<A>(text, &self.config()).ok());
         if back.is_none_or(|back| back.card != *card) {
             bail!("the model's configuration does not read back as written; nothing was saved");
         }
@@ -204,8 +202,9 @@ impl ArtifactDir {
         commit::write_atomic(&self.lr_find_plot(), plot::lr_find_svg(finding)?.as_bytes())
     }
 
-    /// Reads `config.json`, then loads `model.bpk` into the model it describes.
-    pub fn load(&self, device: &Device) -> Result<(ModelCard, Model)> {
+    /// Reads `config.json`, then loads `model.bpk` into the network it describes: the built-in
+    /// MLP's ([`ModelConfig`](crate::model::ModelConfig)) or another architecture's.
+    pub fn load<A: Architecture>(&self, device: &Device) -> Result<(ModelCard<A>, A::Network)> {
         let shown = self.dir.display();
         if self.dir.is_file() {
             let parent = self.dir.parent().filter(|p| !p.as_os_str().is_empty());
@@ -248,7 +247,7 @@ impl ArtifactDir {
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
             .with_context(|| format!("cannot read {}", config_path.display()))?;
-        let config = parse_config(&text, &config_path)?;
+        let config = parse_config::<A>(&text, &config_path)?;
         let record = record.map_err(|err| {
             anyhow::anyhow!(
                 "{shown} is incomplete: cannot read {MODEL_FILE} ({err}); \
@@ -302,32 +301,22 @@ fn free_space(_dir: &Path) -> Option<u64> {
     None
 }
 
-/// The model's parameters as a burnpack record.
-fn encode_model(model: &Model) -> Result<Vec<u8>> {
-    let bytes = model
-        .clone()
-        .into_record()
-        .into_bytes()
-        .map_err(|err| anyhow::anyhow!("cannot encode the model record: {err}"))?;
-    Ok(bytes.to_vec())
-}
-
-/// A model of shape `config` with the parameters of a burnpack record read from `path`.
-fn decode_model(
-    config: &ModelConfig,
+/// A network of `architecture` with the parameters of a burnpack record read from `path`.
+fn decode_model<A: Architecture>(
+    architecture: &A,
     record: Vec<u8>,
     device: &Device,
     path: &Path,
-) -> Result<Model> {
+) -> Result<A::Network> {
     let shown = path.display();
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record)).map_err(|err| {
-        anyhow::anyhow!("cannot read {shown}: {err}; the file is damaged, retrain the model")
-    })?;
-    config.init(device).try_load_record(record).map_err(|err| {
-        anyhow::anyhow!(
+    model::decode(architecture, record, device).map_err(|err| match err {
+        model::DecodeError::Damaged(err) => {
+            anyhow::anyhow!("cannot read {shown}: {err}; the file is damaged, retrain the model")
+        }
+        model::DecodeError::DoesNotFit(err) => anyhow::anyhow!(
             "{shown} does not match {CONFIG_FILE} ({}): {err}",
-            config.describe()
-        )
+            architecture.describe()
+        ),
     })
 }
 

@@ -23,7 +23,7 @@ pub fn lr_find(args: PlanArgs) -> Result<()> {
     say!("saved    {}", plan.out.lr_find_plot().display())?;
     say!(
         "try      stepwise train --dataset {} --lr {:.3e}   (or --lr auto)",
-        plan.config.dataset,
+        plan.config().dataset,
         finding.suggestion
     )?;
     Ok(())

@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use stepwise::memory;
 use stepwise::metrics::EpochMetrics;
+use stepwise::model::Architecture;
 use stepwise::plot;
 use stepwise::stop::StopReason;
 use stepwise::trace::Trace;
@@ -30,7 +31,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         Some(dir) => Plan::resume(dir.clone(), args.plan.device.backend()?)?,
         None => args.plan.prepare()?,
     };
-    let epochs = plan.config.epochs;
+    let epochs = plan.config().epochs;
     print_plan(&plan)?;
     if let Some((epoch, steps)) = plan.resumes_at() {
         say!(
@@ -155,7 +156,7 @@ fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
     say!(
         "INIT     {} parameters, drawn at random (seed {})",
         trace.parameter_count,
-        plan.config.seed
+        plan.config().seed
     )?;
     for layer in &trace.init {
         say!(
@@ -241,10 +242,10 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
     for note in &plan.notes {
         say!("note     {note}")?;
     }
-    let config = &plan.config;
+    let config = plan.config();
     let mut step = match plan.lr_finding {
-        Some(_) => format!("SGD lr {:.3e} (found by lr-find)", plan.learning_rate),
-        None => format!("SGD lr {}", plan.learning_rate),
+        Some(_) => format!("SGD lr {:.3e} (found by lr-find)", plan.learning_rate()),
+        None => format!("SGD lr {}", plan.learning_rate()),
     };
     if config.momentum > 0.0 {
         step += &format!(" momentum {}", config.momentum);

@@ -52,10 +52,27 @@ pub enum Targets {
 }
 
 impl Targets {
+    /// Classes or numbers: the one place a task is decided from the data.
     pub fn task(&self) -> Task {
         match self {
             Targets::Classes { .. } => Task::Classification,
             Targets::Values(_) => Task::Regression,
+        }
+    }
+
+    /// The class names by index (classification only).
+    pub fn class_names(&self) -> Option<Vec<String>> {
+        match self {
+            Targets::Classes { names, .. } => Some(names.clone()),
+            Targets::Values(_) => None,
+        }
+    }
+
+    /// How many outputs a network needs: one per class, or one number.
+    pub fn outputs(&self) -> usize {
+        match self {
+            Targets::Classes { names, .. } => names.len(),
+            Targets::Values(_) => 1,
         }
     }
 

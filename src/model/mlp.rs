@@ -1,34 +1,83 @@
-//! A multilayer perceptron: linear layers with a non-linearity between them. Without the
-//! non-linearity the layers would collapse into one linear map and xor could not be learned.
+//! The built-in network: a multilayer perceptron, linear layers with a non-linearity between
+//! them. Without the non-linearity the layers would collapse into one linear map and xor could
+//! not be learned. With no hidden layer it is one linear layer: linear regression, or softmax
+//! (logistic) classification — `--model linear`.
 
+use burn::config::Config;
 use burn::module::Module;
-use burn::nn::activation::{Activation, ActivationConfig};
-use burn::nn::{Linear, LinearConfig, Sigmoid};
+use burn::nn::{Linear, LinearConfig};
+use burn::store::ModuleRecord;
+use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 
-use crate::config::ActivationKind;
+use super::{Architecture, Network};
+use crate::config::{ActivationKind, ModelKind, OutputKind, TrainConfig};
 use crate::device::tanh;
 
-#[derive(Module, Debug)]
-pub struct Mlp {
-    hidden: Vec<Linear>,
-    activation: Activation,
-    output: Linear,
-    /// A sigmoid on the outputs (`--output sigmoid`), or none.
-    squash: Option<Sigmoid>,
+/// The MLP's shape: the width of every layer and what happens between them.
+#[derive(Config, Debug, PartialEq)]
+pub struct ModelConfig {
+    /// `linear` (no hidden layer, whatever `hidden` says) or `mlp`.
+    pub kind: ModelKind,
+    /// Number of input features.
+    pub inputs: usize,
+    /// Number of outputs: one per class (the logits), or one for regression.
+    pub outputs: usize,
+    /// Hidden layer widths (MLP only).
+    #[config(default = "Vec::new()")]
+    pub hidden: Vec<usize>,
+    /// Non-linearity after each hidden layer (MLP only).
+    #[config(default = "ActivationKind::Relu")]
+    pub activation: ActivationKind,
+    /// What the outputs pass through: nothing (logits, or an unbounded value), or a sigmoid.
+    /// (An `Option` so configs saved before it existed still load.)
+    pub output: Option<OutputKind>,
 }
 
-impl Mlp {
-    pub fn new(
-        inputs: usize,
-        hidden: &[usize],
-        outputs: usize,
-        activation: ActivationKind,
-        squash: Option<Sigmoid>,
-        device: &Device,
-    ) -> Self {
-        let mut width = inputs;
-        let hidden = hidden
+impl ModelConfig {
+    /// The MLP a training configuration asks for, on `inputs` features and `outputs` outputs.
+    pub fn for_run(config: &TrainConfig, inputs: usize, outputs: usize) -> Self {
+        ModelConfig::new(config.model, inputs, outputs)
+            .with_hidden(config.hidden.clone())
+            .with_activation(config.activation)
+            .with_output(config.output)
+    }
+
+    /// The hidden layer widths the network has: none for `linear`.
+    pub fn hidden_widths(&self) -> &[usize] {
+        match self.kind {
+            ModelKind::Linear => &[],
+            ModelKind::Mlp => &self.hidden,
+        }
+    }
+
+    /// Layer widths in order, e.g. `[4, 16, 3]`.
+    pub fn widths(&self) -> Vec<usize> {
+        std::iter::once(self.inputs)
+            .chain(self.hidden_widths().iter().copied())
+            .chain(std::iter::once(self.outputs))
+            .collect()
+    }
+
+    /// Number of trainable numbers, from the widths alone, before any is allocated (saturating:
+    /// absurd widths must reach the memory check, not overflow). Equal to the network's
+    /// `num_params()`.
+    pub fn parameter_count(&self) -> usize {
+        self.widths()
+            .windows(2)
+            .map(|pair| pair[0].saturating_mul(pair[1]).saturating_add(pair[1]))
+            .fold(0, usize::saturating_add)
+    }
+}
+
+impl Architecture for ModelConfig {
+    type Network = Mlp;
+
+    /// INIT: burn's default Kaiming-uniform initialiser for every layer, first to last.
+    fn init(&self, device: &Device) -> Mlp {
+        let mut width = self.inputs;
+        let hidden = self
+            .hidden_widths()
             .iter()
             .map(|&next| {
                 let layer = LinearConfig::new(width, next).init(device);
@@ -36,32 +85,100 @@ impl Mlp {
                 layer
             })
             .collect();
-        let activation = match activation {
-            ActivationKind::Relu => ActivationConfig::Relu,
-            ActivationKind::Tanh => ActivationConfig::Tanh,
-            ActivationKind::Sigmoid => ActivationConfig::Sigmoid,
-        };
-        Self {
+        Mlp {
             hidden,
-            activation: activation.init(device),
-            output: LinearConfig::new(width, outputs).init(device),
-            squash,
+            output: LinearConfig::new(width, self.outputs).init(device),
+            activation: self.activation,
+            squash: self.output,
         }
     }
 
-    pub fn forward(&self, features: Tensor<2>) -> Tensor<2> {
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+
+    fn outputs(&self) -> usize {
+        self.outputs
+    }
+
+    /// e.g. `mlp 4-16-3 relu`, `linear 4-3`, `mlp 2-4-1 tanh + sigmoid`.
+    fn describe(&self) -> String {
+        let widths = self
+            .widths()
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("-");
+        let output = match self.output {
+            Some(OutputKind::Sigmoid) => " + sigmoid",
+            None => "",
+        };
+        match self.kind {
+            ModelKind::Linear => format!("linear {widths}{output}"),
+            ModelKind::Mlp => format!("mlp {widths} {}{output}", self.activation),
+        }
+    }
+
+    /// Records written before the one MLP (model format 2 and older) name the parameters
+    /// under an enum variant: `Linear.linear.weight`, `Mlp.hidden.0.weight`.
+    fn load_older(&self, record: ModuleRecord, device: &Device) -> Option<Mlp> {
+        let fresh = self.init(device);
+        let older = if fresh.hidden.is_empty() {
+            Older::Linear(OlderLinear {
+                linear: fresh.output.clone(),
+            })
+        } else {
+            Older::Mlp(fresh.clone())
+        };
+        match older.try_load_record(record).ok()? {
+            Older::Linear(OlderLinear { linear }) => Some(Mlp {
+                output: linear,
+                ..fresh
+            }),
+            Older::Mlp(mlp) => Some(mlp),
+        }
+    }
+}
+
+/// The layout of records before format 3.
+#[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+enum Older {
+    Linear(OlderLinear),
+    Mlp(Mlp),
+}
+
+#[derive(Module, Debug)]
+struct OlderLinear {
+    linear: Linear,
+}
+
+#[derive(Module, Debug)]
+pub struct Mlp {
+    hidden: Vec<Linear>,
+    output: Linear,
+    #[module(skip)]
+    activation: ActivationKind,
+    /// A sigmoid on the outputs (`--output sigmoid`), or none.
+    #[module(skip)]
+    squash: Option<OutputKind>,
+}
+
+impl Network for Mlp {
+    fn forward(&self, features: Tensor<2>) -> Tensor<2> {
         let mut hidden = features; // [batch, inputs]
         for layer in &self.hidden {
             let weighted = layer.forward(hidden); // [batch, width of layer]
-            hidden = match &self.activation {
+            hidden = match self.activation {
+                ActivationKind::Relu => relu(weighted),
                 // stepwise's own tanh: tanh to 7 ulp, half the work (see its module).
-                Activation::Tanh(_) => tanh(weighted),
-                other => other.forward(weighted),
+                ActivationKind::Tanh => tanh(weighted),
+                ActivationKind::Sigmoid => sigmoid(weighted),
             }; // [batch, width of layer]
         }
         let output = self.output.forward(hidden); // [batch, outputs]
-        match &self.squash {
-            Some(sigmoid) => sigmoid.forward(output), // [batch, outputs], in (0, 1)
+        match self.squash {
+            Some(OutputKind::Sigmoid) => sigmoid(output), // [batch, outputs], in (0, 1)
             None => output,
         }
     }

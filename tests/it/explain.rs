@@ -37,7 +37,7 @@ fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
             finding.suggestion
         );
         assert!(finding.steepest <= finding.minimum);
-        assert_eq!(plan.learning_rate, finding.suggestion);
+        assert_eq!(plan.learning_rate(), finding.suggestion);
         assert!(finding.points.len() > 20 && finding.points.len() <= 100);
 
         let report = plan.train(|_| {}).unwrap();

@@ -143,7 +143,7 @@ fn each_epoch_draws_its_own_order_and_the_same_one_again() {
     let plan = plan(config.clone(), dir.path());
     let learner = Learner {
         config: &config,
-        model: &plan.card.model,
+        architecture: &plan.card.model,
         learning_rate: 0.01,
         device: backend().device,
         watched: Watched::Validation,

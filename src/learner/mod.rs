@@ -10,34 +10,35 @@
 //! STOP      when the loss is acceptable, stops improving, diverges, or the epochs run out
 //! ```
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+mod resume;
 
-use anyhow::{anyhow, Result};
+pub use resume::{Checkpoint, Position};
+
+use anyhow::Result;
 use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device, Tensor};
+use burn::tensor::{Device, Tensor};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use serde::{Deserialize, Serialize};
 
 use crate::batch::DeviceData;
 use crate::config::Keep;
 use crate::config::TrainConfig;
 pub use crate::keep::Kept;
 use crate::loss::{Loss, TargetTensor};
+use crate::measure::measure;
 use crate::metrics::EpochMetrics;
-use crate::model::{Model, ModelConfig};
+use crate::model::{Architecture, Network};
 use crate::stop::{Lowest, StopPolicy, StopReason, Watched};
 
 /// What a run produced: the trained network, its history and why it stopped.
 #[derive(Debug)]
-pub struct Training {
+pub struct Training<N> {
     /// The kept model (see [`Kept`]), in inference mode (no autodiff).
-    pub model: Model,
+    pub model: N,
     /// Which epoch's parameters `model` holds, and why (none if no epoch finished).
     pub kept: Option<Kept>,
     /// One entry per finished epoch.
@@ -45,10 +46,11 @@ pub struct Training {
     pub stop: StopReason,
 }
 
-/// Trains one model with SGD, phase by phase.
-pub struct Learner<'a> {
+/// Trains one network with SGD, phase by phase: any network an [`Architecture`] builds.
+pub struct Learner<'a, A> {
     pub config: &'a TrainConfig,
-    pub model: &'a ModelConfig,
+    /// What INIT builds.
+    pub architecture: &'a A,
     /// The learning rate of every STEP (`--lr`, or what `--lr auto` found).
     pub learning_rate: f64,
     /// The device to train on, without autodiff (the learner turns it on).
@@ -59,40 +61,13 @@ pub struct Learner<'a> {
 
 /// What INIT sets up: the parameters, SGD (with its momentum buffers), the loss function, and
 /// where the run is.
-pub struct Init {
-    pub model: Model,
+pub struct Init<N> {
+    pub model: N,
     pub optimizer: ModuleOptimizer,
     pub loss_function: Loss,
     pub position: Position,
     /// The parameters of the epoch with the lowest loss so far, in inference mode.
-    pub lowest: Option<Model>,
-}
-
-/// Where a run is. With the parameters and SGD's momentum, enough to continue it exactly as if
-/// it had never stopped.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Position {
-    /// The epoch in progress, counted from 1.
-    pub epoch: usize,
-    /// Steps of that epoch already taken (a Ctrl-C stops mid-epoch).
-    pub steps_done: usize,
-    /// Their summed loss (each batch's mean × its rows), so the epoch's mean comes out the same.
-    pub loss_sum: f64,
-    /// The finished epochs.
-    pub history: Vec<EpochMetrics>,
-    pub stop_policy: StopPolicy,
-}
-
-/// A snapshot a run can be resumed from: parameters and SGD state as burnpack records, and the
-/// position. The random number generator needs no saving: each epoch's shuffle is seeded by the
-/// run's seed and the epoch number ([`Learner::shuffle`]).
-#[derive(Clone, Debug)]
-pub struct Checkpoint {
-    pub model: Vec<u8>,
-    pub optimizer: Vec<u8>,
-    /// The parameters of the epoch with the lowest loss so far (none before the first epoch).
-    pub lowest: Option<Vec<u8>>,
-    pub position: Position,
+    pub lowest: Option<N>,
 }
 
 /// What the loop tells the world as it goes, and how the world stops it early.
@@ -116,7 +91,7 @@ impl<F: FnMut(&EpochMetrics)> Watcher for F {
     }
 }
 
-impl Learner<'_> {
+impl<A: Architecture> Learner<'_, A> {
     /// Runs the loop on `train` (on the autodiff device, see [`Learner::training_device`]),
     /// measuring `valid` (on the plain device) after each epoch. Starts from INIT, or from
     /// `resume`, a checkpoint of an earlier run of the same configuration.
@@ -126,7 +101,7 @@ impl Learner<'_> {
         valid: Option<&DeviceData>,
         resume: Option<Checkpoint>,
         watcher: &mut impl Watcher,
-    ) -> Result<Training> {
+    ) -> Result<Training<A::Network>> {
         let config = self.config;
         let learning_rate = self.learning_rate;
 
@@ -148,8 +123,7 @@ impl Learner<'_> {
             // The epoch's loss is summed on the device and read back once, at the end.
             let mut loss_sum: Tensor<1> =
                 Tensor::from_floats([position.loss_sum as f32], &self.device);
-            let batches = train.shuffled_batches(config.batch_size, &mut self.shuffle(epoch));
-            for (features, targets) in batches.skip(position.steps_done) {
+            for (features, targets) in self.batches(train, epoch).skip(position.steps_done) {
                 let batch_rows = features.dims()[0];
 
                 // PREDICT: the network's outputs for this batch.
@@ -171,22 +145,20 @@ impl Learner<'_> {
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {
                     position.loss_sum = loss_sum.into_scalar::<f64>();
-                    let snapshot = checkpoint(&model, &optimizer, lowest.as_ref(), &position)?;
+                    let snapshot =
+                        Checkpoint::take(&model, &optimizer, lowest.as_ref(), &position)?;
                     watcher.checkpoint(snapshot)?;
                     let stop = StopReason::Interrupted { epoch };
                     return Ok(self.finish(model, lowest, position, stop));
                 }
             }
             let train_loss = loss_sum.into_scalar::<f64>() / train.rows as f64;
-            let (valid_loss, valid_accuracy) = match valid {
-                Some(valid) => measure(&model.valid(), &loss_function, valid),
-                None => (None, None),
-            };
+            let measured = valid.map(|valid| measure(&model.valid(), &loss_function, valid));
             let metrics = EpochMetrics {
                 epoch,
                 train_loss,
-                valid_loss,
-                valid_accuracy,
+                valid_loss: measured.map(|measured| measured.loss),
+                valid_accuracy: measured.and_then(|measured| measured.accuracy),
                 learning_rate,
             };
             watcher.epoch(&metrics);
@@ -211,7 +183,7 @@ impl Learner<'_> {
                 .checkpoint_every
                 .is_some_and(|every| epoch.is_multiple_of(every))
             {
-                let snapshot = checkpoint(&model, &optimizer, lowest.as_ref(), &position)?;
+                let snapshot = Checkpoint::take(&model, &optimizer, lowest.as_ref(), &position)?;
                 watcher.checkpoint(snapshot)?;
             }
         }
@@ -221,11 +193,11 @@ impl Learner<'_> {
     /// diverged), else the last one.
     fn finish(
         &self,
-        last: Model,
-        lowest: Option<Model>,
+        last: A::Network,
+        lowest: Option<A::Network>,
         position: Position,
         stop: StopReason,
-    ) -> Training {
+    ) -> Training<A::Network> {
         let low = position.stop_policy.lowest();
         let watched = position.stop_policy.watched();
         let (model, kept) = match (lowest, low) {
@@ -263,61 +235,22 @@ impl Learner<'_> {
 
     /// INIT: a model with random parameters drawn from the seed, a fresh SGD optimizer, the loss
     /// function, and the position at the start — the same for the same seed.
-    pub fn init(&self) -> Init {
+    pub fn init(&self) -> Init<A::Network> {
         let device = self.training_device();
         device.seed(self.config.seed);
         Init {
-            model: self.model.init(&device),
+            model: self.architecture.init(&device),
             optimizer: sgd(self.config),
             loss_function: Loss::new(&device),
-            position: Position {
-                epoch: 1,
-                steps_done: 0,
-                loss_sum: 0.0,
-                history: Vec::new(),
-                stop_policy: StopPolicy::new(
-                    self.config.target_loss,
-                    self.config.epochs,
-                    self.config.patience,
-                    self.config.min_delta,
-                    self.watched,
-                ),
-            },
+            position: Position::start(StopPolicy::new(
+                self.config.target_loss,
+                self.config.epochs,
+                self.config.patience,
+                self.config.min_delta,
+                self.watched,
+            )),
             lowest: None,
         }
-    }
-
-    /// INIT from a checkpoint: its parameters (with their ids, which key SGD's momentum
-    /// buffers), the momentum buffers themselves, and the position.
-    pub fn restore(&self, checkpoint: Checkpoint) -> Result<Init> {
-        let model = self.decode(checkpoint.model, &self.training_device())?;
-        let lowest = checkpoint
-            .lowest
-            .map(|bytes| self.decode(bytes, &self.device))
-            .transpose()?;
-        // burn panics on some malformed optimizer records; a damaged file must be an error.
-        let optimizer = catch_unwind(AssertUnwindSafe(|| {
-            sgd(self.config).from_bytes(Bytes::from_bytes_vec(checkpoint.optimizer))
-        }))
-        .map_err(|_| anyhow!("the checkpoint's SGD state is damaged"))?
-        .map_err(|err| anyhow!("the checkpoint's SGD state is damaged: {err}"))?;
-        Ok(Init {
-            model,
-            optimizer,
-            loss_function: Loss::new(&self.training_device()),
-            position: checkpoint.position,
-            lowest,
-        })
-    }
-
-    /// Parameters from a checkpoint's record, in a model on `device`.
-    fn decode(&self, record: Vec<u8>, device: &Device) -> Result<Model> {
-        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record))
-            .map_err(|err| anyhow!("the checkpoint's parameters are damaged: {err}"))?;
-        self.model
-            .init(device)
-            .try_load_record(record)
-            .map_err(|err| anyhow!("the checkpoint does not fit the model: {err}"))
     }
 
     /// The generator that orders epoch `epoch`'s minibatches: one per epoch, seeded by the run's
@@ -330,49 +263,33 @@ impl Learner<'_> {
         StdRng::from_seed(seed)
     }
 
+    /// Epoch `epoch`'s minibatches, in its shuffled order.
+    pub fn batches<'d>(
+        &self,
+        train: &'d DeviceData,
+        epoch: usize,
+    ) -> impl Iterator<Item = (Tensor<2>, TargetTensor)> + 'd {
+        train.shuffled_batches(self.config.batch_size, &mut self.shuffle(epoch))
+    }
+
+    /// The minibatches of epoch 1, then of epoch 2, and on without end: what the tools that
+    /// replay the start of a run (`--trace`, the range test) step through.
+    pub fn endless_batches<'d>(
+        &'d self,
+        train: &'d DeviceData,
+    ) -> impl Iterator<Item = (Tensor<2>, TargetTensor)> + 'd {
+        (1..).flat_map(move |epoch| self.batches(train, epoch))
+    }
+
     /// The device training data must live on: the learner's device with autodiff turned on.
     pub fn training_device(&self) -> Device {
         self.device.clone().autodiff()
     }
 }
 
-impl Position {
-    /// Records a finished epoch and moves to the start of the next.
-    fn finish_epoch(&mut self, metrics: EpochMetrics) {
-        self.history.push(metrics);
-        self.epoch += 1;
-        self.steps_done = 0;
-        self.loss_sum = 0.0;
-    }
-}
-
-/// A snapshot of the parameters, SGD's state, the lowest-loss parameters and the position.
-fn checkpoint(
-    model: &Model,
-    optimizer: &ModuleOptimizer,
-    lowest: Option<&Model>,
-    position: &Position,
-) -> Result<Checkpoint> {
-    let encoding = |err| anyhow!("cannot encode the checkpoint: {err}");
-    let encode = |model: &Model| -> Result<Vec<u8>> {
-        Ok(model
-            .clone()
-            .into_record()
-            .into_bytes()
-            .map_err(encoding)?
-            .to_vec())
-    };
-    Ok(Checkpoint {
-        model: encode(model)?,
-        optimizer: optimizer.into_bytes().map_err(encoding)?.to_vec(),
-        lowest: lowest.map(encode).transpose()?,
-        position: position.clone(),
-    })
-}
-
 /// burn's SGD with the configured momentum (dampening 0, the textbook rule
 /// `velocity ← momentum × velocity + gradient`), weight decay and gradient clipping.
-fn sgd(config: &TrainConfig) -> ModuleOptimizer {
+pub(crate) fn sgd(config: &TrainConfig) -> ModuleOptimizer {
     let momentum = (config.momentum > 0.0).then(|| {
         MomentumConfig::new()
             .with_momentum(config.momentum)
@@ -386,21 +303,4 @@ fn sgd(config: &TrainConfig) -> ModuleOptimizer {
         .with_weight_decay(weight_decay)
         .with_gradient_clipping(config.clip_grad_norm.map(GradientClippingConfig::Norm))
         .init()
-}
-
-/// Loss and (for classes) accuracy of the model on a whole split.
-fn measure(model: &Model, loss_function: &Loss, data: &DeviceData) -> (Option<f64>, Option<f64>) {
-    let prediction = model.forward(data.features.clone()); // [rows, outputs]
-    let loss = loss_function
-        .forward(prediction.clone(), &data.targets)
-        .into_scalar::<f64>();
-    let accuracy = match &data.targets {
-        TargetTensor::Classes(classes) => {
-            let predicted = prediction.argmax(1).reshape([data.rows]); // [rows]
-            let right = predicted.equal(classes.clone()).int().sum();
-            Some(right.into_scalar::<f64>() / data.rows as f64)
-        }
-        TargetTensor::Values(_) => None,
-    };
-    (Some(loss), accuracy)
 }

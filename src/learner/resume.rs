@@ -1,0 +1,120 @@
+//! Stopping a run and continuing it later: where a run is ([`Position`]), and the snapshot of
+//! parameters, momentum and position that `--resume` starts from ([`Checkpoint`]).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use anyhow::{anyhow, Result};
+use burn::optim::ModuleOptimizer;
+use burn::tensor::{Bytes, Device};
+use serde::{Deserialize, Serialize};
+
+use super::{sgd, Init, Learner};
+use crate::loss::Loss;
+use crate::metrics::EpochMetrics;
+use crate::model::{self, Architecture, Network};
+use crate::stop::StopPolicy;
+
+/// Where a run is. With the parameters and SGD's momentum, enough to continue it exactly as if
+/// it had never stopped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    /// The epoch in progress, counted from 1.
+    pub epoch: usize,
+    /// Steps of that epoch already taken (a Ctrl-C stops mid-epoch).
+    pub steps_done: usize,
+    /// Their summed loss (each batch's mean × its rows), so the epoch's mean comes out the same.
+    pub loss_sum: f64,
+    /// The finished epochs.
+    pub history: Vec<EpochMetrics>,
+    pub stop_policy: StopPolicy,
+}
+
+impl Position {
+    /// The start of a run.
+    pub fn start(stop_policy: StopPolicy) -> Self {
+        Position {
+            epoch: 1,
+            steps_done: 0,
+            loss_sum: 0.0,
+            history: Vec::new(),
+            stop_policy,
+        }
+    }
+
+    /// Records a finished epoch and moves to the start of the next.
+    pub(super) fn finish_epoch(&mut self, metrics: EpochMetrics) {
+        self.history.push(metrics);
+        self.epoch += 1;
+        self.steps_done = 0;
+        self.loss_sum = 0.0;
+    }
+}
+
+/// A snapshot a run can be resumed from: parameters and SGD state as burnpack records, and the
+/// position. The random number generator needs no saving: each epoch's shuffle is seeded by the
+/// run's seed and the epoch number ([`Learner::shuffle`]).
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    pub model: Vec<u8>,
+    pub optimizer: Vec<u8>,
+    /// The parameters of the epoch with the lowest loss so far (none before the first epoch).
+    pub lowest: Option<Vec<u8>>,
+    pub position: Position,
+}
+
+impl Checkpoint {
+    /// A snapshot of the parameters, SGD's state, the lowest-loss parameters and the position.
+    pub fn take(
+        model: &impl Network,
+        optimizer: &ModuleOptimizer,
+        lowest: Option<&impl Network>,
+        position: &Position,
+    ) -> Result<Checkpoint> {
+        let optimizer = optimizer
+            .into_bytes()
+            .map_err(|err| anyhow!("cannot encode the checkpoint: {err}"))?;
+        Ok(Checkpoint {
+            model: model::encode(model)?,
+            optimizer: optimizer.to_vec(),
+            lowest: lowest.map(model::encode).transpose()?,
+            position: position.clone(),
+        })
+    }
+}
+
+impl<A: Architecture> Learner<'_, A> {
+    /// INIT from a checkpoint: its parameters (with their ids, which key SGD's momentum
+    /// buffers), the momentum buffers themselves, and the position.
+    pub fn restore(&self, checkpoint: Checkpoint) -> Result<Init<A::Network>> {
+        let model = self.decode(checkpoint.model, &self.training_device())?;
+        let lowest = checkpoint
+            .lowest
+            .map(|bytes| self.decode(bytes, &self.device))
+            .transpose()?;
+        // burn panics on some malformed optimizer records; a damaged file must be an error.
+        let optimizer = catch_unwind(AssertUnwindSafe(|| {
+            sgd(self.config).from_bytes(Bytes::from_bytes_vec(checkpoint.optimizer))
+        }))
+        .map_err(|_| anyhow!("the checkpoint's SGD state is damaged"))?
+        .map_err(|err| anyhow!("the checkpoint's SGD state is damaged: {err}"))?;
+        Ok(Init {
+            model,
+            optimizer,
+            loss_function: Loss::new(&self.training_device()),
+            position: checkpoint.position,
+            lowest,
+        })
+    }
+
+    /// Parameters from a checkpoint's record, in a network on `device`.
+    fn decode(&self, record: Vec<u8>, device: &Device) -> Result<A::Network> {
+        model::decode(self.architecture, record, device).map_err(|err| match err {
+            model::DecodeError::Damaged(err) => {
+                anyhow!("the checkpoint's parameters are damaged: {err}")
+            }
+            model::DecodeError::DoesNotFit(err) => {
+                anyhow!("the checkpoint does not fit the model: {err}")
+            }
+        })
+    }
+}
