@@ -40,8 +40,10 @@ use crate::model::{self, Architecture};
 use crate::plot;
 use crate::stop::StopReason;
 
-/// Version of the `config.json` layout; a newer one than this build knows is refused.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version of the `config.json` layout and of the records beside it; a newer one than this
+/// build knows is refused. 3: one MLP, whose records name parameters `output.weight`, not
+/// `Linear.linear.weight` (older records still load, see `ModelConfig::load_older`).
+pub const FORMAT_VERSION: u32 = 3;
 /// The burn version stepwise is built on (pinned in Cargo.toml).
 pub const BURN_VERSION: &str = "0.22.1";
 

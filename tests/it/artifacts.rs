@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use stepwise::artifacts::ArtifactDir;
+use stepwise::artifacts::{ArtifactDir, BURN_VERSION, FORMAT_VERSION};
 use stepwise::config::TrainConfig;
 use stepwise::infer::Predictor;
 use tempfile::tempdir;
@@ -49,12 +49,12 @@ fn the_folder_holds_the_documented_files() {
     assert_eq!(summary, report.summary);
     assert_eq!(summary.epochs_run, 3);
     assert_eq!(summary.backend, backend().name);
-    assert_eq!(summary.burn_version, "0.22.1");
+    assert_eq!(summary.burn_version, BURN_VERSION);
     assert_eq!(summary.seed, 42);
 
     let config: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(artifacts.config()).unwrap()).unwrap();
-    assert_eq!(config["format_version"], 2);
+    assert_eq!(config["format_version"], FORMAT_VERSION);
     assert_eq!(config["label_name"], "species");
     assert_eq!(config["class_names"][2], "virginica");
     assert_eq!(
@@ -122,7 +122,11 @@ fn broken_model_folders_are_refused_with_a_reason() {
 
     fs::write(
         artifacts.config(),
-        config.replacen("\"format_version\": 2", "\"format_version\": 99", 1),
+        config.replacen(
+            &format!("\"format_version\": {FORMAT_VERSION}"),
+            "\"format_version\": 99",
+            1,
+        ),
     )
     .unwrap();
     assert!(load_error(dir.path()).contains("newer than this stepwise"));
@@ -150,4 +154,76 @@ fn a_model_saved_in_format_1_still_loads_and_predicts() {
     assert_eq!(predictor.card.training.keep, stepwise::config::Keep::Last);
     let answer = predictor.predict(&[vec![5.1, 3.5, 1.4, 0.2]]).unwrap();
     assert_eq!(answer.len(), 1);
+}
+
+#[test]
+fn models_saved_before_the_one_mlp_load_and_answer_as_they_did() {
+    // Saved by the stepwise of format 2, whose records name the parameters under an enum
+    // variant (`Linear.linear.weight`, `Mlp.hidden.0.weight`); the answers are what it printed.
+    let answers = [
+        (
+            "iris_linear",
+            [0.9816435, 0.018291524, 0.00006490668],
+            [0.0005045689, 0.11472387, 0.8847716],
+        ),
+        (
+            "iris_mlp",
+            [0.99685067, 0.003137072, 0.000012203253],
+            [0.00022891871, 0.018105637, 0.98166543],
+        ),
+    ];
+    for (name, setosa, virginica) in answers {
+        let dir = tempdir().unwrap();
+        let saved = std::path::Path::new("tests/corpus/format2").join(name);
+        for file in ["config.json", "model.bpk"] {
+            fs::copy(saved.join(file), dir.path().join(file)).unwrap();
+        }
+        let predictor = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
+        let rows = [vec![5.1, 3.5, 1.4, 0.2], vec![6.7, 3.0, 5.2, 2.3]];
+        let answers = predictor.predict(&rows).unwrap();
+        let probabilities: Vec<Vec<f32>> = answers
+            .into_iter()
+            .map(|answer| match answer {
+                stepwise::infer::Prediction::Class { probabilities, .. } => probabilities,
+                other => panic!("{other:?} is not a class"),
+            })
+            .collect();
+        assert_eq!(
+            probabilities,
+            [setosa.to_vec(), virginica.to_vec()],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_burn_version_recorded_in_summaries_is_the_one_cargo_lock_pins() {
+    let lock: toml_lock::Lock = toml_lock::read(include_str!("../../Cargo.lock"));
+    assert_eq!(lock.version_of("burn"), Some(BURN_VERSION));
+}
+
+/// Just enough of `Cargo.lock` to find a package's version.
+mod toml_lock {
+    pub struct Lock(Vec<(String, String)>);
+
+    /// The `name = "…"` and `version = "…"` pairs of every `[[package]]`.
+    pub fn read(text: &str) -> Lock {
+        let packages = text.split("[[package]]").skip(1).filter_map(|package| {
+            let field = |key: &str| {
+                package.lines().find_map(|line| {
+                    let value = line.strip_prefix(key)?.trim().strip_prefix('=')?.trim();
+                    Some(value.trim_matches('"').to_string())
+                })
+            };
+            Some((field("name")?, field("version")?))
+        });
+        Lock(packages.collect())
+    }
+
+    impl Lock {
+        pub fn version_of(&self, name: &str) -> Option<&str> {
+            let found = self.0.iter().find(|(package, _)| package == name);
+            found.map(|(_, version)| version.as_str())
+        }
+    }
 }
