@@ -98,6 +98,14 @@ pub(super) fn parse_config<A: Architecture>(text: &str, path: &Path) -> Result<C
     let mut value: serde_json::Value =
         serde_json::from_str(text).with_context(|| not_ours(path))?;
     upgrade(&mut value);
+    if serde_json::from_value::<A>(value["model"].clone()).is_err() && value["model"].is_object() {
+        bail!(
+            "{} holds a network stepwise cannot build here (its model is {}); load it with the \
+             program that trained it (see examples/own_network.rs), or retrain",
+            path.display(),
+            value["model"]
+        );
+    }
     let config: ConfigFile<A> = serde_json::from_value(value).with_context(|| not_ours(path))?;
     let edited = match &config.card_checksum {
         Some(expected) => config.card.checksum()? != *expected,

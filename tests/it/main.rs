@@ -4,6 +4,7 @@ mod artifacts;
 mod backends;
 mod cli;
 mod data;
+mod examples;
 mod explain;
 mod first_try;
 mod fuzz;
