@@ -5,11 +5,14 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use serde::Serialize;
 
+use crate::batch::DeviceData;
 use crate::data::encoding::Unseen;
 use crate::data::split::split;
 use crate::data::{self, ColumnSpec, Dataset, LabelSpec, Source, Targets};
 use crate::infer::{argmax, Predictor};
-use crate::metrics::{accuracy, confusion, regression_scores, RegressionScores};
+use crate::loss::Loss;
+use crate::measure::measure;
+use crate::metrics::{confusion, regression_scores, RegressionScores};
 use crate::model::Architecture;
 
 /// Which rows `eval` scores.
@@ -155,23 +158,18 @@ impl<A: Architecture> Predictor<A> {
             .map(|row| dataset.row(row).to_vec())
             .collect();
         let outputs = self.outputs(&rows)?;
-        let count = dataset.rows().max(1) as f64;
         let (loss, scores) = match &dataset.targets {
             Targets::Classes { indices, names } => {
+                // Loss and accuracy as training measures them, on the device.
+                let data = DeviceData::new(dataset, &self.card.feature_scaling, None, &self.device);
+                let measured = measure(&self.model, &Loss::new(&self.device), &data);
                 let predicted: Vec<usize> = outputs.iter().map(|output| argmax(output)).collect();
-                // Cross-entropy: the mean of −ln(probability of the right class).
-                let loss = outputs
-                    .iter()
-                    .zip(indices)
-                    .map(|(output, &actual)| -(output[actual].max(f32::MIN_POSITIVE) as f64).ln())
-                    .sum::<f64>()
-                    / count;
                 let scores = Scores::Classification {
-                    accuracy: accuracy(&predicted, indices),
+                    accuracy: measured.accuracy.unwrap_or(0.0),
                     class_names: names.clone(),
                     confusion: confusion(&predicted, indices, names.len()),
                 };
-                (loss, scores)
+                (measured.loss, scores)
             }
             Targets::Values(actual) => {
                 let predicted: Vec<f32> = outputs.iter().map(|output| output[0]).collect();

@@ -31,8 +31,8 @@ pub enum Prediction {
 #[derive(Debug)]
 pub struct Predictor<A: Architecture = ModelConfig> {
     pub card: ModelCard<A>,
-    model: A::Network,
-    device: Device,
+    pub(crate) model: A::Network,
+    pub(crate) device: Device,
 }
 
 impl Predictor {

@@ -1,4 +1,5 @@
-//! Measuring: per-epoch records and the scores a person reads (accuracy, confusion, R²).
+//! Per-epoch records and the scores a person reads beside them (confusion, R²); the loss and
+//! accuracy themselves are measured on the device ([`crate::measure`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -20,12 +21,6 @@ impl EpochMetrics {
     pub fn monitored_loss(&self) -> f64 {
         self.valid_loss.unwrap_or(self.train_loss)
     }
-}
-
-/// Fraction of positions where the predicted class is the actual one.
-pub fn accuracy(predicted: &[usize], actual: &[usize]) -> f64 {
-    let right = predicted.iter().zip(actual).filter(|(p, a)| p == a).count();
-    right as f64 / actual.len().max(1) as f64
 }
 
 /// `matrix[actual][predicted]`: how often each class was taken for each other class.
@@ -77,10 +72,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn accuracy_and_confusion_count_right_and_wrong() {
+    fn confusion_counts_right_and_wrong() {
         let predicted = [0, 1, 1, 2];
         let actual = [0, 1, 2, 2];
-        assert_eq!(accuracy(&predicted, &actual), 0.75);
         assert_eq!(
             confusion(&predicted, &actual, 3),
             vec![vec![1, 0, 0], vec![0, 1, 0], vec![0, 1, 1]]

@@ -349,7 +349,18 @@ impl Plan {
         gradcheck::check(&self.learner(), &self.train, rows)
     }
 
-    fn learner(&self) -> Learner<'_, ModelConfig> {
+    /// The training rows, on the autodiff device, standardised: what [`Learner::run`] trains on.
+    pub fn train_data(&self) -> &DeviceData {
+        &self.train
+    }
+
+    /// The validation rows, on the plain device (none without a split).
+    pub fn valid_data(&self) -> Option<&DeviceData> {
+        self.valid.as_ref()
+    }
+
+    /// The learner of this plan's built-in network, for a program that runs the loop itself.
+    pub fn learner(&self) -> Learner<'_, ModelConfig> {
         learner(
             self.config(),
             &self.card.model,

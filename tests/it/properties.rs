@@ -1,14 +1,16 @@
 //! The properties the learning loop rests on, each checked against an independent computation:
 //! the momentum rule, which loss STOP watches, how the epoch's loss is weighted, the shuffle of
-//! each epoch, and where the scaling statistics come from. (Each of these once had a planted
+//! each epoch, where the scaling statistics come from, and the validation scores it reports. (Each of these once had a planted
 //! bug that every other test let through.)
 
 use rand::seq::SliceRandom;
-use stepwise::config::{ModelKind, TrainConfig};
+use stepwise::artifacts::ArtifactDir;
+use stepwise::config::{Keep, ModelKind, TrainConfig};
 use stepwise::data::split::split;
-use stepwise::data::{load, ColumnSpec, LabelSpec, Source};
-use stepwise::infer::{Predictor, Rows};
+use stepwise::data::{load, ColumnSpec, LabelSpec, Source, Targets};
+use stepwise::infer::{Prediction, Predictor, Rows, Scores};
 use stepwise::learner::Learner;
+use stepwise::metrics::EpochMetrics;
 use stepwise::stop::{StopReason, Watched};
 use tempfile::tempdir;
 
@@ -209,4 +211,71 @@ fn weight_decay_adds_its_share_of_the_parameter_to_the_gradient() {
             start.name
         );
     }
+}
+
+#[test]
+fn the_validation_scores_a_run_reports_are_the_model_measured_on_those_rows() {
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new().with_epochs(4).with_keep(Keep::Last);
+    let report = train(config, dir.path());
+    let last = report.training.history.last().unwrap().clone();
+    let predictor = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
+    let valid = predictor.eval_data("iris", Some(Rows::Valid)).unwrap();
+
+    // Computed here, on the host, from the saved model's probabilities.
+    let dataset = &valid.dataset;
+    let rows: Vec<Vec<f32>> = (0..dataset.rows())
+        .map(|row| dataset.row(row).to_vec())
+        .collect();
+    let Targets::Classes { indices, .. } = &dataset.targets else {
+        panic!("iris has classes")
+    };
+    let (mut loss, mut right) = (0.0, 0);
+    for (answer, &actual) in predictor.predict(&rows).unwrap().iter().zip(indices) {
+        let Prediction::Class { probabilities, .. } = answer else {
+            panic!("{answer:?}")
+        };
+        loss -= (probabilities[actual] as f64).ln();
+        let best = (0..probabilities.len())
+            .max_by(|&a, &b| probabilities[a].total_cmp(&probabilities[b]))
+            .unwrap();
+        right += usize::from(best == actual);
+    }
+    let (loss, accuracy) = (loss / rows.len() as f64, right as f64 / rows.len() as f64);
+    assert!(
+        (last.valid_loss.unwrap() - loss).abs() < 1e-5,
+        "{last:?} vs {loss}"
+    );
+    assert_eq!(last.valid_accuracy, Some(accuracy));
+
+    // And `eval` measures them as training did.
+    let evaluation = predictor.evaluate_data(&valid).unwrap();
+    assert_eq!(evaluation.loss, last.valid_loss.unwrap());
+    let Scores::Classification {
+        accuracy: eval_accuracy,
+        ..
+    } = evaluation.scores
+    else {
+        panic!("{:?}", evaluation.scores)
+    };
+    assert_eq!(eval_accuracy, accuracy);
+}
+
+#[test]
+fn a_closure_watcher_sees_every_epoch_and_never_interrupts() {
+    let dir = tempdir().unwrap();
+    let plan = plan(TrainConfig::new().with_epochs(3), dir.path());
+    let mut seen = Vec::new();
+    let mut watcher = |metrics: &EpochMetrics| seen.push(metrics.epoch);
+    let training = plan
+        .learner()
+        .run(plan.train_data(), plan.valid_data(), None, &mut watcher)
+        .unwrap();
+    assert_eq!(seen, [1, 2, 3]);
+    assert_eq!(training.history.len(), 3);
+    assert!(
+        matches!(training.stop, StopReason::MaxEpochs { .. }),
+        "{}",
+        training.stop
+    );
 }
