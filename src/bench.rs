@@ -19,7 +19,7 @@ use crate::data::frame::Frame;
 use crate::data::{self, split::split, ColumnSpec, Dataset, LabelSpec, Source, Targets};
 use crate::device::Backend;
 use crate::infer::{Predictor, Scores};
-use crate::memory;
+use crate::machine;
 use crate::model::{Architecture, ModelConfig};
 use crate::train::Plan;
 
@@ -195,7 +195,7 @@ pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
         workload.name(),
         std::process::id()
     ));
-    memory::reset_peak_rss();
+    machine::reset_peak_rss();
     let plan = Plan::with_data(
         config.clone(),
         dataset,
@@ -205,7 +205,7 @@ pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
     )?;
     let model = plan.card.model.clone();
     let report = plan.train(|_| {})?;
-    let peak_rss_bytes = memory::peak_rss();
+    let peak_rss_bytes = machine::peak_rss();
     std::fs::remove_dir_all(&out).ok();
 
     let epochs = report.training.history.len();

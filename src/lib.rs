@@ -42,6 +42,7 @@ pub mod keep;
 pub mod learner;
 pub mod loss;
 pub mod lr_find;
+pub mod machine;
 pub mod measure;
 pub mod memory;
 pub mod metrics;

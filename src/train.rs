@@ -35,7 +35,8 @@ use crate::device::Backend;
 use crate::gradcheck::{self, LayerCheck};
 use crate::learner::{Checkpoint, Kept, Learner, Training, Watcher};
 use crate::lr_find::{self, LrFinding};
-use crate::memory::{self, MemoryEstimate};
+use crate::machine;
+use crate::memory::MemoryEstimate;
 use crate::metrics::EpochMetrics;
 use crate::model::{Architecture, ModelConfig, Network};
 use crate::stop::{StopReason, Watched};
@@ -117,7 +118,7 @@ impl Plan {
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
         let memory =
             MemoryEstimate::for_training(&model, config.batch_size, train_rows, valid_rows);
-        memory.check(memory::available())?;
+        memory.check(machine::available())?;
 
         let watched = if prepared.valid.is_some() {
             Watched::Validation
@@ -306,7 +307,7 @@ impl Plan {
             stepwise_version: env!("CARGO_PKG_VERSION").to_string(),
             wall_time_seconds,
             memory_estimate_bytes: self.memory.total(),
-            peak_memory_bytes: memory::peak_rss(),
+            peak_memory_bytes: machine::peak_rss(),
         }
     }
 

@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use anyhow::{bail, Context, Result};
 
 use super::{free_space, ArtifactDir, CHECKPOINT_DIR, CONFIG_FILE, LR_FIND_PLOT_FILE, MODEL_FILE};
-use crate::memory;
+use crate::machine;
 
 const LOCK_FILE: &str = ".stepwise.lock";
 /// What a stepwise folder may hold without a model in it yet (a run refused or interrupted
@@ -69,8 +69,8 @@ impl ArtifactDir {
                 Some(free) if free < needed => bail!(
                     "the disk of {shown} has {} free, but saving this model needs about {}; free \
                      some space or choose another folder with --out",
-                    memory::bytes(free as f64),
-                    memory::bytes(needed as f64)
+                    machine::bytes(free as f64),
+                    machine::bytes(needed as f64)
                 ),
                 _ => Ok(()),
             });

@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde::Serialize;
 
 use stepwise::bench::{self, BenchResult, Workload};
-use stepwise::memory;
+use stepwise::machine;
 
 use super::BenchArgs;
 
@@ -71,7 +71,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
                 result.gflops_per_second,
                 result
                     .peak_rss_bytes
-                    .map_or_else(|| "-".to_string(), |bytes| memory::bytes(bytes as f64)),
+                    .map_or_else(|| "-".to_string(), |bytes| machine::bytes(bytes as f64)),
             )?;
         }
         results.push(result);

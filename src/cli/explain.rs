@@ -5,10 +5,9 @@ use anyhow::{bail, Result};
 use stepwise::artifacts::ArtifactDir;
 use stepwise::derivative::{self, CRITICAL_POINT};
 use stepwise::gradcheck::EPSILON;
-use stepwise::lr_find::{LrFinding, END, START};
 use stepwise::plot;
 
-use super::train::print_plan;
+use super::show::{print_lr_finding, print_plan};
 use super::{DerivativeArgs, GradcheckArgs, PlanArgs, PlotArgs};
 
 /// A gradient check passes below this relative error (f32 arithmetic).
@@ -25,27 +24,6 @@ pub fn lr_find(args: PlanArgs) -> Result<()> {
         "try      stepwise train --dataset {} --lr {:.3e}   (or --lr auto)",
         plan.config().dataset,
         finding.suggestion
-    )?;
-    Ok(())
-}
-
-pub fn print_lr_finding(finding: &LrFinding) -> Result<()> {
-    let last = finding
-        .points
-        .last()
-        .map_or(START, |point| point.learning_rate);
-    let end = if finding.stopped_early {
-        format!("stopped at {last:.1e}, where the loss exploded (over 4x its minimum)")
-    } else {
-        format!("up to {last:.1e}")
-    };
-    say!(
-        "lr-find  {} steps, learning rate from {START:.0e} to {END}: {end}",
-        finding.points.len()
-    )?;
-    say!(
-        "         steepest descent at {:.2e}, minimum at {:.2e} -> suggestion {:.2e} (minimum / 10)",
-        finding.steepest, finding.minimum, finding.suggestion
     )?;
     Ok(())
 }

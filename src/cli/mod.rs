@@ -16,6 +16,7 @@ macro_rules! say {
 mod bench;
 mod explain;
 mod infer;
+mod show;
 mod train;
 
 mod parse;

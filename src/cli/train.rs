@@ -9,15 +9,13 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use stepwise::memory;
 use stepwise::metrics::EpochMetrics;
-use stepwise::model::Architecture;
 use stepwise::plot;
 use stepwise::stop::StopReason;
 use stepwise::trace::Trace;
 use stepwise::train::{Plan, TrainReport};
 
-use super::explain::print_lr_finding;
+use super::show::{print_lr_finding, print_plan};
 use super::TrainArgs;
 
 /// Most epoch lines printed by default; `--log-every` overrides.
@@ -214,68 +212,6 @@ fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
             )?;
         }
     }
-    Ok(())
-}
-
-pub fn print_plan(plan: &Plan) -> Result<()> {
-    let frame = &plan.frame;
-    let answer = match &plan.card.class_names {
-        Some(names) => format!("{} classes", names.len()),
-        None => format!("target '{}'", frame.label_name),
-    };
-    let columns = frame.columns.len();
-    let inputs = plan.card.model.inputs;
-    let encoded = if inputs == columns {
-        String::new()
-    } else {
-        format!(" ({inputs} inputs once text is one-hot encoded)")
-    };
-    say!(
-        "data     {}: {} rows, {columns} feature{}{encoded}, {answer}; {} train / {} valid",
-        frame.name,
-        frame.rows(),
-        if columns == 1 { "" } else { "s" },
-        plan.train_rows,
-        plan.valid_rows
-    )?;
-    say!("task     {}", frame.task_reason)?;
-    for note in &plan.notes {
-        say!("note     {note}")?;
-    }
-    let config = plan.config();
-    let mut step = match plan.lr_finding {
-        Some(_) => format!("SGD lr {:.3e} (found by lr-find)", plan.learning_rate()),
-        None => format!("SGD lr {}", plan.learning_rate()),
-    };
-    if config.momentum > 0.0 {
-        step += &format!(" momentum {}", config.momentum);
-        if config.nesterov {
-            step += " nesterov";
-        }
-    }
-    if config.weight_decay > 0.0 {
-        step += &format!(" weight decay {}", config.weight_decay);
-    }
-    if let Some(norm) = config.clip_grad_norm {
-        step += &format!(" clip {norm}");
-    }
-    say!(
-        "model    {} ({} parameters), {step}, batch {}, seed {}",
-        plan.card.model.describe(),
-        plan.card.model.parameter_count(),
-        config.batch_size.min(plan.train_rows),
-        config.seed,
-    )?;
-    say!(
-        "device   {}: {}",
-        plan.backend.name,
-        plan.backend.description
-    )?;
-    say!(
-        "memory   about {} ({})",
-        memory::bytes(plan.memory.total()),
-        plan.memory
-    )?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use super::frame::{is_missing, Column, Frame, Values};
 use super::labels::{self, shorten};
 use super::{ColumnSpec, LabelSpec, Targets};
 use crate::config::Missing;
-use crate::memory;
+use crate::machine;
 
 /// One feature column as it is read.
 enum Building {
@@ -42,8 +42,8 @@ struct Pass {
 
 /// Loads a data set: the label column, and the feature columns `columns` chooses.
 pub fn load(path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
-    let file = memory::open_file(path)?;
-    memory::check_file(path, memory::available())?;
+    let file = machine::open_file(path)?;
+    machine::check_file(path, machine::available())?;
     let size = file.limit();
     frame(file, Some(size), path, label, columns)
 }
@@ -90,8 +90,8 @@ fn frame(
 /// the label, are ignored): the input to `stepwise predict --input-file`, encoded as the model
 /// was trained.
 pub fn load_features(path: &Path, encoding: &Encoding) -> Result<Vec<Vec<f32>>> {
-    let file = memory::open_file(path)?;
-    memory::check_file(path, memory::available())?;
+    let file = machine::open_file(path)?;
+    machine::check_file(path, machine::available())?;
     let size = file.limit();
     let spec = ColumnSpec {
         known: Some(encoding),

@@ -420,7 +420,7 @@ fn bad_csv_cells_are_named_briefly_and_blank_rows_mid_file_are_refused() {
 
 #[test]
 fn the_memory_estimate_is_within_half_again_of_the_measured_peak() {
-    if stepwise::memory::peak_rss().is_none() {
+    if stepwise::machine::peak_rss().is_none() {
         return; // no /proc/self/status: nothing measured
     }
     let dir = tempdir().unwrap();
