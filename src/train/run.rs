@@ -1,0 +1,178 @@
+//! A plan's run: the learner trains, its history becomes the summary, and the kept model is
+//! saved with the card as one artifact folder (checkpoints and Ctrl-C on the way).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use burn::module::Module;
+
+use super::{learner, Plan, TrainReport};
+use crate::advice;
+use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION};
+use crate::learner::{Checkpoint, Kept, Training, Watcher};
+use crate::machine;
+use crate::metrics::EpochMetrics;
+use crate::model::{Architecture, Network};
+use crate::stop::StopReason;
+
+impl Plan {
+    /// Trains the built-in network, then saves the artifacts: the kept epoch's model
+    /// (`--keep`). A run whose loss diverged saves its last good epoch, or is an error that
+    /// saves nothing when there was none. A run that finishes drops its checkpoint; an
+    /// interrupted one keeps it.
+    pub fn train(self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
+        let architecture = self.card.model.clone();
+        self.train_network(architecture, on_epoch)
+    }
+
+    /// [`Plan::train`] with a network of another architecture, on the same prepared data: it
+    /// must take this plan's inputs and give its outputs.
+    pub fn train_network<A: Architecture>(
+        mut self,
+        architecture: A,
+        on_epoch: impl FnMut(&EpochMetrics),
+    ) -> Result<TrainReport<A>> {
+        let (inputs, outputs) = (self.card.model.inputs, self.card.model.outputs);
+        let Some(card) = self.card.clone().with_model(architecture) else {
+            bail!("the network must take {inputs} inputs and give {outputs} outputs for this data");
+        };
+        let parameters = card.model.init(&self.backend.device).num_params();
+        // One writer per folder, from before INIT to the last save.
+        let writing = self.out.start_writing(self.artifact_bytes(parameters))?;
+        let resume = self.resume.take();
+        let report = self.learn_and_save(card, resume, on_epoch);
+        if report.is_err() {
+            writing.abandon();
+        }
+        report
+    }
+
+    fn learn_and_save<A: Architecture>(
+        self,
+        card: ModelCard<A>,
+        resume: Option<Checkpoint>,
+        on_epoch: impl FnMut(&EpochMetrics),
+    ) -> Result<TrainReport<A>> {
+        let started = Instant::now();
+        let mut watcher = RunWatcher {
+            on_epoch,
+            out: &self.out,
+            card: &card,
+            interrupt: self.interrupt.as_deref(),
+        };
+        let learner = learner(
+            &card.training,
+            &card.model,
+            &self.backend,
+            self.learning_rate(),
+            self.watched,
+        );
+        let training = learner.run(&self.train, self.valid.as_ref(), resume, &mut watcher)?;
+        let wall_time_seconds = started.elapsed().as_secs_f64();
+        refuse_diverged(&training, self.learning_rate())?;
+        let summary = self.summary(&training, wall_time_seconds);
+        self.out.save(
+            &card,
+            &training.model,
+            &training.history,
+            &summary,
+            self.lr_finding.as_ref(),
+        )?;
+        if !matches!(training.stop, StopReason::Interrupted { .. }) {
+            self.out.remove_checkpoint()?;
+        }
+        Ok(TrainReport {
+            training,
+            summary,
+            card,
+            out: self.out,
+        })
+    }
+
+    /// `summary.json` of a finished run.
+    fn summary<N: Network>(&self, training: &Training<N>, wall_time_seconds: f64) -> Summary {
+        let kept_metrics = training.kept.as_ref().and_then(|kept| {
+            let epoch = kept.epoch();
+            training
+                .history
+                .iter()
+                .find(|metrics| metrics.epoch == epoch)
+                .cloned()
+        });
+        let learning_rate = self.learning_rate();
+        Summary {
+            stopped: training.stop.to_string(),
+            stop: training.stop.clone(),
+            kept: training.kept.clone(),
+            kept_metrics,
+            advice: advice::advise(&training.history, &training.stop, learning_rate),
+            epochs_run: training.history.len(),
+            final_metrics: training.history.last().cloned(),
+            train_rows: self.train_rows,
+            valid_rows: self.valid_rows,
+            parameters: training.model.num_params(),
+            learning_rate,
+            seed: self.config().seed,
+            backend: self.backend.name.to_string(),
+            device: self.backend.description.clone(),
+            burn_version: BURN_VERSION.to_string(),
+            stepwise_version: env!("CARGO_PKG_VERSION").to_string(),
+            wall_time_seconds,
+            memory_estimate_bytes: self.memory.total(),
+            peak_memory_bytes: machine::peak_rss(),
+        }
+    }
+
+    /// About what the artifact folder will hold: the model record, with checkpoints a second
+    /// copy and SGD's momentum, and 1 MiB for the config, metrics and plots.
+    fn artifact_bytes(&self, parameters: usize) -> u64 {
+        let parameters = parameters as u64 * 4;
+        let checkpoint = if self.config().checkpoint_every.is_some() {
+            2 * parameters
+        } else {
+            0
+        };
+        parameters + checkpoint + (1 << 20)
+    }
+}
+
+/// A run whose loss blew up before any epoch was good is an error: there is nothing to save.
+fn refuse_diverged<N>(training: &Training<N>, learning_rate: f64) -> Result<()> {
+    let diverged_from_the_start =
+        training.stop.diverged() && !matches!(training.kept, Some(Kept::BeforeDivergence { .. }));
+    if diverged_from_the_start {
+        bail!(
+            "{}: the steps overshoot and the parameters blew up with learning rate \
+             {learning_rate}; try a smaller --lr (e.g. --lr {}, or --lr auto). No model was \
+             saved.",
+            training.stop,
+            learning_rate / 10.0
+        );
+    }
+    Ok(())
+}
+
+/// Passes epochs to the caller, keeps checkpoints in the artifact folder, and reads the
+/// interrupt flag.
+struct RunWatcher<'a, F, A> {
+    on_epoch: F,
+    out: &'a ArtifactDir,
+    card: &'a ModelCard<A>,
+    interrupt: Option<&'a AtomicBool>,
+}
+
+impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> {
+    fn epoch(&mut self, metrics: &EpochMetrics) {
+        (self.on_epoch)(metrics)
+    }
+
+    fn checkpoint(&mut self, checkpoint: Checkpoint) -> Result<()> {
+        self.out.save_checkpoint(self.card, &checkpoint)
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+}
