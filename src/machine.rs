@@ -1,5 +1,5 @@
-//! The machine: how much memory it has free, what this process has used at its peak, and
-//! reading files whose size is known before they are read. What `data` needs to refuse a file
+//! The machine: how much memory and disk it has free, what this process has used at its peak,
+//! and reading files whose size is known before they are read. What `data` needs to refuse a file
 //! too big to load, with nothing of the network in it ([`crate::memory`] estimates training).
 
 use std::path::Path;
@@ -97,6 +97,25 @@ pub fn bytes(count: f64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// Bytes available to this user on the disk holding `dir` (Unix; `None` elsewhere).
+#[cfg(unix)]
+pub fn free_space(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `path` is a NUL-terminated string that outlives the call; `stats` is plain data
+    // that statvfs fills in.
+    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
+        return None;
+    }
+    Some(stats.f_bavail as u64 * stats.f_frsize as u64)
+}
+
+#[cfg(not(unix))]
+pub fn free_space(_dir: &Path) -> Option<u64> {
+    None
 }
 
 #[cfg(test)]

@@ -18,11 +18,13 @@
 mod card;
 mod checkpoint;
 pub mod commit;
+mod summary;
 mod writer;
 
 pub use card::ModelCard;
 use card::{check_format, parse_config, ConfigFile};
 
+pub use summary::Summary;
 pub use writer::Writing;
 
 use std::fs;
@@ -30,15 +32,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use burn::tensor::Device;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::checksum::checksum;
-use crate::learner::Kept;
 use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
 use crate::model::{self, Architecture};
 use crate::plot;
-use crate::stop::StopReason;
 
 /// Version of the `config.json` layout and of the records beside it; a newer one than this
 /// build knows is refused. 3: one MLP, whose records name parameters `output.weight`, not
@@ -54,40 +54,6 @@ pub const SUMMARY_FILE: &str = "summary.json";
 pub const LOSS_PLOT_FILE: &str = "loss.svg";
 pub const LR_FIND_PLOT_FILE: &str = "lr_find.svg";
 pub const CHECKPOINT_DIR: &str = "checkpoint";
-
-/// What a training run did: `summary.json`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    pub stop: StopReason,
-    /// The stop reason as a sentence.
-    pub stopped: String,
-    /// Which epoch's parameters `model.bpk` holds, and why.
-    pub kept: Option<Kept>,
-    /// That epoch's metrics.
-    pub kept_metrics: Option<EpochMetrics>,
-    /// What to try next, read from the history (a learning rate too big or too small).
-    pub advice: Vec<String>,
-    pub epochs_run: usize,
-    /// The last finished epoch (none when interrupted during the first).
-    pub final_metrics: Option<EpochMetrics>,
-    pub train_rows: usize,
-    pub valid_rows: usize,
-    pub parameters: usize,
-    /// The learning rate of every STEP (`--lr`, or what `--lr auto` found).
-    pub learning_rate: f64,
-    pub seed: u64,
-    /// The burn backend it was trained on (`flex`, `ndarray`, `wgpu`)...
-    pub backend: String,
-    /// ...and what that ran on (the CPU, or the GPU adapter).
-    pub device: String,
-    pub burn_version: String,
-    pub stepwise_version: String,
-    pub wall_time_seconds: f64,
-    /// The memory the run was estimated to need before it started, and the process's measured
-    /// peak (Linux `VmHWM`) when it saved, in bytes.
-    pub memory_estimate_bytes: f64,
-    pub peak_memory_bytes: Option<u64>,
-}
 
 /// The files of one artifact folder.
 #[derive(Clone, Debug)]
@@ -282,25 +248,6 @@ impl ArtifactDir {
             .with_context(|| format!("cannot read {}", path.display()))?;
         String::from_utf8(bytes).with_context(|| format!("{} is damaged", path.display()))
     }
-}
-
-/// Bytes available to this user on the disk holding `dir` (Unix; `None` elsewhere).
-#[cfg(unix)]
-fn free_space(dir: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: `path` is a NUL-terminated string that outlives the call; `stats` is plain data
-    // that statvfs fills in.
-    let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statvfs(path.as_ptr(), &mut stats) } != 0 {
-        return None;
-    }
-    Some(stats.f_bavail as u64 * stats.f_frsize as u64)
-}
-
-#[cfg(not(unix))]
-fn free_space(_dir: &Path) -> Option<u64> {
-    None
 }
 
 /// A network of `architecture` with the parameters of a burnpack record read from `path`.

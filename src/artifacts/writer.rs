@@ -11,8 +11,8 @@ use std::io::{Read, Write};
 
 use anyhow::{bail, Context, Result};
 
-use super::{free_space, ArtifactDir, CHECKPOINT_DIR, CONFIG_FILE, LR_FIND_PLOT_FILE, MODEL_FILE};
-use crate::machine;
+use super::{ArtifactDir, CHECKPOINT_DIR, CONFIG_FILE, LR_FIND_PLOT_FILE, MODEL_FILE};
+use crate::machine::{self, free_space};
 
 const LOCK_FILE: &str = ".stepwise.lock";
 /// What a stepwise folder may hold without a model in it yet (a run refused or interrupted
