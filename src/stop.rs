@@ -178,6 +178,11 @@ impl StopPolicy {
         }
     }
 
+    /// Whether epoch `epoch` has the lowest watched loss so far.
+    pub fn lowest_at(&self, epoch: usize) -> bool {
+        self.lowest().is_some_and(|low| low.epoch == epoch)
+    }
+
     /// The lowest watched loss so far and its epoch.
     pub fn lowest(&self) -> Option<Lowest> {
         self.lowest

@@ -95,6 +95,9 @@ impl<A: Architecture> Learner<'_, A> {
     /// Runs the loop on `train` (on the autodiff device, see [`Learner::training_device`]),
     /// measuring `valid` (on the plain device) after each epoch. Starts from INIT, or from
     /// `resume`, a checkpoint of an earlier run of the same configuration.
+    ///
+    /// Longer than the other functions on purpose: it is the article's loop, every phase in its
+    /// place, to be read top to bottom.
     pub fn run(
         &self,
         train: &DeviceData,
@@ -102,9 +105,6 @@ impl<A: Architecture> Learner<'_, A> {
         resume: Option<Checkpoint>,
         watcher: &mut impl Watcher,
     ) -> Result<Training<A::Network>> {
-        let config = self.config;
-        let learning_rate = self.learning_rate;
-
         // INIT: random parameters from the seed — or, resuming, the parameters, momentum and
         // position a checkpoint saved.
         let Init {
@@ -137,7 +137,7 @@ impl<A: Architecture> Learner<'_, A> {
 
                 // STEP: parameter ← parameter − learning_rate × gradient (with momentum, weight
                 // decay and clipping as configured).
-                model = optimizer.step(learning_rate, model, gradients);
+                model = optimizer.step(self.learning_rate, model, gradients);
 
                 loss_sum = loss_sum + loss.inner().mul_scalar(batch_rows as f64);
                 position.steps_done += 1;
@@ -145,22 +145,18 @@ impl<A: Architecture> Learner<'_, A> {
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {
                     position.loss_sum = loss_sum.into_scalar::<f64>();
-                    let snapshot =
-                        Checkpoint::take(&model, &optimizer, lowest.as_ref(), &position)?;
-                    watcher.checkpoint(snapshot)?;
+                    watcher.checkpoint(Checkpoint::take(
+                        &model,
+                        &optimizer,
+                        lowest.as_ref(),
+                        &position,
+                    )?)?;
                     let stop = StopReason::Interrupted { epoch };
                     return Ok(self.finish(model, lowest, position, stop));
                 }
             }
             let train_loss = loss_sum.into_scalar::<f64>() / train.rows as f64;
-            let measured = valid.map(|valid| measure(&model.valid(), &loss_function, valid));
-            let metrics = EpochMetrics {
-                epoch,
-                train_loss,
-                valid_loss: measured.map(|measured| measured.loss),
-                valid_accuracy: measured.and_then(|measured| measured.accuracy),
-                learning_rate,
-            };
+            let metrics = self.epoch_metrics(epoch, train_loss, &model, &loss_function, valid);
             watcher.epoch(&metrics);
             let monitored_loss = metrics.monitored_loss();
             position.finish_epoch(metrics);
@@ -169,23 +165,46 @@ impl<A: Architecture> Learner<'_, A> {
             let stop = position.stop_policy.check(epoch, monitored_loss);
             // The lowest loss so far: remember these parameters (what `--keep best` saves, and
             // what a diverging run falls back on).
-            if position
-                .stop_policy
-                .lowest()
-                .is_some_and(|low| low.epoch == epoch)
-            {
+            if position.stop_policy.lowest_at(epoch) {
                 lowest = Some(model.valid());
             }
             if let Some(stop) = stop {
                 return Ok(self.finish(model, lowest, position, stop));
             }
-            if config
-                .checkpoint_every
-                .is_some_and(|every| epoch.is_multiple_of(every))
-            {
-                let snapshot = Checkpoint::take(&model, &optimizer, lowest.as_ref(), &position)?;
-                watcher.checkpoint(snapshot)?;
+            if self.checkpoint_due(epoch) {
+                watcher.checkpoint(Checkpoint::take(
+                    &model,
+                    &optimizer,
+                    lowest.as_ref(),
+                    &position,
+                )?)?;
             }
+        }
+    }
+
+    /// `--checkpoint-every N`: after every Nth epoch.
+    fn checkpoint_due(&self, epoch: usize) -> bool {
+        let every = self.config.checkpoint_every;
+        every.is_some_and(|every| epoch.is_multiple_of(every))
+    }
+
+    /// What epoch `epoch` achieved: its mean training loss, and the model measured on the
+    /// validation rows (in inference mode, no autodiff).
+    fn epoch_metrics(
+        &self,
+        epoch: usize,
+        train_loss: f64,
+        model: &A::Network,
+        loss_function: &Loss,
+        valid: Option<&DeviceData>,
+    ) -> EpochMetrics {
+        let measured = valid.map(|valid| measure(&model.valid(), loss_function, valid));
+        EpochMetrics {
+            epoch,
+            train_loss,
+            valid_loss: measured.map(|measured| measured.loss),
+            valid_accuracy: measured.and_then(|measured| measured.accuracy),
+            learning_rate: self.learning_rate,
         }
     }
 
