@@ -9,7 +9,7 @@ use stepwise::config::{Keep, ModelKind, TrainConfig};
 use stepwise::data::split::split;
 use stepwise::data::{load, ColumnSpec, LabelSpec, Source, Targets};
 use stepwise::infer::{Prediction, Predictor, Rows, Scores};
-use stepwise::learner::Learner;
+use stepwise::learner::{Kept, Learner};
 use stepwise::metrics::EpochMetrics;
 use stepwise::stop::{StopReason, Watched};
 use tempfile::tempdir;
@@ -277,5 +277,35 @@ fn a_closure_watcher_sees_every_epoch_and_never_interrupts() {
         matches!(training.stop, StopReason::MaxEpochs { .. }),
         "{}",
         training.stop
+    );
+}
+
+#[test]
+fn a_run_that_diverges_after_a_good_epoch_keeps_that_epoch_even_with_keep_last() {
+    let dir = tempdir().unwrap();
+    // Too big a step for digits: epoch 1 is fine, then the loss blows up.
+    let config = TrainConfig::new()
+        .with_dataset("digits".into())
+        .with_learning_rate(0.15.into())
+        .with_momentum(0.9)
+        .with_keep(Keep::Last)
+        .with_epochs(60);
+    let report = train(config, dir.path());
+    assert!(report.training.stop.diverged(), "{}", report.training.stop);
+    let Some(kept @ Kept::BeforeDivergence { epoch, loss, .. }) = report.summary.kept.clone()
+    else {
+        panic!("{:?}", report.summary.kept)
+    };
+    let lowest = report
+        .training
+        .history
+        .iter()
+        .map(|metrics| metrics.valid_loss.unwrap())
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(loss, lowest);
+    assert_eq!(report.summary.kept_metrics.unwrap().epoch, epoch);
+    assert_eq!(
+        kept.to_string(),
+        format!("epoch {epoch}, the lowest validation loss ({loss:.4}) before the loss diverged")
     );
 }
