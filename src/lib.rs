@@ -4,22 +4,25 @@
 //!
 //! | phase    | what happens                                      | where                          |
 //! |----------|---------------------------------------------------|--------------------------------|
-//! | INIT     | random starting parameters, from a seed           | [`model::ModelConfig::init`]   |
-//! | PREDICT  | the network's outputs for a minibatch             | [`model::Model::forward`]      |
+//! | INIT     | random starting parameters, from a seed           | [`model::Architecture::init`]  |
+//! | PREDICT  | the network's outputs for a minibatch             | [`model::Network::forward`]    |
 //! | LOSS     | one number for how wrong they are                 | [`loss::Loss::forward`]        |
 //! | GRADIENT | backpropagation: d(loss)/d(parameter)             | `loss.backward()` in [`learner`] |
 //! | STEP     | parameter ← parameter − learning_rate × gradient  | burn's SGD in [`learner`]      |
 //! | STOP     | target reached, no progress, diverged, or done    | [`stop::StopPolicy`]           |
 //!
-//! [`learner::Learner::run`] reads those phases top to bottom; [`keep`] says which epoch's
-//! parameters it hands back and [`advice`] what its history says about the learning rate.
-//! Around it: [`data`] loads and prepares the examples, [`batch`] puts them on the device,
+//! [`learner::Learner::run`] reads those phases top to bottom, for the built-in MLP
+//! ([`model::ModelConfig`]) or any burn `Module` that implements [`model::Network`] (see
+//! `examples/own_network.rs`); [`keep`] says which epoch's parameters it hands back and
+//! [`advice`] what its history says about the learning rate. Around it: [`data`] loads and
+//! prepares the examples, [`batch`] puts them on the device, [`measure`] scores a network on a
+//! split,
 //! [`train`] runs a whole training job and [`artifacts`] saves it, [`infer`] loads it again to
 //! predict and [`eval`] to score labelled rows, and [`device`] is the one place that knows which
 //! burn backends are compiled in.
 //!
-//! [`memory`] refuses runs too big for the machine before they start, and [`bench`] times the
-//! loop on the benchmark workloads.
+//! [`memory`] refuses runs too big for the machine before they start ([`machine`] says what the
+//! machine has), and [`bench`](mod@bench) times the loop on the benchmark workloads.
 //!
 //! Looking inside the loop: [`trace`] prints every phase's numbers for the first steps,
 //! [`lr_find`] chooses a learning rate by experiment, [`gradcheck`] checks backpropagation

@@ -4,6 +4,57 @@
 //! built by an [`Architecture`] (its `init` is INIT). The architecture is saved with the trained
 //! parameters, so inference rebuilds exactly the network that was trained. The built-in one is
 //! the [`Mlp`], configured by [`ModelConfig`]; `examples/own_network.rs` brings its own.
+//!
+//! A network of your own, and its architecture:
+//!
+//! ```no_run
+//! use burn::config::Config;
+//! use burn::module::Module;
+//! use burn::nn::{Linear, LinearConfig};
+//! use burn::tensor::{Device, Tensor};
+//! use stepwise::model::{Architecture, Network};
+//!
+//! #[derive(Module, Debug)]
+//! struct TwoLayers {
+//!     first: Linear,
+//!     second: Linear,
+//! }
+//!
+//! impl Network for TwoLayers {
+//!     fn forward(&self, features: Tensor<2>) -> Tensor<2> {
+//!         let hidden = self.first.forward(features).tanh(); // [batch, 8]
+//!         self.second.forward(hidden) // [batch, outputs]
+//!     }
+//! }
+//!
+//! #[derive(Config, Debug, PartialEq)]
+//! struct TwoLayersConfig {
+//!     inputs: usize,
+//!     outputs: usize,
+//! }
+//!
+//! impl Architecture for TwoLayersConfig {
+//!     type Network = TwoLayers;
+//!     fn init(&self, device: &Device) -> TwoLayers {
+//!         TwoLayers {
+//!             first: LinearConfig::new(self.inputs, 8).init(device),
+//!             second: LinearConfig::new(8, self.outputs).init(device),
+//!         }
+//!     }
+//!     fn inputs(&self) -> usize {
+//!         self.inputs
+//!     }
+//!     fn outputs(&self) -> usize {
+//!         self.outputs
+//!     }
+//!     fn describe(&self) -> String {
+//!         format!("two layers {}-8-{}", self.inputs, self.outputs)
+//!     }
+//! }
+//!
+//! // Then, with a plan of the data (`stepwise::train::Plan::prepare`):
+//! // `plan.train_network(TwoLayersConfig::new(inputs, outputs), |_| {})`.
+//! ```
 
 mod mlp;
 mod record;
