@@ -1,0 +1,154 @@
+//! The options of a training run that are one of a few choices (`--model`, `--activation`,
+//! `--keep`, `--missing`, `--lr`): their values, names and how they are saved.
+
+use clap::ValueEnum;
+use serde::{Deserialize, Serialize};
+
+/// What the network predicts: a class (cross-entropy loss) or a number (mean squared error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Task {
+    Classification,
+    Regression,
+}
+
+/// The shape of the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelKind {
+    /// One linear layer: linear regression, or softmax (logistic) classification.
+    Linear,
+    /// A multilayer perceptron: hidden linear layers, each followed by the activation.
+    Mlp,
+}
+
+/// The non-linearity between hidden layers of an MLP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ActivationKind {
+    Relu,
+    Tanh,
+    Sigmoid,
+}
+
+/// What the network's outputs pass through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputKind {
+    /// The logistic sigmoid 1 / (1 + e^-x): outputs in (0, 1), for regression on targets in
+    /// [0, 1] (the textbook xor network, trained with mean squared error).
+    Sigmoid,
+}
+
+impl std::fmt::Display for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Task::Classification => "classification",
+            Task::Regression => "regression",
+        })
+    }
+}
+
+impl std::fmt::Display for ActivationKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ActivationKind::Relu => "relu",
+            ActivationKind::Tanh => "tanh",
+            ActivationKind::Sigmoid => "sigmoid",
+        })
+    }
+}
+
+/// Which epoch's parameters a run saves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    /// The epoch with the lowest watched loss (validation, or training without a split).
+    Best,
+    /// The last epoch.
+    Last,
+}
+
+/// What to do with a missing cell (empty, `NA`, `NaN`, `null`, `?`, ...) in a feature column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Missing {
+    /// Refuse the data, naming the first missing cell.
+    #[default]
+    Error,
+    /// Leave out every row with a missing cell.
+    Drop,
+    /// Fill with the training rows' mean (text columns: their most frequent value).
+    Mean,
+}
+
+/// `--lr`: a number, or `auto` to pick one with the learning-rate range test first.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LearningRate {
+    Fixed(f64),
+    Auto,
+}
+
+impl LearningRate {
+    /// The number, unless it is still to be found.
+    pub fn fixed(self) -> Option<f64> {
+        match self {
+            LearningRate::Fixed(rate) => Some(rate),
+            LearningRate::Auto => None,
+        }
+    }
+}
+
+impl From<f64> for LearningRate {
+    fn from(rate: f64) -> Self {
+        LearningRate::Fixed(rate)
+    }
+}
+
+impl std::fmt::Display for LearningRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LearningRate::Fixed(rate) => write!(f, "{rate}"),
+            LearningRate::Auto => f.write_str("auto"),
+        }
+    }
+}
+
+impl std::str::FromStr for LearningRate {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "auto" => Ok(LearningRate::Auto),
+            _ => text
+                .parse()
+                .map(LearningRate::Fixed)
+                .map_err(|_| format!("'{text}' is neither a number nor `auto`")),
+        }
+    }
+}
+
+/// Saved as a number, or the string "auto".
+impl Serialize for LearningRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LearningRate::Fixed(rate) => serializer.serialize_f64(*rate),
+            LearningRate::Auto => serializer.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LearningRate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Saved {
+            Number(f64),
+            Text(String),
+        }
+        match Saved::deserialize(deserializer)? {
+            Saved::Number(rate) => Ok(LearningRate::Fixed(rate)),
+            Saved::Text(text) => text.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
