@@ -1,0 +1,171 @@
+//! CSV files: a header row, feature columns (numbers or text) and one label column.
+//!
+//! The file is read in one pass, record by record, straight into typed columns: the text of the
+//! file is never held whole. A column's first present cell decides its kind (a number, or text);
+//! a later cell of the other kind is an error. Every problem is reported with the file, the line
+//! and the column, and what to do about it.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+use super::encoding::{Encoding, Unseen};
+use super::frame::Frame;
+use super::labels::{self, shorten};
+use super::{ColumnSpec, LabelSpec, Targets};
+use crate::machine;
+
+mod column;
+mod pass;
+use pass::read;
+
+/// Loads a data set: the label column, and the feature columns `columns` chooses.
+pub fn load(path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
+    let file = machine::open_file(path)?;
+    machine::check_file(path, machine::available())?;
+    let size = file.limit();
+    frame(file, Some(size), path, label, columns)
+}
+
+/// [`load`] from bytes in memory (`path` only names them in messages): what the fuzz tests feed.
+pub fn parse(bytes: &[u8], path: &Path, label: &LabelSpec, columns: &ColumnSpec) -> Result<Frame> {
+    frame(bytes, Some(bytes.len() as u64), path, label, columns)
+}
+
+fn frame(
+    source: impl Read,
+    size: Option<u64>,
+    path: &Path,
+    label: &LabelSpec,
+    spec: &ColumnSpec,
+) -> Result<Frame> {
+    let shown = path.display().to_string();
+    let mut read = read(source, size, path, Some(label.column), spec)?;
+    let label_name = read.headers[read.label_column.expect("a label was asked for")].clone();
+    let texts: Vec<(u64, &str)> = read
+        .lines
+        .iter()
+        .zip(&read.labels)
+        .map(|(&line, &id)| (line, read.label_texts[id as usize].as_str()))
+        .collect();
+    let (targets, task_reason) =
+        labels::targets(&shown, &label_name, &texts, label.task, label.classes)?;
+    let columns = read.take_columns();
+    Ok(Frame {
+        name: path.file_stem().map_or_else(
+            || "dataset".into(),
+            |stem| stem.to_string_lossy().into_owned(),
+        ),
+        columns,
+        label_name,
+        targets,
+        task_reason,
+        lines: Some(read.lines),
+        notes: read.notes,
+    })
+}
+
+/// Reads the columns a trained model takes, by name, from a CSV file (other columns, such as
+/// the label, are ignored): the input to `stepwise predict --input-file`, encoded as the model
+/// was trained.
+pub fn load_features(path: &Path, encoding: &Encoding) -> Result<Vec<Vec<f32>>> {
+    let file = machine::open_file(path)?;
+    machine::check_file(path, machine::available())?;
+    let size = file.limit();
+    let spec = ColumnSpec {
+        known: Some(encoding),
+        ..ColumnSpec::default()
+    };
+    let mut read = read(file, Some(size), path, None, &spec)
+        .context("the input file needs every feature column the model was trained on, by name")?;
+    let rows = read.lines.len();
+    let frame = Frame {
+        name: path.display().to_string(),
+        label_name: String::new(),
+        targets: Targets::Values(vec![0.0; rows]),
+        task_reason: String::new(),
+        notes: Vec::new(),
+        columns: read.take_columns(),
+        lines: Some(read.lines),
+    };
+    let dataset = encoding
+        .encode(&frame, Unseen::Refuse)
+        .with_context(|| path.display().to_string())?;
+    let width = dataset.feature_count().max(1);
+    Ok(dataset
+        .features
+        .chunks(width)
+        .map(<[f32]>::to_vec)
+        .collect())
+}
+
+/// The header row: present, and each name once.
+fn headers(reader: &mut csv::Reader<impl Read>, path: &Path) -> Result<Vec<String>> {
+    let shown = path.display();
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{shown}: cannot read the header row"))?
+        .iter()
+        .map(String::from)
+        .collect();
+    if headers.iter().all(|header| header.is_empty()) {
+        bail!("{shown} is empty: a CSV needs a header row and data rows");
+    }
+    let mut seen = BTreeSet::new();
+    let repeated: BTreeSet<&str> = headers
+        .iter()
+        .filter(|header| !seen.insert(header.as_str()))
+        .map(String::as_str)
+        .collect();
+    if !repeated.is_empty() {
+        let names: Vec<String> = repeated
+            .iter()
+            .map(|name| format!("'{}'", shorten(name)))
+            .collect();
+        bail!(
+            "{shown}: the header names {} more than once; every column needs its own name",
+            names.join(", ")
+        );
+    }
+    Ok(headers)
+}
+
+/// The feature columns: `--features` (or every column; a model's own when predicting), less the
+/// label and `--ignore`.
+fn feature_columns(
+    headers: &[String],
+    column: &dyn Fn(&str) -> Result<usize>,
+    label: Option<usize>,
+    spec: &ColumnSpec,
+    path: &Path,
+) -> Result<Vec<usize>> {
+    let named = |names: &mut dyn Iterator<Item = &str>, option: &str| -> Result<Vec<usize>> {
+        names
+            .map(|name| column(name).with_context(|| format!("{option} names it")))
+            .collect()
+    };
+    let ignored = named(&mut spec.ignore.iter().map(String::as_str), "--ignore")?;
+    let chosen = match spec.known {
+        Some(encoding) => named(
+            &mut encoding.columns.iter().map(|c| c.name()),
+            "the model reads it",
+        )?,
+        None if spec.features.is_empty() => (0..headers.len()).collect(),
+        None => named(&mut spec.features.iter().map(String::as_str), "--features")?,
+    };
+    let columns: Vec<usize> = chosen
+        .into_iter()
+        .filter(|index| Some(*index) != label && !ignored.contains(index))
+        .collect();
+    if columns.is_empty() {
+        bail!(
+            "{}: no feature columns left (the columns are: {}); a data set needs feature columns \
+             and a label",
+            path.display(),
+            headers.join(", ")
+        );
+    }
+    Ok(columns)
+}

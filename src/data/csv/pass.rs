@@ -1,0 +1,287 @@
+//! One pass over a CSV's records, straight into typed columns: which rows are kept (blank lines,
+//! short rows, missing labels and cells, as `--missing` says), and each kept row's cells pushed
+//! onto its columns.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use csv::StringRecord;
+
+use super::column::{push, Building};
+use super::{feature_columns, headers};
+use crate::config::Missing;
+use crate::data::encoding::ColumnEncoding;
+use crate::data::frame::{is_missing, Column, Values};
+use crate::data::labels::shorten;
+use crate::data::ColumnSpec;
+
+/// Rows read before the column sizes are reserved from the file's size.
+const SIZING_ROWS: usize = 256;
+
+/// What a pass over the records gathers.
+pub(super) struct Pass {
+    pub headers: Vec<String>,
+    pub label_column: Option<usize>,
+    /// The feature columns: their index in the header, and their cells.
+    columns: Vec<(usize, Building)>,
+    /// Each kept row's label, as an index into `label_texts`.
+    pub labels: Vec<u32>,
+    pub label_texts: Vec<String>,
+    /// Each label text's index in `label_texts`.
+    interned: HashMap<String, u32>,
+    /// The file line of each kept row.
+    pub lines: Vec<u64>,
+    pub notes: Vec<String>,
+}
+
+/// How many rows were read, and how many were left out, and why.
+#[derive(Default)]
+struct Counts {
+    total: usize,
+    unlabelled: usize,
+    incomplete: usize,
+    /// The first blank line: fine at the end of the file, refused before a data row.
+    blank: Option<u64>,
+}
+
+/// One pass over the records of a source of `size` bytes. `label` is the label column's name
+/// (`Some(None)`: the last column; `None`: no label, for prediction inputs).
+pub(super) fn read(
+    source: impl Read,
+    size: Option<u64>,
+    path: &Path,
+    label: Option<Option<&str>>,
+    spec: &ColumnSpec,
+) -> Result<Pass> {
+    let shown = path.display();
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        // Row lengths are checked in `admit`, after blank lines are skipped, to name the line.
+        .flexible(true)
+        .from_reader(source);
+    let mut pass = Pass::start(headers(&mut reader, path)?, label, spec, path)?;
+    let mut counts = Counts::default();
+    let mut record = StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|err| anyhow::anyhow!("{shown}: {err}"))?
+    {
+        let line = record.position().map_or(0, |position| position.line());
+        if pass.admit(&record, line, spec.missing, &mut counts, path)? {
+            pass.push_row(&record, line, path)?;
+            let bytes_so_far = record.position().map_or(0, |position| position.byte());
+            if let (Some(size), SIZING_ROWS, 1..) = (size, pass.lines.len(), bytes_so_far) {
+                let rows = size as f64 * SIZING_ROWS as f64 / bytes_so_far as f64;
+                pass.reserve((rows * 1.1) as usize);
+            }
+        }
+    }
+    pass.finish(counts, path)
+}
+
+impl Pass {
+    /// The label column and the feature columns of `headers`, each column's kind already
+    /// known when a model's encoding says it.
+    fn start(
+        headers: Vec<String>,
+        label: Option<Option<&str>>,
+        spec: &ColumnSpec,
+        path: &Path,
+    ) -> Result<Pass> {
+        let column = |name: &str| -> Result<usize> {
+            headers
+                .iter()
+                .position(|header| header == name)
+                .with_context(|| {
+                    format!(
+                        "{}: no column named '{}'; the columns are: {}",
+                        path.display(),
+                        shorten(name),
+                        headers.join(", ")
+                    )
+                })
+        };
+        let label_column = match label {
+            Some(Some(name)) => Some(column(name)?),
+            Some(None) => Some(headers.len() - 1),
+            None => None,
+        };
+        let features = feature_columns(&headers, &column, label_column, spec, path)?;
+        let known = |index: usize| {
+            let encoding = spec.known?;
+            encoding.columns.iter().find(|c| c.name() == headers[index])
+        };
+        let columns = features
+            .iter()
+            .map(|&index| match known(index) {
+                Some(ColumnEncoding::Number { .. }) => (index, Building::Numbers(Vec::new())),
+                Some(ColumnEncoding::Text { .. }) => (index, Building::Text(Vec::new())),
+                None => (index, Building::Undecided(0)),
+            })
+            .collect();
+        Ok(Pass {
+            headers,
+            label_column,
+            columns,
+            labels: Vec::new(),
+            label_texts: Vec::new(),
+            interned: HashMap::new(),
+            lines: Vec::new(),
+            notes: Vec::new(),
+        })
+    }
+
+    /// Whether the record at `line` is a row to keep: blank lines end the data, a row must have
+    /// a value per column, and a row with a missing label or cell is an error or left out, as
+    /// `missing` says.
+    fn admit(
+        &self,
+        record: &StringRecord,
+        line: u64,
+        missing: Missing,
+        counts: &mut Counts,
+        path: &Path,
+    ) -> Result<bool> {
+        let shown = path.display();
+        if record.iter().all(str::is_empty) {
+            counts.blank.get_or_insert(line);
+            return Ok(false);
+        }
+        if let Some(blank_line) = counts.blank {
+            bail!(
+                "{shown}: line {blank_line} is blank, between data rows; remove it (or give \
+                 each value, NA for a missing one)"
+            );
+        }
+        if record.len() != self.headers.len() {
+            bail!(
+                "{shown}: line {line} has {} values but the header has {} columns; every row \
+                 needs one value per column",
+                record.len(),
+                self.headers.len()
+            );
+        }
+        counts.total += 1;
+        if let Some(label) = self
+            .label_column
+            .filter(|&label| is_missing(&record[label]))
+        {
+            if missing == Missing::Error {
+                bail!(
+                    "{shown}: line {line}, label column '{}' has no value ('{}'); every row \
+                     needs a label (or leave such rows out with --missing drop)",
+                    self.headers[label],
+                    shorten(&record[label])
+                );
+            }
+            counts.unlabelled += 1;
+            return Ok(false);
+        }
+        let cell_missing = self
+            .columns
+            .iter()
+            .find(|(index, _)| is_missing(&record[*index]));
+        match (cell_missing, missing) {
+            (Some((index, _)), Missing::Error) => bail!(
+                "{shown}: line {line}, column '{}' is empty or missing (a missing value); \
+                 every feature needs a value: fill it in, or use --missing drop (leave such \
+                 rows out) or --missing mean (fill with the training rows' mean)",
+                self.headers[*index]
+            ),
+            (Some(_), Missing::Drop) => {
+                counts.incomplete += 1;
+                Ok(false)
+            }
+            _ => Ok(true),
+        }
+    }
+
+    /// A kept row's cells onto their columns, and its label.
+    fn push_row(&mut self, record: &StringRecord, line: u64, path: &Path) -> Result<()> {
+        for (index, building) in &mut self.columns {
+            let headers = &self.headers;
+            push(building, &record[*index], || {
+                format!(
+                    "{}: line {line}, column '{}'",
+                    path.display(),
+                    headers[*index]
+                )
+            })?;
+        }
+        if let Some(label) = self.label_column {
+            let text = &record[label];
+            let next = self.interned.len() as u32;
+            let label_texts = &mut self.label_texts;
+            let id = *self.interned.entry(text.to_string()).or_insert_with(|| {
+                label_texts.push(text.to_string());
+                next
+            });
+            self.labels.push(id);
+        }
+        self.lines.push(line);
+        Ok(())
+    }
+
+    /// The pass, with notes on the rows left out; an error when no row is left.
+    fn finish(mut self, counts: Counts, path: &Path) -> Result<Pass> {
+        let Counts {
+            total,
+            unlabelled,
+            incomplete,
+            ..
+        } = counts;
+        if unlabelled > 0 {
+            self.notes.push(format!(
+                "dropped {unlabelled} of {total} rows without a label"
+            ));
+        }
+        if incomplete > 0 {
+            self.notes.push(format!(
+                "dropped {incomplete} of {total} rows with a missing feature value (--missing drop)"
+            ));
+        }
+        if self.lines.is_empty() {
+            match total {
+                0 => bail!("{} has a header but no data rows", path.display()),
+                _ => bail!(
+                    "{}: no row is left once rows with missing values are dropped",
+                    path.display()
+                ),
+            }
+        }
+        Ok(self)
+    }
+
+    /// Room for `rows` rows in every column, so they do not grow by doubling (each doubling
+    /// leaves the old buffer to the allocator: twice the memory at the peak).
+    fn reserve(&mut self, rows: usize) {
+        let more = rows.saturating_sub(self.lines.len());
+        self.lines.reserve_exact(more);
+        self.labels.reserve_exact(more);
+        for (_, building) in &mut self.columns {
+            match building {
+                Building::Numbers(numbers) => numbers.reserve_exact(more),
+                Building::Text(texts) => texts.reserve_exact(more),
+                Building::Undecided(_) => {}
+            }
+        }
+    }
+
+    /// The finished columns, moved out (not copied: they can be most of the memory a run uses).
+    pub(super) fn take_columns(&mut self) -> Vec<Column> {
+        let columns = std::mem::take(&mut self.columns);
+        columns
+            .into_iter()
+            .map(|(index, building)| Column {
+                name: self.headers[index].clone(),
+                values: match building {
+                    Building::Undecided(missing) => Values::Numbers(vec![f32::NAN; missing]),
+                    Building::Numbers(numbers) => Values::Numbers(numbers),
+                    Building::Text(texts) => Values::Text(texts),
+                },
+            })
+            .collect()
+    }
+}
