@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::batch::DeviceData;
 use crate::data::encoding::Unseen;
+use crate::data::frame::Frame;
 use crate::data::split::split;
 use crate::data::{self, ColumnSpec, Dataset, LabelSpec, Source, Targets};
 use crate::infer::{argmax, Predictor};
@@ -67,20 +68,7 @@ impl<A: Architecture> Predictor<A> {
     /// trained on (the same split again, from the saved seed and fraction), else every row.
     pub fn eval_data(&self, name_or_path: &str, rows: Option<Rows>) -> Result<EvalData> {
         let card = &self.card;
-        let source = Source::resolve(name_or_path)?;
-        let encoding = card.encoding();
-        let label = LabelSpec {
-            column: Some(&card.label_name),
-            task: Some(card.task),
-            classes: card.class_names.as_deref(),
-        };
-        let columns = ColumnSpec {
-            missing: card.training.missing,
-            known: Some(&encoding),
-            ..ColumnSpec::default()
-        };
-        let frame = data::load(&source, &label, &columns, card.training.seed)
-            .with_context(|| format!("{name_or_path} does not fit the model"))?;
+        let (source, frame) = self.read_labelled(name_or_path)?;
         let trained_on = card.data_fingerprint.as_deref() == Some(&frame.fingerprint());
         let fraction = card
             .training
@@ -128,7 +116,8 @@ impl<A: Architecture> Predictor<A> {
                 &all
             }
         };
-        let dataset = encoding
+        let dataset = card
+            .encoding()
             .encode_rows(&frame, chosen, Unseen::Refuse)
             .with_context(|| format!("{name_or_path} does not fit the model"))?;
         Ok(EvalData {
@@ -141,6 +130,26 @@ impl<A: Architecture> Predictor<A> {
     /// Every row of a labelled data set, read as the model reads its columns.
     pub fn load_dataset(&self, name_or_path: &str) -> Result<Dataset> {
         Ok(self.eval_data(name_or_path, Some(Rows::All))?.dataset)
+    }
+
+    /// A labelled data set read as the model reads its columns and label.
+    fn read_labelled(&self, name_or_path: &str) -> Result<(Source, Frame)> {
+        let card = &self.card;
+        let source = Source::resolve(name_or_path)?;
+        let encoding = card.encoding();
+        let label = LabelSpec {
+            column: Some(&card.label_name),
+            task: Some(card.task),
+            classes: card.class_names.as_deref(),
+        };
+        let columns = ColumnSpec {
+            missing: card.training.missing,
+            known: Some(&encoding),
+            ..ColumnSpec::default()
+        };
+        let frame = data::load(&source, &label, &columns, card.training.seed)
+            .with_context(|| format!("{name_or_path} does not fit the model"))?;
+        Ok((source, frame))
     }
 
     /// Loss and scores on the chosen rows of a labelled data set, saying which rows they are.

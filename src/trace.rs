@@ -68,7 +68,8 @@ pub struct Trace {
     pub steps: Vec<StepTrace>,
 }
 
-/// Runs the first `steps` steps of `learner` on `train`, measuring every phase.
+/// Runs the first `steps` steps of `learner` on `train`, measuring every phase. (Long for the
+/// reason `Learner::run` is: the phases in order, each measured where it happens.)
 pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: usize) -> Trace {
     let learning_rate = learner.learning_rate;
 

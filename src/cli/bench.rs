@@ -38,41 +38,13 @@ pub fn bench(args: BenchArgs) -> Result<()> {
                 "release"
             }
         )?;
-        say!(
-            "{:<8} {:>12} {:>9} {:>7} {:>6} {:>8} {:>10} {:>8} {:>8} {:>10}",
-            "workload",
-            "samples/s",
-            "ms/step",
-            "steps",
-            "epochs",
-            "seconds",
-            "final loss",
-            "accuracy",
-            "GFLOP/s",
-            "peak RSS"
-        )?;
+        say!("{}", table_header())?;
     }
     let mut results = Vec::new();
     for workload in workloads {
         let result = bench::run(workload, &backend)?;
         if !args.json {
-            say!(
-                "{:<8} {:>12.0} {:>9.4} {:>7} {:>6} {:>8.3} {:>10.5} {:>8} {:>8.2} {:>10}",
-                workload.name(),
-                result.samples_per_second,
-                result.ms_per_step,
-                result.steps,
-                result.epochs,
-                result.seconds,
-                result.final_loss,
-                result
-                    .accuracy
-                    .map_or_else(|| "-".to_string(), |accuracy| format!("{accuracy:.3}")),
-                result.gflops_per_second,
-                result
-                    .peak_rss_bytes
-                    .map_or_else(|| "-".to_string(), |bytes| machine::bytes(bytes as f64)),
-            )?;
+            say!("{}", table_row(workload.name(), &result))?;
         }
         results.push(result);
     }
@@ -93,4 +65,42 @@ pub fn bench(args: BenchArgs) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The column names of the table of workloads.
+fn table_header() -> String {
+    format!(
+        "{:<8} {:>12} {:>9} {:>7} {:>6} {:>8} {:>10} {:>8} {:>8} {:>10}",
+        "workload",
+        "samples/s",
+        "ms/step",
+        "steps",
+        "epochs",
+        "seconds",
+        "final loss",
+        "accuracy",
+        "GFLOP/s",
+        "peak RSS"
+    )
+}
+
+/// One workload's line of the table.
+fn table_row(name: &str, result: &BenchResult) -> String {
+    format!(
+        "{:<8} {:>12.0} {:>9.4} {:>7} {:>6} {:>8.3} {:>10.5} {:>8} {:>8.2} {:>10}",
+        name,
+        result.samples_per_second,
+        result.ms_per_step,
+        result.steps,
+        result.epochs,
+        result.seconds,
+        result.final_loss,
+        result
+            .accuracy
+            .map_or_else(|| "-".to_string(), |accuracy| format!("{accuracy:.3}")),
+        result.gflops_per_second,
+        result
+            .peak_rss_bytes
+            .map_or_else(|| "-".to_string(), |bytes| machine::bytes(bytes as f64)),
+    )
 }

@@ -149,6 +149,8 @@ impl Progress {
     }
 }
 
+/// The phase trace, one block per phase in the loop's order (longer than most for that
+/// reason).
 fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
     let classes = plan.card.class_names.as_deref();
     say!(

@@ -29,7 +29,7 @@ use crate::artifacts::{ArtifactDir, ModelCard, Summary, FORMAT_VERSION};
 use crate::batch::DeviceData;
 use crate::config::{LearningRate, TrainConfig};
 use crate::data::frame::Frame;
-use crate::data::prepare::{column_spec, label_spec, prepare};
+use crate::data::prepare::{column_spec, label_spec, prepare, Prepared};
 use crate::data::{self, Source};
 use crate::device::Backend;
 use crate::gradcheck::{self, LayerCheck};
@@ -143,26 +143,15 @@ impl Plan {
         if let Some(finding) = &lr_finding {
             config.learning_rate = LearningRate::Fixed(finding.suggestion);
         }
-        let card = ModelCard {
-            format_version: FORMAT_VERSION,
-            task: frame.task(),
-            model,
-            feature_names: prepared.train.feature_names.clone(),
-            label_name: frame.label_name.clone(),
-            class_names: frame.targets.class_names(),
-            feature_scaling: prepared.feature_scaling,
-            target_scaling: prepared.target_scaling,
-            training: config,
-            encoding: Some(prepared.encoding),
-            data_fingerprint: Some(frame.fingerprint()),
-        };
+        let notes = prepared.notes.clone();
+        let card = card(&frame, model, config, prepared);
         Ok(Plan {
             memory,
             lr_finding,
             train_rows,
             valid_rows,
             frame,
-            notes: prepared.notes,
+            notes,
             card,
             out,
             backend,
@@ -265,5 +254,23 @@ fn learner<'a, A>(
         learning_rate,
         device: backend.device.clone(),
         watched,
+    }
+}
+
+/// The card a run of `config` will save: the network, the data's names and transforms, the
+/// configuration, and a fingerprint of the data.
+fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: Prepared) -> ModelCard {
+    ModelCard {
+        format_version: FORMAT_VERSION,
+        task: frame.task(),
+        model,
+        feature_names: prepared.train.feature_names,
+        label_name: frame.label_name.clone(),
+        class_names: frame.targets.class_names(),
+        feature_scaling: prepared.feature_scaling,
+        target_scaling: prepared.target_scaling,
+        training: config,
+        encoding: Some(prepared.encoding),
+        data_fingerprint: Some(frame.fingerprint()),
     }
 }
