@@ -44,6 +44,12 @@ pub struct ModelCard<A = ModelConfig> {
 }
 
 impl<A: Architecture> ModelCard<A> {
+    /// Whether the model answers with classes (else a number): the card's task, which loading
+    /// checks agrees with its class names and outputs.
+    pub fn is_classifier(&self) -> bool {
+        self.task == Task::Classification
+    }
+
     /// How the model's input columns become its inputs.
     pub fn encoding(&self) -> Encoding {
         self.encoding
@@ -156,7 +162,7 @@ impl<A: Architecture> ModelCard<A> {
                 return Err("the target scaling is not for one value".into());
             }
         }
-        let classes = self.task == Task::Classification;
+        let classes = self.is_classifier();
         if classes != self.class_names.is_some() || (!classes && outputs != 1) {
             return Err(format!(
                 "task {} does not fit {} outputs and {} class names",

@@ -84,7 +84,7 @@ fn write_predictions_csv(
     let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
     let mut header = card.feature_names.clone();
     header.push(format!("predicted_{}", card.label_name));
-    if card.class_names.is_some() {
+    if card.is_classifier() {
         header.push("probability".to_string());
     }
     writer.write_record(&header)?;

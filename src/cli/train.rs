@@ -45,7 +45,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         print_trace(&plan.trace(args.trace), &plan)?;
     }
 
-    let classification = plan.card.class_names.is_some();
+    let classification = plan.card.is_classifier();
     let example = plan.frame.row_texts(0).join(",");
     plan.interrupt_on(ctrl_c()?);
     let progress = Progress::new(epochs, args.quiet, args.log_every);
