@@ -145,12 +145,8 @@ impl<A: Architecture> Learner<'_, A> {
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {
                     position.loss_sum = loss_sum.into_scalar::<f64>();
-                    watcher.checkpoint(Checkpoint::take(
-                        &model,
-                        &optimizer,
-                        lowest.as_ref(),
-                        &position,
-                    )?)?;
+                    let snapshot = Checkpoint::take(&model, &optimizer, &lowest, &position)?;
+                    watcher.checkpoint(snapshot)?;
                     let stop = StopReason::Interrupted { epoch };
                     return Ok(self.finish(model, lowest, position, stop));
                 }
@@ -172,12 +168,8 @@ impl<A: Architecture> Learner<'_, A> {
                 return Ok(self.finish(model, lowest, position, stop));
             }
             if self.checkpoint_due(epoch) {
-                watcher.checkpoint(Checkpoint::take(
-                    &model,
-                    &optimizer,
-                    lowest.as_ref(),
-                    &position,
-                )?)?;
+                let snapshot = Checkpoint::take(&model, &optimizer, &lowest, &position)?;
+                watcher.checkpoint(snapshot)?;
             }
         }
     }

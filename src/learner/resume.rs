@@ -64,10 +64,10 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     /// A snapshot of the parameters, SGD's state, the lowest-loss parameters and the position.
-    pub fn take(
-        model: &impl Network,
+    pub fn take<N: Network>(
+        model: &N,
         optimizer: &ModuleOptimizer,
-        lowest: Option<&impl Network>,
+        lowest: &Option<N>,
         position: &Position,
     ) -> Result<Checkpoint> {
         let optimizer = optimizer
@@ -76,7 +76,7 @@ impl Checkpoint {
         Ok(Checkpoint {
             model: model::encode(model)?,
             optimizer: optimizer.to_vec(),
-            lowest: lowest.map(model::encode).transpose()?,
+            lowest: lowest.as_ref().map(model::encode).transpose()?,
             position: position.clone(),
         })
     }
