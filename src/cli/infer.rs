@@ -7,7 +7,8 @@ use anyhow::Result;
 use stepwise::artifacts::ArtifactDir;
 use stepwise::data::{self, csv::load_features};
 use stepwise::device::{self, DeviceChoice};
-use stepwise::infer::{Evaluation, Prediction, Predictor, Scores};
+use stepwise::eval::{Evaluation, Scores};
+use stepwise::infer::{Prediction, Predictor};
 
 use super::{EvalArgs, PredictArgs};
 

@@ -31,7 +31,7 @@ use clap::{Args, Parser, Subcommand};
 use stepwise::bench::Workload;
 use stepwise::config::TrainConfig;
 use stepwise::device::{self, Backend, DeviceChoice};
-use stepwise::infer::Rows;
+use stepwise::eval::Rows;
 use stepwise::train::Plan;
 
 pub use parse::parse;

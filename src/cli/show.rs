@@ -54,7 +54,7 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
     say!(
         "model    {} ({} parameters), {step}, batch {}, seed {}",
         plan.card.model.describe(),
-        plan.card.model.parameter_count(),
+        plan.parameter_count(),
         config.batch_size.min(plan.train_rows),
         config.seed,
     )?;

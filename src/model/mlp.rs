@@ -183,3 +183,22 @@ impl Network for Mlp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::module::Module;
+
+    #[test]
+    fn the_count_from_the_widths_is_the_modules_own() {
+        let device = crate::device::cpu().expect("a CPU backend").device;
+        for (kind, hidden) in [
+            (ModelKind::Linear, vec![16]),
+            (ModelKind::Mlp, vec![16]),
+            (ModelKind::Mlp, vec![7, 5, 3]),
+        ] {
+            let config = ModelConfig::new(kind, 4, 3).with_hidden(hidden);
+            assert_eq!(config.parameter_count(), config.init(&device).num_params());
+        }
+    }
+}

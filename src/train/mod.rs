@@ -23,6 +23,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::{bail, Result};
+use burn::module::Module;
 use burn::tensor::Device;
 
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, FORMAT_VERSION};
@@ -217,6 +218,11 @@ impl Plan {
     /// Autodiff against finite differences, on the first `rows` training rows.
     pub fn gradient_check(&self, rows: usize) -> Vec<LayerCheck> {
         gradcheck::check(&self.learner(), &self.train, rows)
+    }
+
+    /// The built-in network's trainable numbers, counted on the module itself.
+    pub fn parameter_count(&self) -> usize {
+        self.card.model.init(&self.backend.device).num_params()
     }
 
     /// The training rows, on the autodiff device, standardised: what [`Learner::run`] trains on.

@@ -10,7 +10,8 @@ use stepwise::artifacts::ArtifactDir;
 use stepwise::config::{ActivationKind, TrainConfig};
 use stepwise::data::split::split;
 use stepwise::device::{survey, Backend};
-use stepwise::infer::{Prediction, Predictor, Scores};
+use stepwise::eval::Scores;
+use stepwise::infer::{Prediction, Predictor};
 use stepwise::train::Plan;
 use tempfile::tempdir;
 

@@ -1,7 +1,8 @@
 //! The learning loop reaches known answers on known data.
 
 use stepwise::config::{ActivationKind, ModelKind, OutputKind, Task, TrainConfig};
-use stepwise::infer::{Prediction, Scores};
+use stepwise::eval::Scores;
+use stepwise::infer::Prediction;
 use stepwise::stop::StopReason;
 use tempfile::tempdir;
 
