@@ -11,7 +11,6 @@ use crate::artifacts::{ArtifactDir, ModelCard};
 use crate::config::Task;
 use crate::model::{Architecture, ModelConfig, Network};
 
-
 /// One answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]

@@ -1,5 +1,6 @@
 //! The command line: train then predict, and every user mistake gets a clear one-line error.
 
+use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -428,6 +429,11 @@ fn trace_lr_find_gradcheck_and_plot_from_the_command_line() {
         .stdout(predicate::str::contains("lr-find  "))
         .stdout(predicate::str::contains("-> suggestion "))
         .stdout(predicate::str::contains("saved    iris/lr_find.svg"));
+    let plot = fs::read_to_string(dir.path().join("iris/lr_find.svg")).unwrap();
+    assert!(
+        plot.contains("<svg") && plot.contains("suggestion"),
+        "{plot}"
+    );
 
     stepwise(dir.path())
         .args(["gradcheck", "--model", "mlp", "--dataset", "iris"])

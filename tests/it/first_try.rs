@@ -514,6 +514,14 @@ fn command_line_slips_get_the_spelling_that_works() {
         err.contains("model.bpk is a file; --model takes the folder"),
         "{err}"
     );
+    assert!(!err.contains("e.g. --model"), "no folder to suggest: {err}");
+    fs::create_dir(dir.path().join("m2")).unwrap();
+    fs::write(dir.path().join("m2/config.json"), b"{}").unwrap();
+    let err = fails(
+        dir.path(),
+        &["predict", "--model", "m2/config.json", "--input", "1"],
+    );
+    assert!(err.contains("e.g. --model m2"), "{err}");
 }
 
 #[test]
