@@ -262,6 +262,37 @@ mod tests {
     }
 
     #[test]
+    fn a_diverged_loss_reads_in_full_below_a_million_and_in_powers_of_ten_above() {
+        let diverged = |loss| StopReason::Diverged {
+            loss,
+            epoch: 3,
+            lowest: None,
+            watched: Watched::Training,
+        };
+        let said = |loss| diverged(loss).to_string();
+        assert_eq!(
+            said(1234.5),
+            "the training loss diverged to 1234.5000 at epoch 3"
+        );
+        assert_eq!(
+            said(-1234.5),
+            "the training loss diverged to -1234.5000 at epoch 3"
+        );
+        assert_eq!(
+            said(2.5e9),
+            "the training loss diverged to 2.500e9 at epoch 3"
+        );
+        assert_eq!(
+            said(1e6),
+            "the training loss diverged to 1.000e6 at epoch 3"
+        );
+        assert_eq!(
+            said(f64::NAN),
+            "the training loss diverged to NaN at epoch 3"
+        );
+    }
+
+    #[test]
     fn non_finite_loss_stops_first() {
         let mut policy = policy(Some(1.0), 10, Some(1));
         assert!(policy.check(1, f64::NAN).unwrap().diverged());
