@@ -77,6 +77,11 @@ impl Architecture for ResidualConfig {
         let (inputs, width, outputs) = (self.inputs, self.width, self.outputs);
         format!("residual {inputs}-{width}(+{width})-{outputs} relu")
     }
+
+    /// What each layer outputs per row, for the memory check before training.
+    fn layer_widths(&self) -> Vec<usize> {
+        vec![self.inputs, self.width, self.width, self.outputs]
+    }
 }
 
 fn main() -> Result<()> {

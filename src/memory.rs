@@ -9,7 +9,6 @@ use std::fmt;
 use anyhow::{bail, Result};
 
 use crate::machine::{bytes, peak_rss, status_bytes};
-use crate::model::ModelConfig;
 
 const F32: f64 = 4.0;
 
@@ -36,15 +35,16 @@ pub struct MemoryEstimate {
 }
 
 impl MemoryEstimate {
-    /// The estimate for training `model` on `train_rows` rows (batches of `batch_size`),
-    /// measuring `valid_rows` after each epoch.
+    /// The estimate for training a network of `parameters` numbers, whose layers output
+    /// `widths` numbers per row (the inputs first), on `train_rows` rows in batches of
+    /// `batch_size`, measuring `valid_rows` after each epoch.
     pub fn for_training(
-        model: &ModelConfig,
+        parameters: usize,
+        widths: &[usize],
         batch_size: usize,
         train_rows: usize,
         valid_rows: usize,
     ) -> Self {
-        let widths = model.widths();
         let neurons: f64 = widths.iter().map(|&width| width as f64).sum();
         let widest = widths.iter().copied().max().unwrap_or(0) as f64;
         let batch = batch_size.min(train_rows) as f64;
@@ -52,9 +52,9 @@ impl MemoryEstimate {
         Self {
             in_use: status_bytes("VmRSS:").unwrap_or(0) as f64,
             peak_so_far: peak_rss().unwrap_or(0) as f64,
-            parameters: model.parameter_count() as f64 * F32 * 4.0,
+            parameters: parameters as f64 * F32 * 4.0,
             activations: batch * neurons * F32 * 3.0 + valid_rows as f64 * widest * F32 * 2.0,
-            data: rows * (model.inputs as f64 + 1.0) * F32 * 2.0,
+            data: rows * (widths.first().copied().unwrap_or(0) as f64 + 1.0) * F32 * 2.0,
             runtime: RUNTIME,
         }
     }
@@ -104,6 +104,7 @@ impl fmt::Display for MemoryEstimate {
 mod tests {
     use super::*;
     use crate::config::ModelKind;
+    use crate::model::ModelConfig;
 
     #[test]
     fn the_estimate_counts_parameters_activations_and_data() {
@@ -111,7 +112,7 @@ mod tests {
         let estimate = MemoryEstimate {
             in_use: 0.0,
             peak_so_far: 0.0,
-            ..MemoryEstimate::for_training(&model, 16, 120, 30)
+            ..MemoryEstimate::for_training(model.parameter_count(), &model.widths(), 16, 120, 30)
         };
         assert_eq!(estimate.parameters, 131.0 * 4.0 * 4.0);
         assert_eq!(estimate.activations, 16.0 * 23.0 * 12.0 + 30.0 * 16.0 * 8.0);

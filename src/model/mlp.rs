@@ -119,6 +119,10 @@ impl Architecture for ModelConfig {
         }
     }
 
+    fn layer_widths(&self) -> Vec<usize> {
+        self.widths()
+    }
+
     /// Records written before the one MLP (model format 2 and older) name the parameters
     /// under an enum variant: `Linear.linear.weight`, `Mlp.hidden.0.weight`.
     fn load_older(&self, record: ModuleRecord, device: &Device) -> Option<Mlp> {

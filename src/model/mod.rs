@@ -94,6 +94,13 @@ pub trait Architecture: Clone + Debug + PartialEq + Serialize + DeserializeOwned
     /// One line for people, e.g. `mlp 4-16-3 relu`.
     fn describe(&self) -> String;
 
+    /// How many numbers each layer outputs per row, the inputs first: what the memory estimate
+    /// counts as activations. By default just the inputs and outputs; a network with hidden
+    /// layers should name them.
+    fn layer_widths(&self) -> Vec<usize> {
+        vec![self.inputs(), self.outputs()]
+    }
+
     /// The network from a record an older stepwise wrote in another layout, if this
     /// architecture had one (see [`ModelConfig`]); `None` when the record is not one of those.
     fn load_older(

@@ -116,8 +116,13 @@ impl Plan {
 
         // Before anything is put on the device: refuse what cannot fit.
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
-        let memory =
-            MemoryEstimate::for_training(&model, config.batch_size, train_rows, valid_rows);
+        let memory = MemoryEstimate::for_training(
+            model.parameter_count(),
+            &model.widths(),
+            config.batch_size,
+            train_rows,
+            valid_rows,
+        );
         memory.check(machine::available())?;
 
         let watched = if prepared.valid.is_some() {

@@ -12,6 +12,7 @@ use crate::advice;
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION};
 use crate::learner::{Checkpoint, Kept, Training, Watcher};
 use crate::machine;
+use crate::memory::MemoryEstimate;
 use crate::metrics::EpochMetrics;
 use crate::model::{Architecture, Network};
 use crate::stop::StopReason;
@@ -22,12 +23,14 @@ impl Plan {
     /// saves nothing when there was none. A run that finishes drops its checkpoint; an
     /// interrupted one keeps it.
     pub fn train(self, on_epoch: impl FnMut(&EpochMetrics)) -> Result<TrainReport> {
-        let architecture = self.card.model.clone();
-        self.train_network(architecture, on_epoch)
+        let parameters = self.card.model.parameter_count();
+        let card = self.card.clone();
+        self.run(card, parameters, on_epoch)
     }
 
     /// [`Plan::train`] with a network of another architecture, on the same prepared data: it
-    /// must take this plan's inputs and give its outputs.
+    /// must take this plan's inputs and give its outputs. Its memory is checked here (the plan
+    /// checked the built-in network's), from its parameters and [`Architecture::layer_widths`].
     pub fn train_network<A: Architecture>(
         mut self,
         architecture: A,
@@ -38,6 +41,26 @@ impl Plan {
             bail!("the network must take {inputs} inputs and give {outputs} outputs for this data");
         };
         let parameters = card.model.init(&self.backend.device).num_params();
+        let widths = card.model.layer_widths();
+        let batch_size = self.config().batch_size;
+        self.memory = MemoryEstimate::for_training(
+            parameters,
+            &widths,
+            batch_size,
+            self.train_rows,
+            self.valid_rows,
+        );
+        self.memory.check(machine::available())?;
+        self.run(card, parameters, on_epoch)
+    }
+
+    /// Trains a network of `card`'s architecture, of `parameters` numbers, and saves it.
+    fn run<A: Architecture>(
+        mut self,
+        card: ModelCard<A>,
+        parameters: usize,
+        on_epoch: impl FnMut(&EpochMetrics),
+    ) -> Result<TrainReport<A>> {
         // One writer per folder, from before INIT to the last save.
         let writing = self.out.start_writing(self.artifact_bytes(parameters))?;
         let resume = self.resume.take();
