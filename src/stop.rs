@@ -293,6 +293,15 @@ mod tests {
     }
 
     #[test]
+    fn exactly_a_thousand_times_the_lowest_is_not_yet_divergence() {
+        let mut policy = policy(None, 100, None);
+        assert_eq!(policy.check(1, 1.0), None);
+        assert_eq!(policy.check(2, 0.0625), None);
+        assert_eq!(policy.check(3, DIVERGENCE_FACTOR * 0.0625), None);
+        assert!(policy.check(4, 62.6).unwrap().diverged());
+    }
+
+    #[test]
     fn non_finite_loss_stops_first() {
         let mut policy = policy(Some(1.0), 10, Some(1));
         assert!(policy.check(1, f64::NAN).unwrap().diverged());
