@@ -302,6 +302,15 @@ mod tests {
     }
 
     #[test]
+    fn far_above_the_lowest_but_back_where_it_started_is_not_yet_divergence() {
+        let mut back = policy(None, 100, None);
+        assert_eq!(back.check(1, 1.0), None);
+        assert_eq!(back.check(2, 0.0009765625), None);
+        assert_eq!(back.check(3, 1.0), None);
+        assert!(back.check(4, 1.5).unwrap().diverged());
+    }
+
+    #[test]
     fn non_finite_loss_stops_first() {
         let mut policy = policy(Some(1.0), 10, Some(1));
         assert!(policy.check(1, f64::NAN).unwrap().diverged());
