@@ -13,6 +13,9 @@ use serde::Serialize;
 /// Where the profit is highest: P'(3) = 0.
 pub const CRITICAL_POINT: f64 = 3.0;
 
+/// How close to the top counts as there.
+pub const ARRIVED: f64 = 0.05;
+
 /// The profit for producing `x` units.
 pub fn profit(x: f64) -> f64 {
     -x * x + 6.0 * x
@@ -60,15 +63,25 @@ pub fn autodiff_slope(x: f64, device: &Device) -> f64 {
         .into_scalar::<f64>()
 }
 
-/// How a run of gradient steps went.
+/// How a run of gradient steps went, read from what x did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// Reached the top (within 5% of the starting distance).
+    /// x started at the top: the slope there is 0, so no step moves it.
+    AtTheTop,
+    /// A learning rate of 0: every step is 0 × the slope.
+    Still,
+    /// A negative learning rate: each step goes against the slope, downhill, away from the top.
+    WrongWay,
+    /// Reached the top (within [`ARRIVED`] of it), from one side.
     Converges,
-    /// Reached the top, but by jumping from side to side.
+    /// Reached the top, jumping over it on the way.
     ConvergesOscillating,
-    /// Moving the right way, too slowly to arrive in the steps given.
+    /// Jumping over the top at every step and closing in, not there yet in the steps given.
+    ClosingIn,
+    /// From one side, more than half way there, not there yet in the steps given.
+    Approaching,
+    /// From one side, less than half way there: too small a learning rate for these steps.
     Crawls,
     /// Jumping from side to side without getting closer.
     Oscillates,
@@ -79,9 +92,16 @@ pub enum Verdict {
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            Verdict::AtTheTop => "already at the top: the slope is 0 there, so no step moves x",
+            Verdict::Still => "stays put: a learning rate of 0 makes every step 0",
+            Verdict::WrongWay => {
+                "runs downhill: a negative learning rate steps against the slope, away from the top"
+            }
             Verdict::Converges => "converges",
             Verdict::ConvergesOscillating => "converges, oscillating around x = 3",
-            Verdict::Crawls => "crawls: too small a learning rate",
+            Verdict::ClosingIn => "oscillates around x = 3, closing in: more steps would reach it",
+            Verdict::Approaching => "on its way from one side: more steps would reach it",
+            Verdict::Crawls => "crawls: too small a learning rate to arrive in these steps",
             Verdict::Oscillates => "oscillates around x = 3 without settling",
             Verdict::Diverges => "diverges: too large a learning rate",
         })
@@ -104,7 +124,7 @@ pub fn gradient_ascent(start: f64, learning_rate: f64, steps: usize, device: &De
         let now = *x.last().expect("starts with one value");
         x.push(now + learning_rate * autodiff_slope(now, device));
     }
-    let verdict = judge(&x);
+    let verdict = judge(&x, learning_rate);
     Ascent {
         learning_rate,
         x,
@@ -112,22 +132,34 @@ pub fn gradient_ascent(start: f64, learning_rate: f64, steps: usize, device: &De
     }
 }
 
-fn judge(x: &[f64]) -> Verdict {
+/// What the sequence of x did: where it started, which way the rate pointed, whether it
+/// arrived, and whether it jumped over the top on the way.
+fn judge(x: &[f64], learning_rate: f64) -> Verdict {
     let distance: Vec<f64> = x.iter().map(|x| x - CRITICAL_POINT).collect();
     let (first, last) = (distance[0].abs(), distance[distance.len() - 1].abs());
-    let alternates = distance
-        .windows(2)
-        .all(|pair| pair[0] * pair[1] < 0.0 || pair[1] == 0.0);
-    if !last.is_finite() || last > first {
+    let crosses = |pair: &[f64]| pair[0] * pair[1] < 0.0;
+    let jumped_over = distance.windows(2).any(crosses);
+    let jumps_every_step = distance.len() > 1 && distance.windows(2).all(crosses);
+    if first == 0.0 {
+        Verdict::AtTheTop
+    } else if learning_rate == 0.0 {
+        Verdict::Still
+    } else if learning_rate < 0.0 {
+        Verdict::WrongWay
+    } else if !last.is_finite() || last > first {
         Verdict::Diverges
-    } else if last <= 0.05 * first || last < 1e-9 {
-        if alternates && distance.len() > 2 {
+    } else if last <= ARRIVED {
+        if jumped_over {
             Verdict::ConvergesOscillating
         } else {
             Verdict::Converges
         }
-    } else if alternates && last >= 0.5 * first {
+    } else if jumps_every_step && last == first {
         Verdict::Oscillates
+    } else if jumps_every_step {
+        Verdict::ClosingIn
+    } else if last <= 0.5 * first {
+        Verdict::Approaching
     } else {
         Verdict::Crawls
     }
@@ -148,14 +180,34 @@ mod tests {
     }
 
     #[test]
-    fn verdicts_follow_the_distance_to_the_top() {
-        assert_eq!(judge(&[0.0, 1.5, 2.25, 2.99999]), Verdict::Converges);
+    fn verdicts_follow_what_x_did() {
+        assert_eq!(judge(&[0.0, 1.5, 2.25, 2.99999], 0.25), Verdict::Converges);
         assert_eq!(
-            judge(&[0.0, 4.5, 2.25, 3.00001]),
+            judge(&[0.0, 4.5, 2.25, 3.00001], 0.75),
             Verdict::ConvergesOscillating
         );
-        assert_eq!(judge(&[0.0, 0.06, 0.12]), Verdict::Crawls);
-        assert_eq!(judge(&[0.0, 6.0, 0.0, 6.0]), Verdict::Oscillates);
-        assert_eq!(judge(&[0.0, 6.6, -1.3]), Verdict::Diverges);
+        assert_eq!(judge(&[0.0, 0.06, 0.12], 0.01), Verdict::Crawls);
+        assert_eq!(judge(&[0.0, 6.0, 0.0, 6.0], 1.0), Verdict::Oscillates);
+        assert_eq!(judge(&[0.0, 6.6, -1.3], 1.1), Verdict::Diverges);
+    }
+
+    /// The runs a learner tried, each once called something it was not.
+    #[test]
+    fn starting_at_the_top_reaching_it_at_once_closing_in_and_going_downhill_are_named() {
+        let device = crate::device::cpu().expect("a CPU backend").device;
+        let verdict = |x, lr, steps| gradient_ascent(x, lr, steps, &device).verdict;
+        for lr in [0.01, 0.25, 0.75, 1.1] {
+            assert_eq!(verdict(3.0, lr, 20), Verdict::AtTheTop, "lr {lr}");
+        }
+        // 5 → 3 in one step, then no step moves it: it arrived, it did not oscillate.
+        assert_eq!(verdict(5.0, 0.5, 20), Verdict::Converges);
+        // 5 → 2 → 3.5 → 2.75: over the top each step, halving the distance.
+        assert_eq!(verdict(5.0, 0.75, 3), Verdict::ClosingIn);
+        // 5 → 4 → 3.5 → 3.25: from one side, most of the way.
+        assert_eq!(verdict(5.0, 0.25, 3), Verdict::Approaching);
+        assert_eq!(verdict(0.0, -0.1, 20), Verdict::WrongWay);
+        assert_eq!(verdict(0.0, 0.0, 20), Verdict::Still);
+        // 1e9 → 1.2e7 in 20 steps: most of the way, but nowhere near the top.
+        assert_eq!(verdict(1e9, 0.1, 20), Verdict::Approaching);
     }
 }

@@ -10,6 +10,9 @@ use stepwise::plot;
 use super::show::{print_lr_finding, print_plan};
 use super::{DerivativeArgs, GradcheckArgs, PlanArgs, PlotArgs};
 
+/// The farthest `derivative --x` may start: x² must stay well inside 32-bit floats.
+const MAX_X: f64 = 1e9;
+
 /// A gradient check passes below this relative error (f32 arithmetic).
 const GRADCHECK_BOUND: f64 = 1e-2;
 
@@ -72,6 +75,14 @@ pub fn derivative(args: DerivativeArgs) -> Result<()> {
     if !args.x.is_finite() || !args.lr.is_finite() {
         bail!("--x and --lr must be finite numbers");
     }
+    if args.x.abs() > MAX_X {
+        bail!(
+            "--x {:e} is too far out: the slope is computed in 32-bit floats, where x² beyond \
+             x = ±{MAX_X:e} loses the answer or overflows; the top is at x = {CRITICAL_POINT}, \
+             start near it (e.g. --x 0)",
+            args.x
+        );
+    }
     let device = args.device.backend()?.device;
     let x = args.x;
     say!(
@@ -83,6 +94,11 @@ pub fn derivative(args: DerivativeArgs) -> Result<()> {
         derivative::analytic_slope(x)
     )?;
     say!("(1) the limit definition: (P(x+h) - P(x)) / h as h shrinks")?;
+    say!(
+        "    algebra: (-(x+h)^2 + 6(x+h) + x^2 - 6x) / h = 6 - 2x - h = {} - h  ->  {} as h -> 0",
+        derivative::analytic_slope(x),
+        derivative::analytic_slope(x)
+    )?;
     for row in derivative::limit_table(x) {
         say!(
             "    h = {:<7}  slope {:>12.6}  error {:>10.6}",
@@ -96,6 +112,10 @@ pub fn derivative(args: DerivativeArgs) -> Result<()> {
         derivative::autodiff_slope(x, &device)
     )?;
     say!("(3) gradient steps x <- x + lr * P'(x), climbing towards x = {CRITICAL_POINT}:")?;
+    say!(
+        "    (training's STEP rule descends a loss: with the loss L = -P, x <- x - lr * L'(x) is \
+         the same step)"
+    )?;
     let ascent = derivative::gradient_ascent(x, args.lr, args.steps, &device);
     for (step, x) in ascent.x.iter().enumerate() {
         say!(

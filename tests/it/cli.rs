@@ -393,7 +393,21 @@ fn derivative_prints_the_limit_autodiff_and_the_steps() {
         .stdout(predicate::str::contains("step   1  x =     2.000000"))
         .stdout(predicate::str::contains("lr 0.25: converges"))
         .stdout(predicate::str::contains("lr 1.1   ends at"))
-        .stdout(predicate::str::contains("diverges"));
+        .stdout(predicate::str::contains("diverges"))
+        .stdout(predicate::str::contains(
+            "= 6 - 2x - h = 4 - h  ->  4 as h -> 0",
+        ))
+        .stdout(predicate::str::contains("with the loss L = -P"));
+    stepwise(dir.path())
+        .args(["derivative", "--x", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("lr 0.1: already at the top"));
+    stepwise(dir.path())
+        .args(["derivative", "--x", "1e308"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--x 1e308 is too far out"));
 }
 
 #[test]
