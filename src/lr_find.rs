@@ -20,6 +20,9 @@ pub const STEPS: usize = 100;
 pub const SMOOTHING: f64 = 0.98;
 /// Stop once the smoothed loss exceeds this multiple of its minimum: it is exploding.
 pub const EXPLOSION: f64 = 4.0;
+/// The first steps are left out of the search for the steepest descent: at rates of 1e-6 the
+/// loss barely moves and the smoothed curve's first points are mostly noise.
+pub const WARMUP: usize = 10;
 
 /// One step of the range test.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -102,17 +105,66 @@ fn suggestions(points: &[LrPoint]) -> (f64, f64) {
         .iter()
         .min_by(|a, b| a.smoothed_loss.total_cmp(&b.smoothed_loss))
         .map_or(START, |point| point.learning_rate);
-    // The slope d(smoothed loss)/d(ln rate) between neighbours, up to the minimum (beyond it the
-    // loss is on its way up).
+    // The slope d(smoothed loss)/d(ln rate) across SLOPE_SPAN steps (one step's change is mostly
+    // the batches' noise), after the warm-up and up to the minimum (beyond it the loss is on its
+    // way up).
     let steepest = finite
-        .windows(2)
-        .take_while(|pair| pair[0].learning_rate < minimum)
+        .get(WARMUP.min(finite.len())..)
+        .unwrap_or_default()
+        .windows(SLOPE_SPAN + 1)
+        .take_while(|span| span[0].learning_rate < minimum)
         .min_by(|a, b| slope(a).total_cmp(&slope(b)))
-        .map_or(minimum, |pair| pair[0].learning_rate);
+        .map_or(minimum, |span| span[0].learning_rate);
     (steepest, minimum)
 }
 
-fn slope(pair: &[&LrPoint]) -> f64 {
-    (pair[1].smoothed_loss - pair[0].smoothed_loss)
-        / (pair[1].learning_rate.ln() - pair[0].learning_rate.ln())
+/// How many steps a slope is measured across.
+const SLOPE_SPAN: usize = 5;
+
+fn slope(span: &[&LrPoint]) -> f64 {
+    let (first, last) = (span[0], span[span.len() - 1]);
+    (last.smoothed_loss - first.smoothed_loss)
+        / (last.learning_rate.ln() - first.learning_rate.ln())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A range test whose loss is noise at the smallest rates, falls steadily from step 40 to
+    /// step 70, and turns up after.
+    fn curve() -> Vec<LrPoint> {
+        let growth = (END / START).powf(1.0 / (STEPS - 1) as f64);
+        (0..STEPS)
+            .map(|step| {
+                let noise = if step < 12 {
+                    0.05 * (step % 2) as f64
+                } else {
+                    0.0
+                };
+                let loss = match step {
+                    0..40 => 1.0 + noise,
+                    40..70 => 1.0 - 0.03 * (step - 40) as f64,
+                    _ => 0.1 + 0.05 * (step - 70) as f64,
+                };
+                LrPoint {
+                    learning_rate: START * growth.powi(step as i32),
+                    loss,
+                    smoothed_loss: loss,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_steepest_descent_is_where_the_loss_falls_not_the_first_noise() {
+        let points = curve();
+        let (steepest, minimum) = suggestions(&points);
+        assert_eq!(minimum, points[70].learning_rate);
+        let at = points
+            .iter()
+            .position(|point| point.learning_rate == steepest)
+            .unwrap();
+        assert!((40..70).contains(&at), "steepest at step {at}");
+    }
 }
