@@ -62,7 +62,7 @@ pub fn find<A: Architecture>(learner: &Learner<A>, train: &DeviceData) -> LrFind
     let mut average = 0.0;
     let mut best = f64::INFINITY;
     let mut stopped_early = false;
-    for (features, targets) in learner.endless_batches(train).take(STEPS) {
+    for (_, (features, targets)) in learner.endless_batches(train).take(STEPS) {
         let learning_rate = START * growth.powi(points.len() as i32);
 
         // PREDICT, LOSS, GRADIENT, STEP — as in training, with this step's rate.

@@ -53,6 +53,8 @@ pub struct ParameterStep {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StepTrace {
     pub step: usize,
+    /// The epoch the step belongs to: after the last batch of one, the loop repeats.
+    pub epoch: usize,
     pub batch_rows: usize,
     pub predictions: Vec<ShownPrediction>,
     pub loss: f64,
@@ -87,7 +89,7 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
     let parameter_count = model.num_params();
 
     let mut traced = Vec::new();
-    for (features, targets) in learner.endless_batches(train).take(steps) {
+    for (epoch, (features, targets)) in learner.endless_batches(train).take(steps) {
         let batch_rows = features.dims()[0];
 
         // PREDICT
@@ -127,6 +129,7 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
             .collect();
         traced.push(StepTrace {
             step: traced.len() + 1,
+            epoch,
             batch_rows,
             predictions,
             loss: loss.into_scalar::<f64>(),

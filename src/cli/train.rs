@@ -167,7 +167,19 @@ fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
             layer.std
         )?;
     }
+    let mut epoch = 0;
     for step in &trace.steps {
+        if step.epoch != epoch {
+            epoch = step.epoch;
+            let what = match epoch {
+                1 => "the first pass over the training rows".to_string(),
+                _ => format!(
+                    "repeat: epoch {} used every row; the loop runs over them again, reshuffled",
+                    epoch - 1
+                ),
+            };
+            say!("epoch {epoch}  {what}")?;
+        }
         say!("step {}   a batch of {} rows", step.step, step.batch_rows)?;
         for (row, shown) in step.predictions.iter().enumerate() {
             let text = match classes {

@@ -283,13 +283,13 @@ impl<A: Architecture> Learner<'_, A> {
         train.shuffled_batches(self.config.batch_size, &mut self.shuffle(epoch))
     }
 
-    /// The minibatches of epoch 1, then of epoch 2, and on without end: what the tools that
-    /// replay the start of a run (`--trace`, the range test) step through.
+    /// The minibatches of epoch 1, then of epoch 2, and on without end, each with its epoch:
+    /// what the tools that replay the start of a run (`--trace`, the range test) step through.
     pub fn endless_batches<'d>(
         &'d self,
         train: &'d DeviceData,
-    ) -> impl Iterator<Item = (Tensor<2>, TargetTensor)> + 'd {
-        (1..).flat_map(move |epoch| self.batches(train, epoch))
+    ) -> impl Iterator<Item = (usize, (Tensor<2>, TargetTensor))> + 'd {
+        (1..).flat_map(move |epoch| self.batches(train, epoch).map(move |batch| (epoch, batch)))
     }
 
     /// The device training data must live on: the learner's device with autodiff turned on.

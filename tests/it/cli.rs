@@ -414,10 +414,17 @@ fn derivative_prints_the_limit_autodiff_and_the_steps() {
 fn trace_lr_find_gradcheck_and_plot_from_the_command_line() {
     let dir = tempdir().unwrap();
     stepwise(dir.path())
-        .args(["train", "--epochs", "5", "--trace", "2", "--out", "iris"])
+        .args(["train", "--epochs", "5", "--trace", "9", "--out", "iris"])
         .assert()
         .success()
         .stdout(predicate::str::contains("INIT     131 parameters"))
+        // 120 training rows are 8 batches of 16: step 9 begins the second pass.
+        .stdout(predicate::str::contains(
+            "step 8   a batch of 8 rows\n",
+        ))
+        .stdout(predicate::str::contains(
+            "epoch 2  repeat: epoch 1 used every row; the loop runs over them again, reshuffled\nstep 9 ",
+        ))
         .stdout(predicate::str::contains("step 2   a batch of 16 rows"))
         .stdout(predicate::str::contains("  PREDICT  row 1: p = ["))
         .stdout(predicate::str::contains("  LOSS     "))
