@@ -97,18 +97,18 @@ impl ArtifactDir {
                     self.dir.display()
                 )
             })?;
-        match file.try_lock() {
+        match try_lock(&mut file) {
             Ok(()) => {
                 file.set_len(0).ok();
+                std::io::Seek::rewind(&mut file).ok();
                 write!(file, "{}", std::process::id()).ok();
             }
             Err(TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                file.read_to_string(&mut holder).ok();
+                let holder = holder(&mut file);
                 bail!(
                     "another stepwise process (pid {}) is writing to {}; wait for it to finish, or \
                      choose another folder with --out",
-                    holder.trim(),
+                    holder,
                     self.dir.display()
                 );
             }
@@ -191,4 +191,31 @@ impl ArtifactDir {
         }
         Ok(())
     }
+}
+
+/// Takes the folder's lock. When the holder is this very process, waits a moment for it: a lock
+/// this process just released is still held while a child process it is starting has not yet
+/// replaced itself with its program (the child shares the open file until then).
+fn try_lock(file: &mut File) -> std::result::Result<(), TryLockError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        match file.try_lock() {
+            Err(TryLockError::WouldBlock)
+                if holder(file) == std::process::id().to_string()
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The pid the lock's holder wrote into the lock file.
+fn holder(file: &mut File) -> String {
+    use std::io::Seek;
+    let mut holder = String::new();
+    file.rewind().ok();
+    file.read_to_string(&mut holder).ok();
+    holder.trim().to_string()
 }
