@@ -135,7 +135,13 @@ impl<A: Architecture> Predictor<A> {
     /// A labelled data set read as the model reads its columns and label.
     fn read_labelled(&self, name_or_path: &str) -> Result<(Source, Frame)> {
         let card = &self.card;
-        let source = Source::resolve(name_or_path)?;
+        // A generated set is generated again as it was trained: with the same noise.
+        let source = match Source::resolve(name_or_path)? {
+            Source::Builtin { set, noise } if set.is_plane() => {
+                Source::Builtin { set, noise }.with_noise(card.training.noise)?
+            }
+            other => other,
+        };
         let encoding = card.encoding();
         let label = LabelSpec {
             column: Some(&card.label_name),

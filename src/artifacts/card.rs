@@ -92,9 +92,14 @@ pub(super) struct ConfigFile<A> {
 }
 
 impl<A: Architecture> ModelCard<A> {
-    /// The checksum of the card as stepwise writes it.
+    /// The checksum of the card as stepwise writes it. An option added to the training
+    /// configuration since format 2 (`noise`) counts only when set, so the checksums of cards
+    /// saved before it existed still hold.
     pub(super) fn checksum(&self) -> Result<String> {
-        Ok(checksum(&serde_json::to_vec(self)?))
+        let json = String::from_utf8(serde_json::to_vec(self)?)?;
+        Ok(checksum(
+            json.replacen(r#","noise":null"#, "", 1).as_bytes(),
+        ))
     }
 }
 

@@ -128,9 +128,14 @@ pub struct TrainConfig {
     pub keep: Keep,
 
     /// Fraction of the rows held out to measure the loss on unseen data (default: 0.2 for CSV
-    /// data, 0 for the generated data sets).
+    /// data and the 2-D sets, 0 for xor, sine and line).
     #[arg(long)]
     pub valid_fraction: Option<f64>,
+
+    /// The spread of the generated 2-D sets (circles, moons, spiral, spiral3, blobs): the
+    /// standard deviation of the noise added to each coordinate (default: each set's own).
+    #[arg(long)]
+    pub noise: Option<f64>,
 
     /// Save a checkpoint (parameters, SGD momentum, position) every N epochs into the artifact
     /// folder, for `stepwise train --resume`.

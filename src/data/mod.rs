@@ -151,7 +151,11 @@ impl Dataset {
 /// What `--dataset` named: a built-in generator or a CSV file.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
-    Builtin(builtin::Builtin),
+    /// A generated set, with the noise of its points (`--noise`; the set's own when `None`).
+    Builtin {
+        set: builtin::Builtin,
+        noise: Option<f32>,
+    },
     Csv(PathBuf),
 }
 
@@ -159,7 +163,10 @@ impl Source {
     /// Resolves a `--dataset` value: a built-in name, a shipped name (`iris`), or a path.
     pub fn resolve(name_or_path: &str) -> Result<Source> {
         if let Some(builtin) = builtin::Builtin::from_name(name_or_path) {
-            return Ok(Source::Builtin(builtin));
+            return Ok(Source::Builtin {
+                set: builtin,
+                noise: None,
+            });
         }
         if SHIPPED.iter().any(|(name, _)| *name == name_or_path) {
             return Ok(Source::Csv(shipped_path(name_or_path)));
@@ -179,7 +186,7 @@ impl Source {
     /// The short name used for the default artifact folder: `artifacts/<name>`.
     pub fn name(&self) -> String {
         match self {
-            Source::Builtin(builtin) => builtin.name().to_string(),
+            Source::Builtin { set, .. } => set.name().to_string(),
             Source::Csv(path) => path
                 .file_stem()
                 .map(|stem| stem.to_string_lossy().into_owned())
@@ -187,12 +194,40 @@ impl Source {
         }
     }
 
-    /// The default validation fraction: real data is split, generated data is not (xor has only
-    /// four points; sine and line can be generated afresh to test).
+    /// The default validation fraction: real data and the 2-D teaching sets are split; xor
+    /// (four points), sine and line are not (they can be generated afresh to test).
     pub fn default_valid_fraction(&self) -> f64 {
         match self {
-            Source::Builtin(_) => 0.0,
-            Source::Csv(_) => 0.2,
+            Source::Builtin { set, .. } if !set.is_plane() => 0.0,
+            _ => 0.2,
+        }
+    }
+
+    /// The source with `--noise` for its points: only the 2-D teaching sets have any.
+    pub fn with_noise(self, noise: Option<f64>) -> Result<Source> {
+        let Some(noise) = noise else {
+            return Ok(self);
+        };
+        match self {
+            Source::Builtin { set, .. } if set.is_plane() => {
+                if !(noise >= 0.0 && noise.is_finite()) {
+                    bail!("--noise must be 0 or a positive number, got {noise}; try 0.1");
+                }
+                Ok(Source::Builtin {
+                    set,
+                    noise: Some(noise as f32),
+                })
+            }
+            _ => bail!(
+                "--noise sets the spread of the generated 2-D sets ({}); {} has its own data",
+                builtin::Builtin::ALL
+                    .iter()
+                    .filter(|set| set.is_plane())
+                    .map(|set| set.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.name()
+            ),
         }
     }
 }
@@ -236,13 +271,16 @@ pub struct ColumnSpec<'a> {
 /// Loads the data a source names. `seed` makes the generated data sets reproducible.
 pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64) -> Result<Frame> {
     match source {
-        Source::Builtin(builtin) => {
+        Source::Builtin {
+            set: builtin,
+            noise,
+        } => {
             if let Some(column) = label.column {
                 if column != "y" {
                     bail!("--label {column}: the built-in data sets have one label column, 'y'");
                 }
             }
-            let mut dataset = builtin.generate(seed);
+            let mut dataset = builtin.generate(seed, *noise);
             if !columns.features.is_empty() || !columns.ignore.is_empty() {
                 bail!(
                     "--features and --ignore choose CSV columns; the built-in '{}' has only {}",

@@ -85,7 +85,7 @@ impl Plan {
     /// `--lr auto`, runs the learning-rate range test to choose the rate.
     pub fn prepare(config: TrainConfig, out: Option<PathBuf>, backend: Backend) -> Result<Plan> {
         config.validate()?;
-        let source = Source::resolve(&config.dataset)?;
+        let source = Source::resolve(&config.dataset)?.with_noise(config.noise)?;
         let mut frame = data::load(
             &source,
             &label_spec(&config),

@@ -218,3 +218,55 @@ fn the_textbook_xor_network_with_a_sigmoid_output_learns_xor() {
         assert!((value - expected).abs() < 0.25, "{values:?}");
     }
 }
+
+/// The validation accuracy of the kept epoch of a run on a 2-D teaching set.
+fn plane_accuracy(set: &str, model: ModelKind) -> f64 {
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new()
+        .with_dataset(set.into())
+        .with_model(model);
+    let report = train(config, dir.path());
+    assert_eq!(
+        (report.summary.train_rows, report.summary.valid_rows),
+        (320, 80)
+    );
+    report.summary.kept_metrics.unwrap().valid_accuracy.unwrap()
+}
+
+#[test]
+fn an_mlp_carves_circles_and_moons_and_a_line_cannot_cut_a_ring() {
+    for set in ["circles", "moons"] {
+        let accuracy = plane_accuracy(set, ModelKind::Mlp);
+        assert!(accuracy >= 0.95, "{set}: {accuracy}");
+    }
+    // No straight line separates a disc from the ring around it: about half right, plus luck.
+    let linear = plane_accuracy("circles", ModelKind::Linear);
+    assert!(linear <= 0.75, "a linear model on circles: {linear}");
+    // Three round clusters a straight line each can separate.
+    let blobs = plane_accuracy("blobs", ModelKind::Linear);
+    assert!(blobs >= 0.95, "a linear model on blobs: {blobs}");
+}
+
+#[test]
+fn noise_spreads_the_2d_sets_and_only_them() {
+    let dir = tempdir().unwrap();
+    let points = |noise: Option<f64>| {
+        let config = TrainConfig::new()
+            .with_dataset("moons".into())
+            .with_noise(noise);
+        plan(config, dir.path()).frame.fingerprint()
+    };
+    assert_eq!(points(None), points(None), "the same seed, the same points");
+    assert_eq!(points(None), points(Some(0.1)), "moons' own noise is 0.1");
+    assert_ne!(points(None), points(Some(0.3)));
+    for set in ["iris", "xor"] {
+        let config = TrainConfig::new()
+            .with_dataset(set.into())
+            .with_noise(Some(0.2));
+        let error = stepwise::train::Plan::prepare(config, None, crate::backend()).unwrap_err();
+        assert!(
+            error.to_string().contains("--noise sets the spread"),
+            "{error}"
+        );
+    }
+}
