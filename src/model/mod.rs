@@ -111,3 +111,43 @@ pub trait Architecture: Clone + Debug + PartialEq + Serialize + DeserializeOwned
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ModelKind;
+
+    /// An architecture that keeps the trait's defaults.
+    #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Plain;
+
+    impl Architecture for Plain {
+        type Network = Mlp;
+        fn init(&self, device: &Device) -> Mlp {
+            ModelConfig::new(ModelKind::Linear, 2, 3).init(device)
+        }
+        fn inputs(&self) -> usize {
+            2
+        }
+        fn outputs(&self) -> usize {
+            3
+        }
+        fn describe(&self) -> String {
+            "plain".into()
+        }
+    }
+
+    #[test]
+    fn by_default_a_network_is_counted_as_its_inputs_and_outputs() {
+        assert_eq!(Plain.layer_widths(), [2, 3]);
+        let device = crate::device::cpu().expect("a CPU backend").device;
+        let record = encode(&Plain.init(&device)).unwrap();
+        assert!(Plain
+            .load_older(
+                burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(record))
+                    .unwrap(),
+                &device
+            )
+            .is_none());
+    }
+}

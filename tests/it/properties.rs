@@ -10,7 +10,7 @@ use stepwise::data::split::split;
 use stepwise::data::{load, ColumnSpec, LabelSpec, Source, Targets};
 use stepwise::eval::{Rows, Scores};
 use stepwise::infer::{Prediction, Predictor};
-use stepwise::learner::{Kept, Learner};
+use stepwise::learner::{Checkpoint, Kept, Learner, Watcher};
 use stepwise::metrics::EpochMetrics;
 use stepwise::stop::{StopReason, Watched};
 use tempfile::tempdir;
@@ -309,4 +309,28 @@ fn a_run_that_diverges_after_a_good_epoch_keeps_that_epoch_even_with_keep_last()
         kept.to_string(),
         format!("epoch {epoch}, the lowest validation loss ({loss:.4}) before the loss diverged")
     );
+}
+
+#[test]
+fn checkpoints_are_taken_every_n_epochs_and_only_when_asked() {
+    /// Counts the checkpoints a run hands over, by epoch.
+    struct Counting(Vec<usize>);
+    impl Watcher for Counting {
+        fn checkpoint(&mut self, checkpoint: Checkpoint) -> anyhow::Result<()> {
+            self.0.push(checkpoint.position.epoch - 1);
+            Ok(())
+        }
+    }
+    for (every, expected) in [(None, vec![]), (Some(2), vec![2, 4])] {
+        let dir = tempdir().unwrap();
+        let config = TrainConfig::new()
+            .with_epochs(5)
+            .with_checkpoint_every(every);
+        let plan = plan(config, dir.path());
+        let mut watcher = Counting(Vec::new());
+        plan.learner()
+            .run(plan.train_data(), plan.valid_data(), None, &mut watcher)
+            .unwrap();
+        assert_eq!(watcher.0, expected, "--checkpoint-every {every:?}");
+    }
 }
