@@ -39,6 +39,7 @@ pub mod data;
 pub mod derivative;
 pub mod device;
 pub mod eval;
+pub mod fit;
 pub mod gradcheck;
 pub mod infer;
 pub mod keep;

@@ -9,6 +9,7 @@
 //!   summary.json  stop reason, epochs, final metrics, seed, backend, burn version, wall time
 //!   loss.svg      train and validation loss (and accuracy) per epoch
 //!   lr_find.svg   the learning-rate range test, when one ran
+//!   fit.svg       regression on one input: the network's curve at INIT, early, midway, kept
 //!   checkpoint/   while training with --checkpoint-every, or after a Ctrl-C: what --resume needs
 //! ```
 //!
@@ -53,6 +54,7 @@ pub const METRICS_FILE: &str = "metrics.csv";
 pub const SUMMARY_FILE: &str = "summary.json";
 pub const LOSS_PLOT_FILE: &str = "loss.svg";
 pub const LR_FIND_PLOT_FILE: &str = "lr_find.svg";
+pub const FIT_PLOT_FILE: &str = "fit.svg";
 pub const CHECKPOINT_DIR: &str = "checkpoint";
 
 /// The files of one artifact folder.
@@ -100,6 +102,10 @@ impl ArtifactDir {
         self.dir.join(LR_FIND_PLOT_FILE)
     }
 
+    pub fn fit_plot(&self) -> PathBuf {
+        self.dir.join(FIT_PLOT_FILE)
+    }
+
     pub fn checkpoint(&self) -> PathBuf {
         self.dir.join(CHECKPOINT_DIR)
     }
@@ -118,8 +124,8 @@ impl ArtifactDir {
         Ok(())
     }
 
-    /// Saves a trained model with its card, history and summary (and the range test's plot),
-    /// replacing the previous set as one commit.
+    /// Saves a trained model with its card, history and summary (and the range test's plot, and
+    /// `fit.svg` for regression on one input), replacing the previous set as one commit.
     pub fn save<A: Architecture>(
         &self,
         card: &ModelCard<A>,
@@ -127,6 +133,7 @@ impl ArtifactDir {
         history: &[EpochMetrics],
         summary: &Summary,
         lr_finding: Option<&LrFinding>,
+        fit_svg: Option<&str>,
     ) -> Result<()> {
         self.prepare()?;
         let record = model::encode(model)?;
@@ -155,6 +162,9 @@ impl ArtifactDir {
         let lr_find_plot = lr_finding.map(plot::lr_find_svg).transpose()?;
         if let Some(svg) = &lr_find_plot {
             files.push((LR_FIND_PLOT_FILE, svg.as_bytes()));
+        }
+        if let Some(svg) = fit_svg {
+            files.push((FIT_PLOT_FILE, svg.as_bytes()));
         }
         commit::commit(&self.dir, &files)
     }

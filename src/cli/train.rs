@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use stepwise::fit;
 use stepwise::metrics::EpochMetrics;
 use stepwise::plot;
 use stepwise::stop::StopReason;
@@ -271,6 +272,7 @@ pub fn print_report(report: &TrainReport, example: &str) -> Result<()> {
     for advice in &summary.advice {
         say!("advice   {advice}")?;
     }
+    print_fit(report)?;
     let dir = shell_word(&report.out.dir.display().to_string());
     let input = match shell_word(example) {
         // Quoted all the same: the input reads as one value.
@@ -278,6 +280,38 @@ pub fn print_report(report: &TrainReport, example: &str) -> Result<()> {
         quoted => quoted,
     };
     say!("saved    {dir}  — try: stepwise predict --model {dir} --input {input}")?;
+    Ok(())
+}
+
+/// What `fit.svg` shows, and for a linear model on one input the line it learned.
+fn print_fit(report: &TrainReport) -> Result<()> {
+    let Some(kept) = report.fit.last() else {
+        return Ok(());
+    };
+    let moments: Vec<String> = report
+        .fit
+        .iter()
+        .map(|curve| match curve.epoch {
+            0 => "INIT".to_string(),
+            epoch => format!("epoch {epoch}"),
+        })
+        .collect();
+    say!(
+        "fit      {}: the network's curve at {}",
+        report.out.fit_plot().display(),
+        moments.join(", ")
+    )?;
+    if report.card.model.hidden_widths().is_empty() && report.card.model.output.is_none() {
+        if let Some((slope, intercept)) = fit::equation(kept) {
+            let sign = if intercept < 0.0 { '-' } else { '+' };
+            say!(
+                "learned  {} = {slope:.3} {} {sign} {:.3}",
+                report.card.label_name,
+                report.card.feature_names[0],
+                intercept.abs()
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -82,6 +82,10 @@ pub trait Watcher {
     fn interrupted(&self) -> bool {
         false
     }
+    /// The network as it is after INIT (epoch 0) and after every epoch, as its PREDICT in
+    /// inference mode: features `[rows, inputs]` → outputs `[rows, outputs]` (for pictures of
+    /// what it learned).
+    fn network(&mut self, _epoch: usize, _forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {}
 }
 
 /// A closure that sees each epoch's metrics is a watcher that never checkpoints or interrupts.
@@ -117,6 +121,9 @@ impl<A: Architecture> Learner<'_, A> {
             None => self.init(),
             Some(checkpoint) => self.restore(checkpoint)?,
         };
+        if position.epoch == 1 && position.steps_done == 0 {
+            watcher.network(0, &|features| model.valid().forward(features));
+        }
 
         loop {
             let epoch = position.epoch;
@@ -154,6 +161,7 @@ impl<A: Architecture> Learner<'_, A> {
             let train_loss = loss_sum.into_scalar::<f64>() / train.rows as f64;
             let metrics = self.epoch_metrics(epoch, train_loss, &model, &loss_function, valid);
             watcher.epoch(&metrics);
+            watcher.network(epoch, &|features| model.valid().forward(features));
             let monitored_loss = metrics.monitored_loss();
             position.finish_epoch(metrics);
 

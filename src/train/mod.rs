@@ -76,6 +76,9 @@ pub struct Plan {
 pub struct TrainReport<A: Architecture = ModelConfig> {
     pub training: Training<A::Network>,
     pub summary: Summary,
+    /// For regression on one input: the network's curve at INIT, early, midway and the kept
+    /// epoch, as drawn in `fit.svg`.
+    pub fit: Vec<crate::fit::Curve>,
     pub card: ModelCard<A>,
     pub out: ArtifactDir,
 }

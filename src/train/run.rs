@@ -8,13 +8,18 @@ use anyhow::{bail, Result};
 use burn::module::Module;
 
 use super::{learner, Plan, TrainReport};
+use burn::tensor::Tensor;
+
 use crate::advice;
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION};
+use crate::config::Task;
+use crate::fit::{self, Curve, FitRecorder};
 use crate::learner::{Checkpoint, Kept, Training, Watcher};
 use crate::machine;
 use crate::memory::MemoryEstimate;
 use crate::metrics::EpochMetrics;
 use crate::model::{Architecture, Network};
+use crate::plot::{self, FitData};
 use crate::stop::StopReason;
 
 impl Plan {
@@ -78,11 +83,15 @@ impl Plan {
         on_epoch: impl FnMut(&EpochMetrics),
     ) -> Result<TrainReport<A>> {
         let started = Instant::now();
+        // Regression on one input: the curves of what the network learned (fit.svg).
+        let one_curve = card.task == Task::Regression && card.model.inputs() == 1;
         let mut watcher = RunWatcher {
             on_epoch,
             out: &self.out,
             card: &card,
             interrupt: self.interrupt.as_deref(),
+            fit: one_curve
+                .then(|| FitRecorder::new(&self.train, self.valid.as_ref(), &self.backend.device)),
         };
         let learner = learner(
             &card.training,
@@ -95,12 +104,21 @@ impl Plan {
         let wall_time_seconds = started.elapsed().as_secs_f64();
         refuse_diverged(&training, self.learning_rate())?;
         let summary = self.summary(&training, wall_time_seconds);
+        let fit = match watcher.fit.take() {
+            Some(recorder) => self.fit_curves(&card, recorder, &training),
+            None => Vec::new(),
+        };
+        let fit_svg = match fit.is_empty() {
+            true => None,
+            false => Some(self.fit_svg(&card, &fit)?),
+        };
         self.out.save(
             &card,
             &training.model,
             &training.history,
             &summary,
             self.lr_finding.as_ref(),
+            fit_svg.as_deref(),
         )?;
         if !matches!(training.stop, StopReason::Interrupted { .. }) {
             self.out.remove_checkpoint()?;
@@ -108,9 +126,42 @@ impl Plan {
         Ok(TrainReport {
             training,
             summary,
+            fit,
             card,
             out: self.out,
         })
+    }
+
+    /// The picture's curves: INIT, early, midway and the kept epoch (none when no epoch was kept).
+    fn fit_curves<A: Architecture>(
+        &self,
+        card: &ModelCard<A>,
+        recorder: FitRecorder,
+        training: &Training<A::Network>,
+    ) -> Vec<Curve> {
+        let Some(kept) = &training.kept else {
+            return Vec::new();
+        };
+        let forward = |features| training.model.forward(features);
+        let scaling = (&card.feature_scaling, card.target_scaling.as_ref());
+        recorder.finish((kept.epoch(), &forward), &training.history, scaling)
+    }
+
+    /// `fit.svg`: the curves over the training and validation rows.
+    fn fit_svg<A: Architecture>(&self, card: &ModelCard<A>, curves: &[Curve]) -> Result<String> {
+        let scaling = (&card.feature_scaling, card.target_scaling.as_ref());
+        let train = fit::data_points(&self.train, scaling);
+        let valid = self
+            .valid
+            .as_ref()
+            .map_or_else(Vec::new, |valid| fit::data_points(valid, scaling));
+        let data = FitData {
+            train: &train,
+            valid: &valid,
+            truth: fit::truth(&self.frame.name),
+            names: (&card.feature_names[0], &card.label_name),
+        };
+        plot::fit_svg(&data, curves)
     }
 
     /// `summary.json` of a finished run.
@@ -183,6 +234,8 @@ struct RunWatcher<'a, F, A> {
     out: &'a ArtifactDir,
     card: &'a ModelCard<A>,
     interrupt: Option<&'a AtomicBool>,
+    /// The network's curves, for regression on one input.
+    fit: Option<FitRecorder>,
 }
 
 impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> {
@@ -197,5 +250,11 @@ impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> 
     fn interrupted(&self) -> bool {
         self.interrupt
             .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
+    fn network(&mut self, epoch: usize, forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {
+        if let Some(fit) = &mut self.fit {
+            fit.record(epoch, forward);
+        }
     }
 }

@@ -222,3 +222,81 @@ fn loss_plots_have_one_point_per_epoch_and_redraw_from_metrics() {
         [7]
     );
 }
+
+#[test]
+fn fit_svg_shows_the_random_start_bending_onto_sine() {
+    let dir = tempdir().unwrap();
+    let report = train(TrainConfig::new().with_dataset("sine".into()), dir.path());
+    let epochs: Vec<usize> = report.fit.iter().map(|curve| curve.epoch).collect();
+    let kept = report.summary.kept.as_ref().unwrap().epoch();
+    assert_eq!(epochs.first(), Some(&0), "INIT first: {epochs:?}");
+    assert_eq!(
+        epochs.last(),
+        Some(&kept),
+        "the kept epoch last: {epochs:?}"
+    );
+    assert_eq!(epochs.len(), 4, "INIT, early, midway, kept: {epochs:?}");
+    // How far each curve is from sin x, on average over the input's range.
+    let error = |points: &[(f64, f64)]| {
+        points.iter().map(|(x, y)| (y - x.sin()).abs()).sum::<f64>() / points.len() as f64
+    };
+    let (start, end) = (error(&report.fit[0].points), error(&report.fit[3].points));
+    assert!(end < 0.1 && start > 5.0 * end, "INIT {start}, kept {end}");
+    let (first, last) = (report.fit[3].points[0].0, report.fit[3].points[119].0);
+    assert!(
+        first < -3.0 && last > 3.0,
+        "across [-pi, pi]: {first}..{last}"
+    );
+
+    let drawn = svg(&ArtifactDir::new(dir.path()).fit_plot());
+    for text in [
+        "INIT (random parameters)",
+        "(kept)",
+        "true function",
+        "train rows",
+    ] {
+        assert!(drawn.contains(text), "{text} missing");
+    }
+    // Four curves of 120 points and the true function of 200; a dot per training row.
+    let mut lines = curves(&drawn);
+    lines.sort();
+    assert_eq!(lines, [120, 120, 120, 120, 200]);
+    let dots = roxmltree::Document::parse(&drawn)
+        .unwrap()
+        .descendants()
+        .filter(|node| node.has_tag_name("circle"))
+        .count();
+    assert!(dots >= 1000, "{dots} dots");
+}
+
+#[test]
+fn a_linear_model_on_one_input_says_the_line_it_learned_and_classes_get_no_fit() {
+    let dir = tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .args(["train", "--dataset", "line", "--model", "linear", "--quiet"])
+        .args(["--out", "line"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("learned  y = "))
+        .unwrap_or_else(|| panic!("no learned line in {stdout}"));
+    let numbers: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    let [slope, intercept] = numbers[..] else {
+        panic!("{line}")
+    };
+    assert!(
+        (slope - 2.0).abs() < 0.05 && (intercept - 1.0).abs() < 0.05,
+        "{line}"
+    );
+    assert!(dir.path().join("line/fit.svg").is_file());
+
+    let iris = dir.path().join("iris");
+    train(TrainConfig::new().with_epochs(2), &iris);
+    assert!(!ArtifactDir::new(&iris).fit_plot().exists());
+}
