@@ -9,14 +9,12 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use stepwise::fit;
 use stepwise::metrics::EpochMetrics;
 use stepwise::plot;
 use stepwise::stop::StopReason;
-use stepwise::trace::Trace;
 use stepwise::train::{Plan, TrainReport};
 
-use super::show::{print_lr_finding, print_plan};
+use super::show::{print_fit, print_lr_finding, print_plan, print_trace};
 use super::TrainArgs;
 
 /// Most epoch lines printed by default; `--log-every` overrides.
@@ -150,86 +148,6 @@ impl Progress {
     }
 }
 
-/// The phase trace, one block per phase in the loop's order (longer than most for that
-/// reason).
-fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
-    let classes = plan.card.class_names.as_deref();
-    say!(
-        "INIT     {} parameters, drawn at random (seed {})",
-        trace.parameter_count,
-        plan.config().seed
-    )?;
-    for layer in &trace.init {
-        say!(
-            "           {:<16} {:>5} values  mean {:>8.4}  std {:.4}",
-            layer.name,
-            layer.count,
-            layer.mean,
-            layer.std
-        )?;
-    }
-    let mut epoch = 0;
-    for step in &trace.steps {
-        if step.epoch != epoch {
-            epoch = step.epoch;
-            let what = match epoch {
-                1 => "the first pass over the training rows".to_string(),
-                _ => format!(
-                    "repeat: epoch {} used every row; the loop runs over them again, reshuffled",
-                    epoch - 1
-                ),
-            };
-            say!("epoch {epoch}  {what}")?;
-        }
-        say!("step {}   a batch of {} rows", step.step, step.batch_rows)?;
-        for (row, shown) in step.predictions.iter().enumerate() {
-            let text = match classes {
-                Some(names) => {
-                    let best = shown
-                        .prediction
-                        .iter()
-                        .enumerate()
-                        .max_by(|a, b| a.1.total_cmp(b.1))
-                        .map_or(0, |(index, _)| index);
-                    let probabilities: Vec<String> =
-                        shown.prediction.iter().map(|p| format!("{p:.2}")).collect();
-                    format!(
-                        "p = [{}] -> {} (label {})",
-                        probabilities.join(" "),
-                        names[best],
-                        names[shown.target as usize]
-                    )
-                }
-                None => format!(
-                    "{:.4} (target {:.4}, both standardised)",
-                    shown.prediction[0], shown.target
-                ),
-            };
-            let phase = if row == 0 { "PREDICT " } else { "        " };
-            say!("  {phase} row {}: {text}", row + 1)?;
-        }
-        say!("  LOSS     {:.6}", step.loss)?;
-        for (index, parameter) in step.parameters.iter().enumerate() {
-            let phase = if index == 0 { "GRADIENT" } else { "        " };
-            say!(
-                "  {phase} |d loss/d {}| = {:.6}",
-                parameter.name,
-                parameter.gradient_norm
-            )?;
-        }
-        for (index, parameter) in step.parameters.iter().enumerate() {
-            let phase = if index == 0 { "STEP    " } else { "        " };
-            say!(
-                "  {phase} {:<16} lr x |gradient| = {:.6}, moved {:.6}",
-                parameter.name,
-                parameter.sgd_step,
-                parameter.moved
-            )?;
-        }
-    }
-    Ok(())
-}
-
 fn epoch_line(metrics: &EpochMetrics, classification: bool) -> String {
     format!(
         "epoch {:>4}  {}",
@@ -280,38 +198,6 @@ pub fn print_report(report: &TrainReport, example: &str) -> Result<()> {
         quoted => quoted,
     };
     say!("saved    {dir}  — try: stepwise predict --model {dir} --input {input}")?;
-    Ok(())
-}
-
-/// What `fit.svg` shows, and for a linear model on one input the line it learned.
-fn print_fit(report: &TrainReport) -> Result<()> {
-    let Some(kept) = report.fit.last() else {
-        return Ok(());
-    };
-    let moments: Vec<String> = report
-        .fit
-        .iter()
-        .map(|curve| match curve.epoch {
-            0 => "INIT".to_string(),
-            epoch => format!("epoch {epoch}"),
-        })
-        .collect();
-    say!(
-        "fit      {}: the network's curve at {}",
-        report.out.fit_plot().display(),
-        moments.join(", ")
-    )?;
-    if report.card.model.hidden_widths().is_empty() && report.card.model.output.is_none() {
-        if let Some((slope, intercept)) = fit::equation(kept) {
-            let sign = if intercept < 0.0 { '-' } else { '+' };
-            say!(
-                "learned  {} = {slope:.3} {} {sign} {:.3}",
-                report.card.label_name,
-                report.card.feature_names[0],
-                intercept.abs()
-            )?;
-        }
-    }
     Ok(())
 }
 

@@ -13,16 +13,16 @@ pub mod encoding;
 pub mod frame;
 pub mod labels;
 pub mod prepare;
+mod source;
 pub mod split;
 pub mod transform;
-
-use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
 use crate::config::{Missing, Task};
 use encoding::Encoding;
 use frame::Frame;
+pub use source::{shipped_path, Source};
 
 /// Where the shipped CSV data sets live, relative to the crate root.
 pub const DATASETS_DIR: &str = "datasets";
@@ -146,103 +146,6 @@ impl Dataset {
             ..self.clone()
         }
     }
-}
-
-/// What `--dataset` named: a built-in generator or a CSV file.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Source {
-    /// A generated set, with the noise of its points (`--noise`; the set's own when `None`).
-    Builtin {
-        set: builtin::Builtin,
-        noise: Option<f32>,
-    },
-    Csv(PathBuf),
-}
-
-impl Source {
-    /// Resolves a `--dataset` value: a built-in name, a shipped name (`iris`), or a path.
-    pub fn resolve(name_or_path: &str) -> Result<Source> {
-        if let Some(builtin) = builtin::Builtin::from_name(name_or_path) {
-            return Ok(Source::Builtin {
-                set: builtin,
-                noise: None,
-            });
-        }
-        if SHIPPED.iter().any(|(name, _)| *name == name_or_path) {
-            return Ok(Source::Csv(shipped_path(name_or_path)));
-        }
-        let path = Path::new(name_or_path);
-        if path.exists() {
-            return Ok(Source::Csv(path.to_path_buf()));
-        }
-        bail!(
-            "unknown dataset '{name_or_path}': not a built-in ({}), not a shipped data set ({}), \
-             and no file by that name; run `stepwise datasets` to list them",
-            builtin::Builtin::NAMES.join(", "),
-            SHIPPED.map(|(name, _)| name).join(", ")
-        )
-    }
-
-    /// The short name used for the default artifact folder: `artifacts/<name>`.
-    pub fn name(&self) -> String {
-        match self {
-            Source::Builtin { set, .. } => set.name().to_string(),
-            Source::Csv(path) => path
-                .file_stem()
-                .map(|stem| stem.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "dataset".to_string()),
-        }
-    }
-
-    /// The default validation fraction: real data and the 2-D teaching sets are split; xor
-    /// (four points), sine and line are not (they can be generated afresh to test).
-    pub fn default_valid_fraction(&self) -> f64 {
-        match self {
-            Source::Builtin { set, .. } if !set.is_plane() => 0.0,
-            _ => 0.2,
-        }
-    }
-
-    /// The source with `--noise` for its points: only the 2-D teaching sets have any.
-    pub fn with_noise(self, noise: Option<f64>) -> Result<Source> {
-        let Some(noise) = noise else {
-            return Ok(self);
-        };
-        match self {
-            Source::Builtin { set, .. } if set.is_plane() => {
-                if !(noise >= 0.0 && noise.is_finite()) {
-                    bail!("--noise must be 0 or a positive number, got {noise}; try 0.1");
-                }
-                Ok(Source::Builtin {
-                    set,
-                    noise: Some(noise as f32),
-                })
-            }
-            _ => bail!(
-                "--noise sets the spread of the generated 2-D sets ({}); {} has its own data",
-                builtin::Builtin::ALL
-                    .iter()
-                    .filter(|set| set.is_plane())
-                    .map(|set| set.name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                self.name()
-            ),
-        }
-    }
-}
-
-/// The path of a shipped data set. Looks beside the current folder first, then in the crate's
-/// own folder, so `stepwise train --dataset iris` works from anywhere inside a checkout.
-pub fn shipped_path(name: &str) -> PathBuf {
-    let file = format!("{name}.csv");
-    let local = Path::new(DATASETS_DIR).join(&file);
-    if local.exists() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(DATASETS_DIR)
-        .join(file)
 }
 
 /// How to read the label column of a CSV file.

@@ -11,8 +11,10 @@
 //! ```
 
 mod resume;
+mod watcher;
 
 pub use resume::{Checkpoint, Position};
+pub use watcher::Watcher;
 
 use anyhow::Result;
 use burn::grad_clipping::GradientClippingConfig;
@@ -68,31 +70,6 @@ pub struct Init<N> {
     pub position: Position,
     /// The parameters of the epoch with the lowest loss so far, in inference mode.
     pub lowest: Option<N>,
-}
-
-/// What the loop tells the world as it goes, and how the world stops it early.
-pub trait Watcher {
-    /// After every epoch, with its metrics.
-    fn epoch(&mut self, _metrics: &EpochMetrics) {}
-    /// Keep this snapshot: every `--checkpoint-every` epochs, and when interrupted.
-    fn checkpoint(&mut self, _checkpoint: Checkpoint) -> Result<()> {
-        Ok(())
-    }
-    /// Asked after every STEP; `true` (Ctrl-C) ends the run there.
-    fn interrupted(&self) -> bool {
-        false
-    }
-    /// The network as it is after INIT (epoch 0) and after every epoch, as its PREDICT in
-    /// inference mode: features `[rows, inputs]` → outputs `[rows, outputs]` (for pictures of
-    /// what it learned).
-    fn network(&mut self, _epoch: usize, _forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {}
-}
-
-/// A closure that sees each epoch's metrics is a watcher that never checkpoints or interrupts.
-impl<F: FnMut(&EpochMetrics)> Watcher for F {
-    fn epoch(&mut self, metrics: &EpochMetrics) {
-        self(metrics)
-    }
 }
 
 impl<A: Architecture> Learner<'_, A> {

@@ -1,12 +1,16 @@
-//! Pictures of learning: the loss curve (and accuracy) per epoch, and the learning-rate range
-//! test, as SVG files (plotters) and as a small plot for the terminal (textplots).
+//! Pictures of learning: the loss curve (and accuracy) per epoch, the learning-rate range test
+//! and what a regression network learned (`fit.rs`), as SVG files (plotters), and a small plot
+//! of the loss for the terminal (textplots).
 
 use anyhow::{anyhow, Result};
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 use textplots::{Chart, Plot, Shape};
 
-use crate::fit::Curve;
+mod fit;
+
+pub use fit::{fit_svg, FitData};
+
 use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
 
@@ -106,106 +110,6 @@ pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
             (x_min..x_max).log_scale(),
             y_min..y_max,
         )?;
-        root.present().map_err(plotting)?;
-    }
-    Ok(svg)
-}
-
-/// The data and the function they came from, for [`fit_svg`].
-pub struct FitData<'a> {
-    /// (input, target) of the training and the validation rows.
-    pub train: &'a [(f64, f64)],
-    pub valid: &'a [(f64, f64)],
-    pub truth: Option<fn(f64) -> f64>,
-    /// The input's and the target's names.
-    pub names: (&'a str, &'a str),
-}
-
-/// `fit.svg`: the training (blue) and validation (orange) points, the true function (black) when
-/// known, and the network's curve at each of `curves`, from pale (INIT) to dark (the kept epoch).
-pub fn fit_svg(data: &FitData, curves: &[Curve]) -> Result<String> {
-    let mut series: Vec<Series> = curves
-        .iter()
-        .enumerate()
-        .map(|(index, curve)| {
-            let shade = 200 - (200 * index / curves.len().saturating_sub(1).max(1)) as u8;
-            Series {
-                name: &curve.label,
-                color: RGBColor(shade, shade / 2 + 60, 120 + shade / 2),
-                points: curve.points.clone(),
-            }
-        })
-        .collect();
-    let (x_min, x_max) = bounds(&series, |point| point.0);
-    if let Some(truth) = data.truth {
-        let step = (x_max - x_min) / 199.0;
-        let points = (0..200)
-            .map(|at| x_min + step * at as f64)
-            .map(|x| (x, truth(x)));
-        series.push(Series {
-            name: "true function",
-            color: BLACK,
-            points: points.collect(),
-        });
-    }
-    let dots = Series {
-        name: "",
-        color: BLACK,
-        points: [data.train, data.valid].concat(),
-    };
-    let (curve_min, curve_max) = bounds(&series, |point| point.1);
-    let (dot_min, dot_max) = bounds(std::slice::from_ref(&dots), |point| point.1);
-    let (y_min, y_max) = (curve_min.min(dot_min), curve_max.max(dot_max));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(plotting)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption("what the network learned", ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x_min..x_max, y_min..y_max)
-            .map_err(plotting)?;
-        chart
-            .configure_mesh()
-            .bold_line_style(BLACK.mix(0.12))
-            .light_line_style(BLACK.mix(0.03))
-            .x_desc(data.names.0)
-            .y_desc(data.names.1)
-            .x_label_formatter(&label)
-            .y_label_formatter(&label)
-            .draw()
-            .map_err(plotting)?;
-        for (points, color, name) in [
-            (data.train, TRAIN, "train rows"),
-            (data.valid, VALID, "valid rows"),
-        ] {
-            if points.is_empty() {
-                continue;
-            }
-            let dot = color.mix(0.5).filled();
-            chart
-                .draw_series(points.iter().map(|&point| Circle::new(point, 2, dot)))
-                .map_err(plotting)?
-                .label(name)
-                .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
-        }
-        for line in &series {
-            let color = line.color;
-            chart
-                .draw_series(LineSeries::new(line.points.clone(), color.stroke_width(2)))
-                .map_err(plotting)?
-                .label(line.name)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(plotting)?;
         root.present().map_err(plotting)?;
     }
     Ok(svg)
