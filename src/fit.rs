@@ -91,39 +91,56 @@ impl FitRecorder {
             Some(target) => target.invert(&ys),
             None => ys,
         };
-        let loss = |epoch: usize| {
-            let metrics = history.iter().find(|metrics| metrics.epoch == epoch);
-            metrics.map_or(String::new(), |metrics| {
-                format!(", loss {:.4}", metrics.monitored_loss())
-            })
-        };
-        let halfway = self
-            .curves
-            .iter()
-            .map(|(epoch, _)| *epoch)
-            .filter(|&epoch| epoch > 1 && epoch < kept_epoch)
-            .min_by_key(|&epoch| epoch.abs_diff(kept_epoch / 2));
+        let shown = moments(self.curves.iter().map(|(epoch, _)| *epoch), kept_epoch);
         let mut curves: Vec<Curve> = self
             .curves
             .into_iter()
-            .filter(|(epoch, _)| *epoch <= 1 && *epoch < kept_epoch || Some(*epoch) == halfway)
+            .filter(|(epoch, _)| shown.contains(epoch))
             .map(|(epoch, ys)| Curve {
-                label: match epoch {
-                    0 => "INIT (random parameters)".to_string(),
-                    _ => format!("epoch {epoch}{}", loss(epoch)),
-                },
+                label: moment_label(epoch, false, history),
                 epoch,
                 points: points(&xs, &unscale(ys)),
             })
             .collect();
         let kept_ys: Vec<f32> = kept_forward(self.grid).into_data().iter::<f32>().collect();
         curves.push(Curve {
-            label: format!("epoch {kept_epoch} (kept){}", loss(kept_epoch)),
+            label: moment_label(kept_epoch, true, history),
             epoch: kept_epoch,
             points: points(&xs, &unscale(kept_ys)),
         });
         curves
     }
+}
+
+/// Which of the `recorded` epochs a picture shows before the kept epoch: INIT, the first
+/// epoch, and the recorded one nearest half-way to the kept epoch.
+pub fn moments(recorded: impl Iterator<Item = usize>, kept: usize) -> Vec<usize> {
+    let earlier: Vec<usize> = recorded.filter(|&epoch| epoch < kept).collect();
+    let halfway = earlier
+        .iter()
+        .copied()
+        .filter(|&epoch| epoch > 1)
+        .min_by_key(|&epoch| epoch.abs_diff(kept / 2));
+    earlier
+        .into_iter()
+        .filter(|&epoch| epoch <= 1 || Some(epoch) == halfway)
+        .collect()
+}
+
+/// How a picture names a moment: `INIT (random parameters)`, `epoch 30, loss 0.0041`,
+/// `epoch 98 (kept), loss 0.0031`.
+pub fn moment_label(epoch: usize, kept: bool, history: &[EpochMetrics]) -> String {
+    if epoch == 0 {
+        return "INIT (random parameters)".to_string();
+    }
+    let loss = history
+        .iter()
+        .find(|metrics| metrics.epoch == epoch)
+        .map_or(String::new(), |metrics| {
+            format!(", loss {:.4}", metrics.monitored_loss())
+        });
+    let kept = if kept { " (kept)" } else { "" };
+    format!("epoch {epoch}{kept}{loss}")
 }
 
 /// One curve of the picture.

@@ -33,6 +33,7 @@ pub mod advice;
 pub mod artifacts;
 pub mod batch;
 pub mod bench;
+pub mod boundary;
 pub mod checksum;
 pub mod config;
 pub mod data;

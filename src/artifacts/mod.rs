@@ -10,6 +10,7 @@
 //!   loss.svg      train and validation loss (and accuracy) per epoch
 //!   lr_find.svg   the learning-rate range test, when one ran
 //!   fit.svg       regression on one input: the network's curve at INIT, early, midway, kept
+//!   boundary.svg  classes of two inputs: the network's regions at the same moments
 //!   checkpoint/   while training with --checkpoint-every, or after a Ctrl-C: what --resume needs
 //! ```
 //!
@@ -55,6 +56,7 @@ pub const SUMMARY_FILE: &str = "summary.json";
 pub const LOSS_PLOT_FILE: &str = "loss.svg";
 pub const LR_FIND_PLOT_FILE: &str = "lr_find.svg";
 pub const FIT_PLOT_FILE: &str = "fit.svg";
+pub const BOUNDARY_PLOT_FILE: &str = "boundary.svg";
 pub const CHECKPOINT_DIR: &str = "checkpoint";
 
 /// The files of one artifact folder.
@@ -106,6 +108,10 @@ impl ArtifactDir {
         self.dir.join(FIT_PLOT_FILE)
     }
 
+    pub fn boundary_plot(&self) -> PathBuf {
+        self.dir.join(BOUNDARY_PLOT_FILE)
+    }
+
     pub fn checkpoint(&self) -> PathBuf {
         self.dir.join(CHECKPOINT_DIR)
     }
@@ -125,7 +131,8 @@ impl ArtifactDir {
     }
 
     /// Saves a trained model with its card, history and summary (and the range test's plot, and
-    /// `fit.svg` for regression on one input), replacing the previous set as one commit.
+    /// a picture of what it learned: `fit.svg` or `boundary.svg`), replacing the previous set as
+    /// one commit.
     pub fn save<A: Architecture>(
         &self,
         card: &ModelCard<A>,
@@ -133,7 +140,7 @@ impl ArtifactDir {
         history: &[EpochMetrics],
         summary: &Summary,
         lr_finding: Option<&LrFinding>,
-        fit_svg: Option<&str>,
+        picture: Option<(&str, &str)>,
     ) -> Result<()> {
         self.prepare()?;
         let record = model::encode(model)?;
@@ -163,8 +170,8 @@ impl ArtifactDir {
         if let Some(svg) = &lr_find_plot {
             files.push((LR_FIND_PLOT_FILE, svg.as_bytes()));
         }
-        if let Some(svg) = fit_svg {
-            files.push((FIT_PLOT_FILE, svg.as_bytes()));
+        if let Some((name, svg)) = picture {
+            files.push((name, svg.as_bytes()));
         }
         commit::commit(&self.dir, &files)
     }

@@ -177,6 +177,14 @@ pub fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
 
 /// What `fit.svg` shows, and for a linear model on one input the line it learned.
 pub fn print_fit(report: &TrainReport) -> Result<()> {
+    if let Some(regions) = &report.boundary {
+        let moments: Vec<String> = regions.maps.iter().map(|map| moment(map.epoch)).collect();
+        say!(
+            "regions  {}: the class the network gives each point of the plane, at {}",
+            report.out.boundary_plot().display(),
+            moments.join(", ")
+        )?;
+    }
     let Some(kept) = report.fit.last() else {
         return Ok(());
     };
@@ -205,4 +213,12 @@ pub fn print_fit(report: &TrainReport) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `INIT`, or `epoch 30`.
+fn moment(epoch: usize) -> String {
+    match epoch {
+        0 => "INIT".to_string(),
+        epoch => format!("epoch {epoch}"),
+    }
 }

@@ -7,8 +7,10 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 use textplots::{Chart, Plot, Shape};
 
+mod boundary;
 mod fit;
 
+pub use boundary::{boundary_svg, ClassPoints};
 pub use fit::{fit_svg, FitData};
 
 use crate::lr_find::LrFinding;

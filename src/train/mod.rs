@@ -79,6 +79,9 @@ pub struct TrainReport<A: Architecture = ModelConfig> {
     /// For regression on one input: the network's curve at INIT, early, midway and the kept
     /// epoch, as drawn in `fit.svg`.
     pub fit: Vec<crate::fit::Curve>,
+    /// For classes of two inputs: the network's regions at the same moments, as drawn in
+    /// `boundary.svg`.
+    pub boundary: Option<crate::boundary::Regions>,
     pub card: ModelCard<A>,
     pub out: ArtifactDir,
 }

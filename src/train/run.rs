@@ -11,7 +11,10 @@ use super::{learner, Plan, TrainReport};
 use burn::tensor::Tensor;
 
 use crate::advice;
-use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION};
+use crate::artifacts::{
+    ArtifactDir, ModelCard, Summary, BOUNDARY_PLOT_FILE, BURN_VERSION, FIT_PLOT_FILE,
+};
+use crate::boundary::{self, BoundaryRecorder, Regions};
 use crate::config::Task;
 use crate::fit::{self, Curve, FitRecorder};
 use crate::learner::{Checkpoint, Kept, Training, Watcher};
@@ -19,7 +22,7 @@ use crate::machine;
 use crate::memory::MemoryEstimate;
 use crate::metrics::EpochMetrics;
 use crate::model::{Architecture, Network};
-use crate::plot::{self, FitData};
+use crate::plot::{self, ClassPoints, FitData};
 use crate::stop::StopReason;
 
 impl Plan {
@@ -83,8 +86,10 @@ impl Plan {
         on_epoch: impl FnMut(&EpochMetrics),
     ) -> Result<TrainReport<A>> {
         let started = Instant::now();
-        // Regression on one input: the curves of what the network learned (fit.svg).
+        // What the network learned, as a picture: the curve of a regression on one input
+        // (fit.svg), the regions of a classifier of two (boundary.svg).
         let one_curve = card.task == Task::Regression && card.model.inputs() == 1;
+        let plane = card.task == Task::Classification && card.model.inputs() == 2;
         let mut watcher = RunWatcher {
             on_epoch,
             out: &self.out,
@@ -92,6 +97,9 @@ impl Plan {
             interrupt: self.interrupt.as_deref(),
             fit: one_curve
                 .then(|| FitRecorder::new(&self.train, self.valid.as_ref(), &self.backend.device)),
+            boundary: plane.then(|| {
+                BoundaryRecorder::new(&self.train, self.valid.as_ref(), &self.backend.device)
+            }),
         };
         let learner = learner(
             &card.training,
@@ -112,13 +120,26 @@ impl Plan {
             true => None,
             false => Some(self.fit_svg(&card, &fit)?),
         };
+        let boundary = match (watcher.boundary.take(), &training.kept) {
+            (Some(recorder), Some(kept)) => {
+                let forward = |features| training.model.forward(features);
+                let kept = (kept.epoch(), &forward as &dyn Fn(Tensor<2>) -> Tensor<2>);
+                Some(recorder.finish(kept, &training.history, &card.feature_scaling))
+            }
+            _ => None,
+        };
+        let picture = match (fit_svg, &boundary) {
+            (Some(svg), _) => Some((FIT_PLOT_FILE, svg)),
+            (None, Some(regions)) => Some((BOUNDARY_PLOT_FILE, self.boundary_svg(&card, regions)?)),
+            (None, None) => None,
+        };
         self.out.save(
             &card,
             &training.model,
             &training.history,
             &summary,
             self.lr_finding.as_ref(),
-            fit_svg.as_deref(),
+            picture.as_ref().map(|(name, svg)| (*name, svg.as_str())),
         )?;
         if !matches!(training.stop, StopReason::Interrupted { .. }) {
             self.out.remove_checkpoint()?;
@@ -127,6 +148,7 @@ impl Plan {
             training,
             summary,
             fit,
+            boundary,
             card,
             out: self.out,
         })
@@ -162,6 +184,27 @@ impl Plan {
             names: (&card.feature_names[0], &card.label_name),
         };
         plot::fit_svg(&data, curves)
+    }
+
+    /// `boundary.svg`: the regions under the training and validation points.
+    fn boundary_svg<A: Architecture>(
+        &self,
+        card: &ModelCard<A>,
+        regions: &Regions,
+    ) -> Result<String> {
+        let scaling = &card.feature_scaling;
+        let train = boundary::class_points(&self.train, scaling);
+        let valid = self
+            .valid
+            .as_ref()
+            .map_or_else(Vec::new, |valid| boundary::class_points(valid, scaling));
+        let points = ClassPoints {
+            train: &train,
+            valid: &valid,
+            names: (&card.feature_names[0], &card.feature_names[1]),
+            classes: card.class_names.as_deref().unwrap_or_default(),
+        };
+        plot::boundary_svg(regions, &points)
     }
 
     /// `summary.json` of a finished run.
@@ -236,6 +279,8 @@ struct RunWatcher<'a, F, A> {
     interrupt: Option<&'a AtomicBool>,
     /// The network's curves, for regression on one input.
     fit: Option<FitRecorder>,
+    /// The network's regions, for classes of two inputs.
+    boundary: Option<BoundaryRecorder>,
 }
 
 impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> {
@@ -255,6 +300,9 @@ impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> 
     fn network(&mut self, epoch: usize, forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {
         if let Some(fit) = &mut self.fit {
             fit.record(epoch, forward);
+        }
+        if let Some(boundary) = &mut self.boundary {
+            boundary.record(epoch, forward);
         }
     }
 }

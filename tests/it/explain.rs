@@ -4,6 +4,7 @@
 use std::fs;
 
 use stepwise::artifacts::ArtifactDir;
+use stepwise::boundary;
 use stepwise::config::{ActivationKind, LearningRate, ModelKind, TrainConfig};
 use stepwise::derivative::{self, Verdict};
 use tempfile::tempdir;
@@ -299,4 +300,57 @@ fn a_linear_model_on_one_input_says_the_line_it_learned_and_classes_get_no_fit()
     let iris = dir.path().join("iris");
     train(TrainConfig::new().with_epochs(2), &iris);
     assert!(!ArtifactDir::new(&iris).fit_plot().exists());
+}
+
+#[test]
+fn boundary_svg_shows_the_regions_a_classifier_carves_in_the_plane() {
+    let dir = tempdir().unwrap();
+    let report = train(
+        TrainConfig::new().with_dataset("circles".into()),
+        dir.path(),
+    );
+    let regions = report
+        .boundary
+        .as_ref()
+        .expect("two inputs, classes: regions");
+    let epochs: Vec<usize> = regions.maps.iter().map(|map| map.epoch).collect();
+    assert_eq!(epochs.len(), 4, "INIT, early, midway, kept: {epochs:?}");
+    assert_eq!(epochs[0], 0);
+    // The plane covers the data: circles lie within the unit disc, plus noise.
+    assert!(
+        regions.x1.0 < -1.0 && regions.x1.1 > 1.0,
+        "{:?}",
+        regions.x1
+    );
+    // Read the kept map like a lookup table: the disc's centre is class 0, the ring class 1.
+    let cells = boundary::CELLS;
+    let class_at = |map: &boundary::Map, x1: f64, x2: f64| {
+        let column = ((x1 - regions.x1.0) / (regions.x1.1 - regions.x1.0) * cells as f64) as usize;
+        let row = ((x2 - regions.x2.0) / (regions.x2.1 - regions.x2.0) * cells as f64) as usize;
+        map.cells[row * cells + column].0
+    };
+    let kept = regions.maps.last().unwrap();
+    assert_eq!(class_at(kept, 0.0, 0.0), 0, "the centre is the disc");
+    for (x1, x2) in [(0.85, 0.0), (-0.85, 0.0), (0.0, 0.85), (0.0, -0.85)] {
+        assert_eq!(class_at(kept, x1, x2), 1, "({x1}, {x2}) is on the ring");
+    }
+
+    let drawn = svg(&ArtifactDir::new(dir.path()).boundary_plot());
+    for text in ["INIT (random parameters)", "(kept)", "0: blue, 1: orange"] {
+        assert!(drawn.contains(text), "{text} missing");
+    }
+    let document = roxmltree::Document::parse(&drawn).unwrap();
+    let count = |tag: &str| {
+        document
+            .descendants()
+            .filter(|node| node.has_tag_name(tag))
+            .count()
+    };
+    assert!(count("circle") >= 4 * 400, "a dot per row in each panel");
+    assert!(count("rect") > 4 * cells, "the regions");
+
+    let iris = dir.path().join("iris");
+    let report = train(TrainConfig::new().with_epochs(2), &iris);
+    assert!(report.boundary.is_none(), "four inputs: no plane to draw");
+    assert!(!ArtifactDir::new(&iris).boundary_plot().exists());
 }

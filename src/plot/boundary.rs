@@ -1,0 +1,136 @@
+//! `boundary.svg`: a panel per moment of the run, each the plane coloured by the class the
+//! network gives it — pale where it hesitates, strong where it is sure — under the points.
+
+use anyhow::Result;
+use plotters::prelude::*;
+
+use super::{label, plotting};
+use crate::boundary::{Regions, CELLS};
+
+/// One colour per class (Tableau's ten).
+const CLASS_COLORS: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// The points to draw: (x1, x2, class) of the training and of the validation rows.
+pub struct ClassPoints<'a> {
+    pub train: &'a [(f64, f64, usize)],
+    pub valid: &'a [(f64, f64, usize)],
+    /// The inputs' names, and the classes'.
+    pub names: (&'a str, &'a str),
+    pub classes: &'a [String],
+}
+
+/// `boundary.svg`: the regions of each map, training rows as filled dots, validation rows as
+/// rings.
+pub fn boundary_svg(regions: &Regions, points: &ClassPoints) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let panels = regions.maps.len().max(1);
+        let columns = panels.min(2);
+        let rows = panels.div_ceil(columns);
+        let size = (460 * columns as u32, 430 * rows as u32 + 30);
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(plotting)?;
+        let classes: Vec<String> = points
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(class, name)| format!("{name}: {}", color_name(class)))
+            .collect();
+        let title = format!(
+            "what the network learned — classes {}; dots: training rows, rings: validation rows",
+            classes.join(", ")
+        );
+        let (top, body) = root.split_vertically(30);
+        top.titled(&title, ("sans-serif", 14)).map_err(plotting)?;
+        for (area, map) in body.split_evenly((rows, columns)).iter().zip(&regions.maps) {
+            panel(area, regions, &map.label, &map.cells, points)?;
+        }
+        root.present().map_err(plotting)?;
+    }
+    Ok(svg)
+}
+
+/// One moment: its cells, then the points.
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    regions: &Regions,
+    caption: &str,
+    cells: &[(usize, f32)],
+    points: &ClassPoints,
+) -> Result<()> {
+    let (x1, x2) = (regions.x1, regions.x2);
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 15))
+        .margin(8)
+        .x_label_area_size(32)
+        .y_label_area_size(44)
+        .build_cartesian_2d(x1.0..x1.1, x2.0..x2.1)
+        .map_err(plotting)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc(points.names.0)
+        .y_desc(points.names.1)
+        .x_label_formatter(&label)
+        .y_label_formatter(&label)
+        .draw()
+        .map_err(plotting)?;
+    let (width, height) = ((x1.1 - x1.0) / CELLS as f64, (x2.1 - x2.0) / CELLS as f64);
+    let sure = 1.0 / points.classes.len().max(1) as f64;
+    // From a guess (1 / classes) to certainty: from faint to strong, in ten shades, so that a
+    // run of cells of one class and shade is one rectangle.
+    let shade = |p: f32| (10.0 * ((p as f64 - sure) / (1.0 - sure)).clamp(0.0, 1.0)).round();
+    let mut rectangles = Vec::new();
+    for (row, cells) in cells.chunks(CELLS).enumerate() {
+        let mut start = 0;
+        for end in 1..=cells.len() {
+            let same = |a: (usize, f32), b: (usize, f32)| a.0 == b.0 && shade(a.1) == shade(b.1);
+            if end < cells.len() && same(cells[start], cells[end]) {
+                continue;
+            }
+            let (class, p) = cells[start];
+            let color = CLASS_COLORS[class % CLASS_COLORS.len()];
+            let corner = (x1.0 + start as f64 * width, x2.0 + row as f64 * height);
+            let far = (x1.0 + end as f64 * width, corner.1 + height);
+            let strength = 0.08 + 0.05 * shade(p);
+            rectangles.push(Rectangle::new([corner, far], color.mix(strength).filled()));
+            start = end;
+        }
+    }
+    chart.draw_series(rectangles).map_err(plotting)?;
+    let color = |class: usize| CLASS_COLORS[class % CLASS_COLORS.len()];
+    chart
+        .draw_series(
+            points
+                .train
+                .iter()
+                .map(|&(a, b, class)| Circle::new((a, b), 3, color(class).filled())),
+        )
+        .map_err(plotting)?;
+    chart
+        .draw_series(
+            points
+                .valid
+                .iter()
+                .map(|&(a, b, class)| Circle::new((a, b), 3, color(class).stroke_width(2))),
+        )
+        .map_err(plotting)?;
+    Ok(())
+}
+
+fn color_name(class: usize) -> &'static str {
+    [
+        "blue", "orange", "green", "red", "purple", "brown", "pink", "grey", "olive", "cyan",
+    ][class % CLASS_COLORS.len()]
+}
