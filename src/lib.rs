@@ -30,6 +30,7 @@
 //! profit example.
 
 pub mod advice;
+pub mod approximate;
 pub mod artifacts;
 pub mod batch;
 pub mod bench;

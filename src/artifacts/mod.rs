@@ -57,6 +57,7 @@ pub const LOSS_PLOT_FILE: &str = "loss.svg";
 pub const LR_FIND_PLOT_FILE: &str = "lr_find.svg";
 pub const FIT_PLOT_FILE: &str = "fit.svg";
 pub const BOUNDARY_PLOT_FILE: &str = "boundary.svg";
+pub const APPROXIMATION_PLOT_FILE: &str = "approximate.svg";
 pub const CHECKPOINT_DIR: &str = "checkpoint";
 
 /// The files of one artifact folder.
@@ -179,6 +180,16 @@ impl ArtifactDir {
     /// Draws `loss.svg` from a history (from `metrics.csv` again, for `stepwise plot`).
     pub fn save_loss_plot(&self, history: &[EpochMetrics]) -> Result<()> {
         commit::write_atomic(&self.loss_plot(), plot::loss_svg(history)?.as_bytes())
+    }
+
+    /// Saves `approximate.svg` (for `stepwise approximate`).
+    pub fn save_approximation(&self, svg: &str) -> Result<()> {
+        self.prepare()?;
+        commit::write_atomic(&self.approximation_plot(), svg.as_bytes())
+    }
+
+    pub fn approximation_plot(&self) -> PathBuf {
+        self.dir.join(APPROXIMATION_PLOT_FILE)
     }
 
     /// Draws `lr_find.svg` (for `stepwise lr-find`).

@@ -2,13 +2,14 @@
 
 use anyhow::{bail, Result};
 
+use stepwise::approximate;
 use stepwise::artifacts::ArtifactDir;
 use stepwise::derivative::{self, CRITICAL_POINT};
 use stepwise::gradcheck::{ATOL, EPSILON, RTOL};
 use stepwise::plot;
 
 use super::show::{print_lr_finding, print_plan};
-use super::{DerivativeArgs, GradcheckArgs, PlanArgs, PlotArgs};
+use super::{ApproximateArgs, DerivativeArgs, GradcheckArgs, PlanArgs, PlotArgs};
 
 /// The farthest `derivative --x` may start: x² must stay well inside 32-bit floats.
 const MAX_X: f64 = 1e9;
@@ -76,6 +77,39 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
     } else {
         bail!("{beyond} values beyond {bound}{kinks}: the gradients disagree")
     }
+}
+
+pub fn approximate(args: ApproximateArgs) -> Result<()> {
+    let backend = args.plan.device.backend()?;
+    let config = args.plan.config;
+    let out = ArtifactDir::new(args.plan.out.unwrap_or_else(|| {
+        std::path::Path::new("artifacts").join(format!("approximate-{}", config.dataset))
+    }));
+    say!(
+        "approximate  {} with one hidden layer of {} neurons ({} activation, {} epochs each)",
+        config.dataset,
+        args.widths
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        config.activation,
+        config.epochs
+    )?;
+    let approximation = approximate::approximate(&config, &args.widths, &backend)?;
+    say!("{:>8} {:>11} {:>12}", "hidden", "parameters", "loss")?;
+    for approximant in &approximation.approximants {
+        say!(
+            "{:>8} {:>11} {:>12.6}",
+            approximant.width,
+            approximant.parameters,
+            approximant.loss
+        )?;
+    }
+    let (data, curves) = approximation.picture();
+    out.save_approximation(&plot::fit_svg(&data, &curves)?)?;
+    say!("saved    {}", out.approximation_plot().display())?;
+    Ok(())
 }
 
 pub fn derivative(args: DerivativeArgs) -> Result<()> {

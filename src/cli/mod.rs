@@ -63,6 +63,9 @@ pub enum Command {
     LrFind(PlanArgs),
     /// Check backpropagation: autodiff gradients against finite differences (takes train options).
     Gradcheck(GradcheckArgs),
+    /// The universal approximation theorem in a picture: one hidden layer of 1, 2, 4, 8 and 32
+    /// neurons fitting the same curve (sine unless --dataset names other data of one input).
+    Approximate(ApproximateArgs),
     /// The article's derivative, runnable: the profit P(x) = -x² + 6x and gradient steps on it.
     Derivative(DerivativeArgs),
     /// Redraw loss.svg from a model folder's metrics.csv, and plot the loss in the terminal.
@@ -151,6 +154,15 @@ pub struct GradcheckArgs {
     /// Rows in the batch the gradients are checked on.
     #[arg(long, default_value_t = 8)]
     pub rows: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct ApproximateArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// The hidden layer widths to try, comma separated.
+    #[arg(long, value_delimiter = ',', default_values_t = stepwise::approximate::WIDTHS)]
+    pub widths: Vec<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -245,6 +257,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Devices => infer::devices(),
         Command::LrFind(args) => explain::lr_find(args),
         Command::Gradcheck(args) => explain::gradcheck(args),
+        Command::Approximate(args) => explain::approximate(args),
         Command::Derivative(args) => explain::derivative(args),
         Command::Plot(args) => explain::plot(args),
         Command::Bench(args) => bench::bench(args),

@@ -8,7 +8,7 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Command, CommandFactory, FromArgMatches};
 
-use stepwise::config::{ModelKind, TrainConfig};
+use stepwise::config::{ActivationKind, ModelKind, TrainConfig};
 
 use super::Cli;
 
@@ -55,7 +55,21 @@ pub fn parse() -> Cli {
             .error(ErrorKind::ArgumentConflict, problem)
             .exit();
     }
-    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    // `approximate` draws a curve: sine unless --dataset says otherwise, and tanh neurons, each
+    // a smooth step that a wider layer adds more of, unless --activation does.
+    if let (super::Command::Approximate(args), Some(("approximate", sub))) =
+        (&mut cli.command, matches.subcommand())
+    {
+        let given = |id| sub.value_source(id) == Some(ValueSource::CommandLine);
+        if !given("dataset") {
+            args.plan.config.dataset = "sine".to_string();
+        }
+        if !given("activation") {
+            args.plan.config.activation = ActivationKind::Tanh;
+        }
+    }
+    cli
 }
 
 /// `--hidden 16 16`: the second width became a stray argument.
@@ -92,6 +106,15 @@ fn refuse_unused(matches: &ArgMatches) -> Result<(), String> {
                 return Err(format!(
                     "--resume continues with the configuration saved in the checkpoint, so {} \
                      cannot change it; drop {0}, or train afresh without --resume",
+                    long(id)
+                ));
+            }
+        }
+        "approximate" => {
+            if let Some(id) = ["hidden", "model"].iter().find(|id| given(id)) {
+                return Err(format!(
+                    "`stepwise approximate` does not use {}: it trains one hidden layer of each \
+                     of --widths",
                     long(id)
                 ));
             }

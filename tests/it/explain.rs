@@ -354,3 +354,56 @@ fn boundary_svg_shows_the_regions_a_classifier_carves_in_the_plane() {
     assert!(report.boundary.is_none(), "four inputs: no plane to draw");
     assert!(!ArtifactDir::new(&iris).boundary_plot().exists());
 }
+
+#[test]
+fn wider_hidden_layers_approximate_sine_better() {
+    let config = TrainConfig::new()
+        .with_dataset("sine".into())
+        .with_activation(ActivationKind::Tanh)
+        .with_epochs(30);
+    let approximation =
+        stepwise::approximate::approximate(&config, &[1, 2, 32], &backend()).unwrap();
+    let losses: Vec<f64> = approximation.approximants.iter().map(|a| a.loss).collect();
+    assert!(
+        losses[0] > 2.0 * losses[1] && losses[1] > 10.0 * losses[2],
+        "widths 1, 2, 32: {losses:?}"
+    );
+    let parameters: Vec<usize> = approximation
+        .approximants
+        .iter()
+        .map(|a| a.parameters)
+        .collect();
+    assert_eq!(parameters, [4, 7, 97]);
+    let (data, curves) = approximation.picture();
+    assert_eq!(curves.len(), 3);
+    assert!(
+        curves[2].label.starts_with("32 hidden: loss"),
+        "{}",
+        curves[2].label
+    );
+    assert!(data.truth.is_some() && data.train.len() == 1000);
+}
+
+#[test]
+fn approximate_from_the_command_line_draws_every_width() {
+    let dir = tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .args([
+            "approximate",
+            "--epochs",
+            "5",
+            "--widths",
+            "1,8",
+            "--out",
+            "a",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("approximate  sine with one hidden layer of 1, 8 neurons (tanh"));
+    let drawn = svg(&dir.path().join("a/approximate.svg"));
+    assert!(drawn.contains("1 hidden: loss") && drawn.contains("8 hidden: loss"));
+    assert_eq!(curves(&drawn).len(), 3, "two widths and the true function");
+}

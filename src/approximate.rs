@@ -1,0 +1,132 @@
+//! The universal approximation theorem in one picture (`stepwise approximate`): the same target
+//! — `sine` by default, or any data set of one input and a number to predict — learned by MLPs
+//! with one hidden layer of 1, 2, 4, 8 and 32 neurons. A wider layer has more pieces to bend
+//! into the curve, so its fit is closer: the theorem says a wide enough one gets as close as you
+//! like.
+
+use anyhow::{bail, Result};
+use burn::module::Module;
+
+use crate::config::{ModelKind, Task, TrainConfig};
+use crate::device::Backend;
+use crate::fit::{self, Curve, FitRecorder};
+use crate::metrics::EpochMetrics;
+use crate::model::Network;
+use crate::plot::FitData;
+use crate::train::Plan;
+
+/// The hidden widths `approximate` tries unless told others.
+pub const WIDTHS: [usize; 5] = [1, 2, 4, 8, 32];
+
+/// One width's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Approximant {
+    pub width: usize,
+    pub parameters: usize,
+    /// The kept epoch's watched loss (validation when the data is split, else training).
+    pub loss: f64,
+    /// Its curve across the input's range, in the data's units.
+    pub curve: Curve,
+}
+
+/// Every width's fit of the same data.
+#[derive(Clone, Debug)]
+pub struct Approximation {
+    pub approximants: Vec<Approximant>,
+    /// (input, target) of the training and validation rows.
+    pub train: Vec<(f64, f64)>,
+    pub valid: Vec<(f64, f64)>,
+    pub truth: Option<fn(f64) -> f64>,
+    /// The input's and the target's names.
+    pub names: (String, String),
+}
+
+impl Approximation {
+    /// What `plot::fit_svg` draws.
+    pub fn picture(&self) -> (FitData<'_>, Vec<Curve>) {
+        let data = FitData {
+            train: &self.train,
+            valid: &self.valid,
+            truth: self.truth,
+            names: (&self.names.0, &self.names.1),
+        };
+        let curves = self.approximants.iter().map(|a| a.curve.clone()).collect();
+        (data, curves)
+    }
+}
+
+/// Trains an MLP of one hidden layer of each of `widths` on the data `config` names, with the
+/// rest of `config`, and keeps each one's curve.
+pub fn approximate(
+    config: &TrainConfig,
+    widths: &[usize],
+    backend: &Backend,
+) -> Result<Approximation> {
+    let mut approximants = Vec::new();
+    let mut picture = None;
+    for &width in widths {
+        let config = config
+            .clone()
+            .with_model(ModelKind::Mlp)
+            .with_hidden(vec![width]);
+        let plan = Plan::prepare(config, None, backend.clone())?;
+        if plan.card.task != Task::Regression || plan.card.model.inputs != 1 {
+            bail!(
+                "approximate draws a curve: it needs one input and a number to predict, and {} \
+                 has {} inputs and {}",
+                plan.config().dataset,
+                plan.card.model.inputs,
+                plan.card.task
+            );
+        }
+        let device = &plan.backend.device;
+        let recorder = FitRecorder::new(plan.train_data(), plan.valid_data(), device);
+        let watcher = &mut |_: &EpochMetrics| {};
+        let training = plan
+            .learner()
+            .run(plan.train_data(), plan.valid_data(), None, watcher)?;
+        let Some(kept) = training.kept.as_ref().and_then(|kept| {
+            let metrics = training.history.iter().find(|m| m.epoch == kept.epoch())?;
+            Some((kept.epoch(), metrics.monitored_loss()))
+        }) else {
+            bail!("width {width}: no epoch finished ({})", training.stop);
+        };
+        let forward = |features| training.model.forward(features);
+        let scaling = (
+            &plan.card.feature_scaling,
+            plan.card.target_scaling.as_ref(),
+        );
+        let mut curve = recorder
+            .finish((kept.0, &forward), &training.history, scaling)
+            .pop()
+            .expect("the kept curve");
+        curve.label = format!("{width} hidden: loss {:.4}", kept.1);
+        approximants.push(Approximant {
+            width,
+            parameters: training.model.num_params(),
+            loss: kept.1,
+            curve,
+        });
+        picture.get_or_insert_with(|| {
+            let train = fit::data_points(plan.train_data(), scaling);
+            let valid = plan
+                .valid_data()
+                .map_or_else(Vec::new, |valid| fit::data_points(valid, scaling));
+            let names = (
+                plan.card.feature_names[0].clone(),
+                plan.card.label_name.clone(),
+            );
+            (train, valid, fit::truth(&plan.frame.name), names)
+        });
+    }
+    let Some((train, valid, truth, names)) = picture else {
+        bail!("give at least one width");
+    };
+    Ok(Approximation {
+        approximants,
+        train,
+        valid,
+        truth,
+        names,
+    })
+}
