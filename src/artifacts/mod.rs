@@ -37,10 +37,12 @@ use burn::tensor::Device;
 use serde::Serialize;
 
 use crate::checksum::checksum;
+use crate::learner::Kept;
 use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
+use crate::model::ModelConfig;
 use crate::model::{self, Architecture};
-use crate::plot;
+use crate::plot::{self, LossMarks};
 
 /// Version of the `config.json` layout and of the records beside it; a newer one than this
 /// build knows is refused. 3: one MLP, whose records name parameters `output.weight`, not
@@ -146,8 +148,13 @@ impl ArtifactDir {
         self.prepare()?;
         let record = model::encode(model)?;
         let metrics = metrics_csv(history)?;
+        let marks = LossMarks::new(
+            card.task,
+            summary.kept.as_ref().map(Kept::epoch),
+            card.training.target_loss,
+        );
         let summary = to_json(summary)?;
-        let loss_plot = plot::loss_svg(history)?;
+        let loss_plot = plot::loss_svg(history, &marks)?;
         let config = to_json(&ConfigFile {
             card: card.clone(),
             model_checksum: Some(checksum(&record)),
@@ -177,9 +184,27 @@ impl ArtifactDir {
         commit::commit(&self.dir, &files)
     }
 
-    /// Draws `loss.svg` from a history (from `metrics.csv` again, for `stepwise plot`).
+    /// Draws `loss.svg` from a history (from `metrics.csv` again, for `stepwise plot`), with
+    /// the marks the folder's config and summary give, when they read.
     pub fn save_loss_plot(&self, history: &[EpochMetrics]) -> Result<()> {
-        commit::write_atomic(&self.loss_plot(), plot::loss_svg(history)?.as_bytes())
+        let card = self
+            .read_text(CONFIG_FILE)
+            .ok()
+            .and_then(|text| parse_config::<ModelConfig>(&text, &self.config()).ok());
+        let kept = self.load_summary().ok().and_then(|summary| summary.kept);
+        let marks = match card {
+            Some(config) => LossMarks::new(
+                config.card.task,
+                kept.as_ref().map(Kept::epoch),
+                config.card.training.target_loss,
+            ),
+            None => LossMarks {
+                name: "as trained",
+                ..LossMarks::default()
+            },
+        };
+        let svg = plot::loss_svg(history, &marks)?;
+        commit::write_atomic(&self.loss_plot(), svg.as_bytes())
     }
 
     /// Saves `approximate.svg` (for `stepwise approximate`).

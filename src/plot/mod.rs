@@ -13,12 +13,14 @@ mod fit;
 pub use boundary::{boundary_svg, ClassPoints};
 pub use fit::{fit_svg, FitData};
 
+use crate::config::Task;
 use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
 
 const SIZE: (u32, u32) = (800, 480);
 const TRAIN: RGBColor = RGBColor(31, 119, 180);
 const VALID: RGBColor = RGBColor(255, 127, 14);
+const KEPT: RGBColor = RGBColor(44, 160, 44);
 /// A y axis spanning more than this ratio is drawn on a log scale.
 const LOG_SCALE_RATIO: f64 = 20.0;
 
@@ -29,9 +31,31 @@ struct Series<'a> {
     points: Vec<(f64, f64)>,
 }
 
-/// `loss.svg`: train and validation loss per epoch, and validation accuracy below them when the
-/// task is classification.
-pub fn loss_svg(history: &[EpochMetrics]) -> Result<String> {
+/// What `loss.svg` marks besides the curves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LossMarks {
+    /// The loss's name: `cross-entropy`, or `MSE of the standardised target`.
+    pub name: &'static str,
+    /// The epoch whose parameters were saved (`--keep`).
+    pub kept: Option<usize>,
+    /// `--target-loss`.
+    pub target: Option<f64>,
+}
+
+impl LossMarks {
+    /// The marks of a run of `task`.
+    pub fn new(task: Task, kept: Option<usize>, target: Option<f64>) -> Self {
+        let name = match task {
+            Task::Classification => "cross-entropy",
+            Task::Regression => "MSE of the standardised target",
+        };
+        LossMarks { name, kept, target }
+    }
+}
+
+/// `loss.svg`: train and validation loss per epoch (named), the kept epoch and the target loss
+/// marked, and validation accuracy below them when the task is classification.
+pub fn loss_svg(history: &[EpochMetrics], marks: &LossMarks) -> Result<String> {
     let epoch = |metrics: &EpochMetrics| metrics.epoch as f64;
     let mut losses = vec![Series {
         name: "train loss",
@@ -56,6 +80,29 @@ pub fn loss_svg(history: &[EpochMetrics]) -> Result<String> {
         .iter()
         .filter_map(|metrics| Some((epoch(metrics), metrics.valid_accuracy?)))
         .collect();
+    let (low, high) = bounds(&losses, |point| point.1);
+    let (first, last) = bounds(&losses, |point| point.0);
+    let target_name = marks.target.map(|target| format!("target loss {target}"));
+    if let (Some(target), Some(name)) = (marks.target, &target_name) {
+        losses.push(Series {
+            name,
+            color: RGBColor(120, 120, 120),
+            points: vec![(first, target), (last, target)],
+        });
+    }
+    let kept_name = marks.kept.map(|epoch| format!("kept: epoch {epoch}"));
+    if let (Some(epoch), Some(name)) = (marks.kept, &kept_name) {
+        let (low, high) = match marks.target {
+            Some(target) => (low.min(target), high.max(target)),
+            None => (low, high),
+        };
+        losses.push(Series {
+            name,
+            color: KEPT,
+            points: vec![(epoch as f64, low), (epoch as f64, high)],
+        });
+    }
+    let y_desc = format!("loss ({})", marks.name);
 
     let mut svg = String::new();
     {
@@ -67,14 +114,22 @@ pub fn loss_svg(history: &[EpochMetrics]) -> Result<String> {
             let (top, bottom) = root.split_vertically(SIZE.1 * 3 / 5);
             (top, Some(bottom))
         };
-        panel(&top, "loss per epoch", "epoch", "loss", &losses, true)?;
+        let falling = SeriesLabelPosition::UpperRight;
+        panel(
+            &top,
+            ["loss per epoch", "epoch", &y_desc],
+            &losses,
+            true,
+            falling,
+        )?;
         if let Some(bottom) = bottom {
             let accuracy = [Series {
                 name: "valid accuracy",
                 color: VALID,
                 points: accuracy,
             }];
-            panel(&bottom, "", "epoch", "accuracy", &accuracy, false)?;
+            let rising = SeriesLabelPosition::LowerRight;
+            panel(&bottom, ["", "epoch", "accuracy"], &accuracy, false, rising)?;
         }
         root.present().map_err(plotting)?;
     }
@@ -95,12 +150,23 @@ pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
     };
     let (x_min, x_max) = bounds(std::slice::from_ref(&curve), |point| point.0);
     let (y_min, y_max) = bounds(std::slice::from_ref(&curve), |point| point.1);
-    let name = format!("suggestion {:.2e}", finding.suggestion);
-    let suggestion = Series {
-        name: &name,
-        color: VALID,
-        points: vec![(finding.suggestion, y_min), (finding.suggestion, y_max)],
-    };
+    let names = [
+        format!("suggestion {:.2e} (minimum / 10)", finding.suggestion),
+        format!("steepest descent {:.2e}", finding.steepest),
+        format!("minimum {:.2e}", finding.minimum),
+    ];
+    let rates = [finding.suggestion, finding.steepest, finding.minimum];
+    let colors = [VALID, KEPT, RGBColor(120, 120, 120)];
+    let marks = names
+        .iter()
+        .zip(rates)
+        .zip(colors)
+        .map(|((name, rate), color)| Series {
+            name,
+            color,
+            points: vec![(rate, y_min), (rate, y_max)],
+        });
+    let series: Vec<Series> = std::iter::once(curve).chain(marks).collect();
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -108,9 +174,9 @@ pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
         draw(
             &root,
             ["learning-rate range test", "learning rate", "smoothed loss"],
-            &[curve, suggestion],
-            (x_min..x_max).log_scale(),
-            y_min..y_max,
+            &series,
+            ((x_min..x_max).log_scale(), y_min..y_max),
+            SeriesLabelPosition::UpperLeft,
         )?;
         root.present().map_err(plotting)?;
     }
@@ -120,19 +186,18 @@ pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
 /// One chart of the series; a log-scale y axis when `log_when_wide` and the values span a lot.
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
-    caption: &str,
-    x_desc: &str,
-    y_desc: &str,
+    text: [&str; 3],
     series: &[Series],
     log_when_wide: bool,
+    legend: SeriesLabelPosition,
 ) -> Result<()> {
     let (x_min, x_max) = bounds(series, |point| point.0);
     let (y_min, y_max) = bounds(series, |point| point.1);
-    let text = [caption, x_desc, y_desc];
     if log_when_wide && y_min > 0.0 && y_max / y_min > LOG_SCALE_RATIO {
-        draw(area, text, series, x_min..x_max, (y_min..y_max).log_scale())
+        let y = (y_min..y_max).log_scale();
+        draw(area, text, series, (x_min..x_max, y), legend)
     } else {
-        draw(area, text, series, x_min..x_max, y_min..y_max)
+        draw(area, text, series, (x_min..x_max, y_min..y_max), legend)
     }
 }
 
@@ -141,8 +206,8 @@ fn draw<DB: DrawingBackend, X, Y>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     [caption, x_desc, y_desc]: [&str; 3],
     series: &[Series],
-    x: X,
-    y: Y,
+    (x, y): (X, Y),
+    legend: SeriesLabelPosition,
 ) -> Result<()>
 where
     X: AsRangedCoord<Value = f64>,
@@ -161,6 +226,7 @@ where
         .configure_mesh()
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(BLACK.mix(0.03))
+        .y_labels(6)
         .x_desc(x_desc)
         .y_desc(y_desc)
         .x_label_formatter(&label)
@@ -177,7 +243,8 @@ where
     }
     chart
         .configure_series_labels()
-        .background_style(WHITE)
+        .position(legend)
+        .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
         .map_err(plotting)?;

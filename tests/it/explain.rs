@@ -53,7 +53,10 @@ fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
             report.card.training.learning_rate,
             LearningRate::Fixed(finding.suggestion)
         );
-        assert!(svg(&ArtifactDir::new(dir.path()).lr_find_plot()).contains("suggestion"));
+        let drawn = svg(&ArtifactDir::new(dir.path()).lr_find_plot());
+        for text in ["suggestion", "steepest descent", "minimum"] {
+            assert!(drawn.contains(text), "{text} missing from lr_find.svg");
+        }
     }
 }
 
@@ -201,6 +204,11 @@ fn loss_plots_have_one_point_per_epoch_and_redraw_from_metrics() {
     let drawn = svg(&artifacts.loss_plot());
     // train loss, valid loss, valid accuracy: twelve epochs each.
     assert_eq!(curves(&drawn), [12, 12, 12]);
+    // The loss named, and the kept epoch marked.
+    let kept = train_report_kept(dir.path());
+    for text in ["loss (cross-entropy)", &format!("kept: epoch {kept}")] {
+        assert!(drawn.contains(text), "{text} missing");
+    }
 
     fs::remove_file(artifacts.loss_plot()).unwrap();
     artifacts
@@ -218,10 +226,25 @@ fn loss_plots_have_one_point_per_epoch_and_redraw_from_metrics() {
             .with_epochs(7),
         line.path(),
     );
-    assert_eq!(
-        curves(&svg(&ArtifactDir::new(line.path()).loss_plot())),
-        [7]
+    let drawn = svg(&ArtifactDir::new(line.path()).loss_plot());
+    assert_eq!(curves(&drawn), [7]);
+    assert!(drawn.contains("loss (MSE of the standardised target)"));
+
+    // A target loss is drawn as a line.
+    let target = tempdir().unwrap();
+    train(
+        TrainConfig::new()
+            .with_epochs(3)
+            .with_target_loss(Some(0.05)),
+        target.path(),
     );
+    assert!(svg(&ArtifactDir::new(target.path()).loss_plot()).contains("target loss 0.05"));
+}
+
+/// The kept epoch a folder's summary names.
+fn train_report_kept(dir: &std::path::Path) -> usize {
+    let summary = ArtifactDir::new(dir).load_summary().unwrap();
+    summary.kept.unwrap().epoch()
 }
 
 #[test]
