@@ -205,4 +205,12 @@ mod tests {
             assert_eq!(config.parameter_count(), config.init(&device).num_params());
         }
     }
+
+    #[test]
+    fn the_memory_estimate_counts_every_layer_of_the_mlp() {
+        let config = ModelConfig::new(ModelKind::Mlp, 4, 3).with_hidden(vec![16, 8]);
+        assert_eq!(config.layer_widths(), [4, 16, 8, 3]);
+        let linear = ModelConfig::new(ModelKind::Linear, 4, 3).with_hidden(vec![16]);
+        assert_eq!(linear.layer_widths(), [4, 3]);
+    }
 }
