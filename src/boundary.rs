@@ -1,6 +1,7 @@
 //! What a classifier learned, as regions of the plane (`boundary.svg`): for data with two
-//! inputs, the class the network gives each point of the plane — shaded by how sure it is — at
-//! INIT, early, midway and the kept epoch, under the training and validation points.
+//! inputs (or two chosen with `--plot-features`, the others held at their training mean), the
+//! class the network gives each point of the plane — shaded by how sure it is — at INIT, early,
+//! midway and the kept epoch, under the training and validation points.
 
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -16,8 +17,11 @@ pub const CELLS: usize = 36;
 
 /// The network's regions as training goes.
 pub struct BoundaryRecorder {
-    /// `[CELLS², 2]`: the centre of each cell, standardised, row by row.
+    /// `[CELLS², inputs]`: the centre of each cell in the plane of the two drawn inputs,
+    /// standardised, row by row; every other input at 0, its training mean.
     grid: Tensor<2>,
+    /// The two inputs drawn.
+    plane: [usize; 2],
     /// The standardised range of each input: (low, high).
     ranges: [(f32, f32); 2],
     /// (epoch, each cell's most probable class and its probability).
@@ -42,9 +46,15 @@ pub struct Regions {
 }
 
 impl BoundaryRecorder {
-    /// A recorder for data of two inputs, whose rows are `train` and `valid`; the plane spans
-    /// their range and a tenth more on each side.
-    pub fn new(train: &DeviceData, valid: Option<&DeviceData>, device: &Device) -> Self {
+    /// A recorder of the plane of inputs `plane` of the rows `train` and `valid`; it spans their
+    /// range and a tenth more on each side.
+    pub fn new(
+        train: &DeviceData,
+        valid: Option<&DeviceData>,
+        plane: [usize; 2],
+        device: &Device,
+    ) -> Self {
+        let inputs = train.features.dims()[1];
         let values: Vec<f32> = [Some(train), valid]
             .into_iter()
             .flatten()
@@ -60,25 +70,26 @@ impl BoundaryRecorder {
             let (low, high) = values
                 .iter()
                 .skip(column)
-                .step_by(2)
+                .step_by(inputs)
                 .fold((f32::INFINITY, f32::NEG_INFINITY), |(low, high), &value| {
                     (low.min(value), high.max(value))
                 });
             let margin = 0.1 * (high - low).max(1e-3);
             (low - margin, high + margin)
         };
-        let ranges = [range(0), range(1)];
+        let ranges = [range(plane[0]), range(plane[1])];
         let centre = |(low, high): (f32, f32), at: usize| {
             low + (high - low) * (at as f32 + 0.5) / CELLS as f32
         };
-        let grid: Vec<f32> = (0..CELLS * CELLS)
-            .flat_map(|cell| {
-                let (row, column) = (cell / CELLS, cell % CELLS);
-                [centre(ranges[0], column), centre(ranges[1], row)]
-            })
-            .collect();
+        let mut grid = vec![0.0; CELLS * CELLS * inputs];
+        for (cell, point) in grid.chunks_mut(inputs).enumerate() {
+            let (row, column) = (cell / CELLS, cell % CELLS);
+            point[plane[0]] = centre(ranges[0], column);
+            point[plane[1]] = centre(ranges[1], row);
+        }
         Self {
-            grid: Tensor::from_data(TensorData::new(grid, [CELLS * CELLS, 2]), device),
+            grid: Tensor::from_data(TensorData::new(grid, [CELLS * CELLS, inputs]), device),
+            plane,
             ranges,
             maps: Vec::new(),
         }
@@ -116,16 +127,13 @@ impl BoundaryRecorder {
             epoch: kept_epoch,
             cells: classes(kept_forward(self.grid)),
         });
-        let corners = [
-            self.ranges[0].0,
-            self.ranges[1].0,
-            self.ranges[0].1,
-            self.ranges[1].1,
-        ];
-        let corners = scaling.invert(&corners);
+        let unscale = |input: usize, (low, high): (f32, f32)| {
+            let (mean, std) = (scaling.mean[input], scaling.std[input]);
+            ((low * std + mean) as f64, (high * std + mean) as f64)
+        };
         Regions {
-            x1: (corners[0] as f64, corners[2] as f64),
-            x2: (corners[1] as f64, corners[3] as f64),
+            x1: unscale(self.plane[0], self.ranges[0]),
+            x2: unscale(self.plane[1], self.ranges[1]),
             maps,
         }
     }
@@ -152,17 +160,22 @@ fn classes(logits: Tensor<2>) -> Vec<(usize, f32)> {
         .collect()
 }
 
-/// The rows of a split as (x1, x2, class) in the data's units.
-pub fn class_points(data: &DeviceData, scaling: &Standardizer) -> Vec<(f64, f64, usize)> {
+/// The rows of a split as (input `plane[0]`, input `plane[1]`, class) in the data's units.
+pub fn class_points(
+    data: &DeviceData,
+    scaling: &Standardizer,
+    plane: [usize; 2],
+) -> Vec<(f64, f64, usize)> {
     let TargetTensor::Classes(classes) = &data.targets else {
         return Vec::new();
     };
+    let inputs = data.features.dims()[1];
     let features: Vec<f32> = data.features.clone().into_data().iter::<f32>().collect();
     let features = scaling.invert(&features);
     let classes: Vec<i64> = classes.clone().into_data().iter::<i64>().collect();
     features
-        .chunks(2)
+        .chunks(inputs)
         .zip(classes)
-        .map(|(row, class)| (row[0] as f64, row[1] as f64, class as usize))
+        .map(|(row, class)| (row[plane[0]] as f64, row[plane[1]] as f64, class as usize))
         .collect()
 }

@@ -141,6 +141,10 @@ pub struct TrainArgs {
     /// Print every phase's numbers for the first N steps (INIT, PREDICT, LOSS, GRADIENT, STEP).
     #[arg(long, default_value_t = 0)]
     pub trace: usize,
+    /// Draw boundary.svg in the plane of these two inputs, comma separated (the others held at
+    /// their training mean); a classifier of two inputs is drawn without it.
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    pub plot_features: Vec<String>,
     /// Continue the run whose checkpoint is in this artifact folder, with the configuration it
     /// was started with (every training option, and --out, is refused).
     #[arg(long, value_name = "DIR")]

@@ -40,6 +40,9 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     if let Some(finding) = &plan.lr_finding {
         print_lr_finding(finding)?;
     }
+    if !args.plot_features.is_empty() {
+        plan.plot_features(&args.plot_features)?;
+    }
     if args.trace > 0 {
         print_trace(&plan.trace(args.trace), &plan)?;
     }

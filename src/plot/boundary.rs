@@ -28,6 +28,8 @@ pub struct ClassPoints<'a> {
     /// The inputs' names, and the classes'.
     pub names: (&'a str, &'a str),
     pub classes: &'a [String],
+    /// Whether the network has inputs besides the two drawn (held at their training mean).
+    pub others_at_mean: bool,
 }
 
 /// `boundary.svg`: the regions of each map, training rows as filled dots, validation rows as
@@ -38,7 +40,7 @@ pub fn boundary_svg(regions: &Regions, points: &ClassPoints) -> Result<String> {
         let panels = regions.maps.len().max(1);
         let columns = panels.min(2);
         let rows = panels.div_ceil(columns);
-        let size = (460 * columns as u32, 430 * rows as u32 + 30);
+        let size = (460 * columns as u32, 430 * rows as u32 + 44);
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(plotting)?;
         let classes: Vec<String> = points
@@ -47,12 +49,18 @@ pub fn boundary_svg(regions: &Regions, points: &ClassPoints) -> Result<String> {
             .enumerate()
             .map(|(class, name)| format!("{name}: {}", color_name(class)))
             .collect();
-        let title = format!(
-            "what the network learned — classes {}; dots: training rows, rings: validation rows",
-            classes.join(", ")
-        );
-        let (top, body) = root.split_vertically(30);
-        top.titled(&title, ("sans-serif", 14)).map_err(plotting)?;
+        let others = match points.others_at_mean {
+            true => "; the other inputs at their training mean",
+            false => "",
+        };
+        let lines = [
+            format!("what the network learned: classes {}", classes.join(", ")),
+            format!("dots: training rows, rings: validation rows{others}"),
+        ];
+        let (top, body) = root.split_vertically(44);
+        for (line, text) in top.split_evenly((2, 1)).iter().zip(&lines) {
+            line.titled(text, ("sans-serif", 14)).map_err(plotting)?;
+        }
         for (area, map) in body.split_evenly((rows, columns)).iter().zip(&regions.maps) {
             panel(area, regions, &map.label, &map.cells, points)?;
         }

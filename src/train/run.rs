@@ -89,7 +89,7 @@ impl Plan {
         // What the network learned, as a picture: the curve of a regression on one input
         // (fit.svg), the regions of a classifier of two (boundary.svg).
         let one_curve = card.task == Task::Regression && card.model.inputs() == 1;
-        let plane = card.task == Task::Classification && card.model.inputs() == 2;
+        let plane = self.plane();
         let mut watcher = RunWatcher {
             on_epoch,
             out: &self.out,
@@ -97,8 +97,9 @@ impl Plan {
             interrupt: self.interrupt.as_deref(),
             fit: one_curve
                 .then(|| FitRecorder::new(&self.train, self.valid.as_ref(), &self.backend.device)),
-            boundary: plane.then(|| {
-                BoundaryRecorder::new(&self.train, self.valid.as_ref(), &self.backend.device)
+            boundary: plane.map(|plane| {
+                let device = &self.backend.device;
+                BoundaryRecorder::new(&self.train, self.valid.as_ref(), plane, device)
             }),
         };
         let learner = learner(
@@ -193,16 +194,17 @@ impl Plan {
         regions: &Regions,
     ) -> Result<String> {
         let scaling = &card.feature_scaling;
-        let train = boundary::class_points(&self.train, scaling);
-        let valid = self
-            .valid
-            .as_ref()
-            .map_or_else(Vec::new, |valid| boundary::class_points(valid, scaling));
+        let plane = self.plane().expect("regions are recorded in a plane");
+        let points = |data| boundary::class_points(data, scaling, plane);
+        let train = points(&self.train);
+        let valid = self.valid.as_ref().map_or_else(Vec::new, points);
+        let names = &card.feature_names;
         let points = ClassPoints {
             train: &train,
             valid: &valid,
-            names: (&card.feature_names[0], &card.feature_names[1]),
+            names: (&names[plane[0]], &names[plane[1]]),
             classes: card.class_names.as_deref().unwrap_or_default(),
+            others_at_mean: names.len() > 2,
         };
         plot::boundary_svg(regions, &points)
     }

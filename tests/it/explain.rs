@@ -430,3 +430,51 @@ fn approximate_from_the_command_line_draws_every_width() {
     assert!(drawn.contains("1 hidden: loss") && drawn.contains("8 hidden: loss"));
     assert_eq!(curves(&drawn).len(), 3, "two widths and the true function");
 }
+
+#[test]
+fn plot_features_draws_two_inputs_of_many_with_the_others_at_their_mean() {
+    let dir = tempdir().unwrap();
+    let stepwise = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"))
+            .args(["train", "--quiet", "--epochs", "3"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let output = stepwise(&[
+        "--plot-features",
+        "petal_length,petal_width",
+        "--out",
+        "iris",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let drawn = svg(&dir.path().join("iris/boundary.svg"));
+    for text in [
+        "petal_length",
+        "petal_width",
+        "the other inputs at their training mean",
+    ] {
+        assert!(drawn.contains(text), "{text} missing");
+    }
+    for (args, error) in [
+        (&["--plot-features", "petal_length"][..], "takes two inputs"),
+        (
+            &["--plot-features", "petal,sepal_width"],
+            "no input named 'petal'; the inputs are",
+        ),
+        (
+            &["--plot-features", "x,x", "--dataset", "sine"],
+            "draws the regions of classes",
+        ),
+    ] {
+        let output = stepwise(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(error), "{stderr}");
+    }
+}
