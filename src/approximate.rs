@@ -12,7 +12,7 @@ use crate::device::Backend;
 use crate::fit::{self, Curve, FitRecorder};
 use crate::metrics::EpochMetrics;
 use crate::model::Network;
-use crate::plot::FitData;
+use crate::plot::FitPicture;
 use crate::train::Plan;
 
 /// The hidden widths `approximate` tries unless told others.
@@ -30,28 +30,28 @@ pub struct Approximant {
 }
 
 /// Every width's fit of the same data.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Approximation {
     pub approximants: Vec<Approximant>,
     /// (input, target) of the training and validation rows.
     pub train: Vec<(f64, f64)>,
     pub valid: Vec<(f64, f64)>,
-    pub truth: Option<fn(f64) -> f64>,
+    /// The data set whose true function is known (`sine`, `line`), if it is one.
+    pub truth: Option<String>,
     /// The input's and the target's names.
     pub names: (String, String),
 }
 
 impl Approximation {
-    /// What `plot::fit_svg` draws.
-    pub fn picture(&self) -> (FitData<'_>, Vec<Curve>) {
-        let data = FitData {
-            train: &self.train,
-            valid: &self.valid,
-            truth: self.truth,
-            names: (&self.names.0, &self.names.1),
-        };
-        let curves = self.approximants.iter().map(|a| a.curve.clone()).collect();
-        (data, curves)
+    /// What `plot::fit_svg` draws: every width's curve over the data.
+    pub fn picture(&self) -> FitPicture {
+        FitPicture {
+            train: self.train.clone(),
+            valid: self.valid.clone(),
+            truth: self.truth.clone(),
+            names: self.names.clone(),
+            curves: self.approximants.iter().map(|a| a.curve.clone()).collect(),
+        }
     }
 }
 
@@ -116,7 +116,8 @@ pub fn approximate(
                 plan.card.feature_names[0].clone(),
                 plan.card.label_name.clone(),
             );
-            (train, valid, fit::truth(&plan.frame.name), names)
+            let truth = fit::truth(&plan.frame.name).map(|_| plan.frame.name.clone());
+            (train, valid, truth, names)
         });
     }
     let Some((train, valid, truth, names)) = picture else {

@@ -29,7 +29,7 @@ pub struct BoundaryRecorder {
 }
 
 /// The regions at one moment of the run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Map {
     pub label: String,
     pub epoch: usize,
@@ -38,7 +38,7 @@ pub struct Map {
 }
 
 /// The picture's plane: each input's range in the data's units, and the maps over it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Regions {
     pub x1: (f64, f64),
     pub x2: (f64, f64),

@@ -144,7 +144,7 @@ pub fn moment_label(epoch: usize, kept: bool, history: &[EpochMetrics]) -> Strin
 }
 
 /// One curve of the picture.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Curve {
     pub label: String,
     pub epoch: usize,

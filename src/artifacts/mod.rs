@@ -11,6 +11,7 @@
 //!   lr_find.svg   the learning-rate range test, when one ran
 //!   fit.svg       regression on one input: the network's curve at INIT, early, midway, kept
 //!   boundary.svg  classes of two inputs: the network's regions at the same moments
+//!   fit.json, boundary.json   the data those pictures are drawn from (`stepwise plot`)
 //!   checkpoint/   while training with --checkpoint-every, or after a Ctrl-C: what --resume needs
 //! ```
 //!
@@ -42,7 +43,7 @@ use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
 use crate::model::ModelConfig;
 use crate::model::{self, Architecture};
-use crate::plot::{self, LossMarks};
+use crate::plot::{self, LossMarks, Picture};
 
 /// Version of the `config.json` layout and of the records beside it; a newer one than this
 /// build knows is refused. 3: one MLP, whose records name parameters `output.weight`, not
@@ -60,6 +61,9 @@ pub const LR_FIND_PLOT_FILE: &str = "lr_find.svg";
 pub const FIT_PLOT_FILE: &str = "fit.svg";
 pub const BOUNDARY_PLOT_FILE: &str = "boundary.svg";
 pub const APPROXIMATION_PLOT_FILE: &str = "approximate.svg";
+/// The data `fit.svg` and `boundary.svg` are drawn from, for `stepwise plot`.
+pub const FIT_DATA_FILE: &str = "fit.json";
+pub const BOUNDARY_DATA_FILE: &str = "boundary.json";
 pub const CHECKPOINT_DIR: &str = "checkpoint";
 
 /// The files of one artifact folder.
@@ -143,7 +147,7 @@ impl ArtifactDir {
         history: &[EpochMetrics],
         summary: &Summary,
         lr_finding: Option<&LrFinding>,
-        picture: Option<(&str, &str)>,
+        picture: Option<&Picture>,
     ) -> Result<()> {
         self.prepare()?;
         let record = model::encode(model)?;
@@ -178,8 +182,13 @@ impl ArtifactDir {
         if let Some(svg) = &lr_find_plot {
             files.push((LR_FIND_PLOT_FILE, svg.as_bytes()));
         }
-        if let Some((name, svg)) = picture {
-            files.push((name, svg.as_bytes()));
+        let drawn = picture
+            .map(|picture| -> Result<_> { Ok((picture.svg()?, picture.json()?)) })
+            .transpose()?;
+        if let (Some(picture), Some((svg, json))) = (picture, &drawn) {
+            let [svg_name, json_name] = picture_files(picture);
+            files.push((svg_name, svg.as_bytes()));
+            files.push((json_name, json));
         }
         commit::commit(&self.dir, &files)
     }
@@ -205,6 +214,30 @@ impl ArtifactDir {
         };
         let svg = plot::loss_svg(history, &marks)?;
         commit::write_atomic(&self.loss_plot(), svg.as_bytes())
+    }
+
+    /// Draws `fit.svg` or `boundary.svg` again from the data saved beside it (for `stepwise
+    /// plot`); the path of the picture redrawn, if the folder has one.
+    pub fn redraw_picture(&self) -> Result<Option<PathBuf>> {
+        let read = |name: &str| -> Result<Option<String>> {
+            if !commit::exists(&self.dir, name) {
+                return Ok(None);
+            }
+            self.read_text(name).map(Some)
+        };
+        let damaged = |name: &str| format!("{} is damaged", self.dir.join(name).display());
+        let picture = if let Some(text) = read(FIT_DATA_FILE)? {
+            Picture::Fit(serde_json::from_str(&text).with_context(|| damaged(FIT_DATA_FILE))?)
+        } else if let Some(text) = read(BOUNDARY_DATA_FILE)? {
+            let boundary = serde_json::from_str(&text);
+            Picture::Boundary(boundary.with_context(|| damaged(BOUNDARY_DATA_FILE))?)
+        } else {
+            return Ok(None);
+        };
+        let [svg, _] = picture_files(&picture);
+        let path = self.dir.join(svg);
+        commit::write_atomic(&path, picture.svg()?.as_bytes())?;
+        Ok(Some(path))
     }
 
     /// Saves `approximate.svg` (for `stepwise approximate`).
@@ -320,6 +353,14 @@ fn decode_model<A: Architecture>(
             architecture.describe()
         ),
     })
+}
+
+/// A picture's files: the SVG and the data it is drawn from.
+fn picture_files(picture: &Picture) -> [&'static str; 2] {
+    match picture {
+        Picture::Fit(_) => [FIT_PLOT_FILE, FIT_DATA_FILE],
+        Picture::Boundary(_) => [BOUNDARY_PLOT_FILE, BOUNDARY_DATA_FILE],
+    }
 }
 
 /// Refuses bytes read from `path` whose checksum is not the one recorded when they were written.

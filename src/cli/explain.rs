@@ -106,8 +106,7 @@ pub fn approximate(args: ApproximateArgs) -> Result<()> {
             approximant.loss
         )?;
     }
-    let (data, curves) = approximation.picture();
-    out.save_approximation(&plot::fit_svg(&data, &curves)?)?;
+    out.save_approximation(&plot::fit_svg(&approximation.picture())?)?;
     say!("saved    {}", out.approximation_plot().display())?;
     Ok(())
 }
@@ -192,5 +191,8 @@ pub fn plot(args: PlotArgs) -> Result<()> {
     dir.save_loss_plot(&history)?;
     say!("{}", plot::loss_text(&history))?;
     say!("saved    {}", dir.loss_plot().display())?;
+    if let Some(picture) = dir.redraw_picture()? {
+        say!("saved    {}", picture.display())?;
+    }
     Ok(())
 }

@@ -68,7 +68,8 @@ pub enum Command {
     Approximate(ApproximateArgs),
     /// The article's derivative, runnable: the profit P(x) = -x² + 6x and gradient steps on it.
     Derivative(DerivativeArgs),
-    /// Redraw loss.svg from a model folder's metrics.csv, and plot the loss in the terminal.
+    /// Redraw a model folder's pictures (loss.svg, and fit.svg or boundary.svg) from the data saved
+    /// with them, and plot the loss in the terminal.
     Plot(PlotArgs),
     /// Time the learning loop on the benchmark workloads (see bench/README.md).
     Bench(BenchArgs),

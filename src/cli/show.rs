@@ -177,7 +177,10 @@ pub fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
 
 /// What `fit.svg` shows, and for a linear model on one input the line it learned.
 pub fn print_fit(report: &TrainReport) -> Result<()> {
-    if let Some(regions) = &report.boundary {
+    let Some(picture) = &report.picture else {
+        return Ok(());
+    };
+    if let Some(regions) = picture.regions() {
         let moments: Vec<String> = regions.maps.iter().map(|map| moment(map.epoch)).collect();
         say!(
             "regions  {}: the class the network gives each point of the plane, at {}",
@@ -185,17 +188,10 @@ pub fn print_fit(report: &TrainReport) -> Result<()> {
             moments.join(", ")
         )?;
     }
-    let Some(kept) = report.fit.last() else {
+    let Some(kept) = picture.curves().last() else {
         return Ok(());
     };
-    let moments: Vec<String> = report
-        .fit
-        .iter()
-        .map(|curve| match curve.epoch {
-            0 => "INIT".to_string(),
-            epoch => format!("epoch {epoch}"),
-        })
-        .collect();
+    let moments: Vec<String> = picture.curves().iter().map(|c| moment(c.epoch)).collect();
     say!(
         "fit      {}: the network's curve at {}",
         report.out.fit_plot().display(),

@@ -4,6 +4,8 @@
 use anyhow::Result;
 use plotters::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
 use super::{label, plotting};
 use crate::boundary::{Regions, CELLS};
 
@@ -21,20 +23,25 @@ const CLASS_COLORS: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
-/// The points to draw: (x1, x2, class) of the training and of the validation rows.
-pub struct ClassPoints<'a> {
-    pub train: &'a [(f64, f64, usize)],
-    pub valid: &'a [(f64, f64, usize)],
-    /// The inputs' names, and the classes'.
-    pub names: (&'a str, &'a str),
-    pub classes: &'a [String],
+/// Everything `boundary.svg` draws, saved beside it (`boundary.json`) so `stepwise plot` can
+/// draw it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BoundaryPicture {
+    pub regions: Regions,
+    /// (x1, x2, class) of the training and of the validation rows.
+    pub train: Vec<(f64, f64, usize)>,
+    pub valid: Vec<(f64, f64, usize)>,
+    /// The two inputs' names, and the classes'.
+    pub names: (String, String),
+    pub classes: Vec<String>,
     /// Whether the network has inputs besides the two drawn (held at their training mean).
     pub others_at_mean: bool,
 }
 
 /// `boundary.svg`: the regions of each map, training rows as filled dots, validation rows as
 /// rings.
-pub fn boundary_svg(regions: &Regions, points: &ClassPoints) -> Result<String> {
+pub fn boundary_svg(points: &BoundaryPicture) -> Result<String> {
+    let regions = &points.regions;
     let mut svg = String::new();
     {
         let panels = regions.maps.len().max(1);
@@ -75,7 +82,7 @@ fn panel<DB: DrawingBackend>(
     regions: &Regions,
     caption: &str,
     cells: &[(usize, f32)],
-    points: &ClassPoints,
+    points: &BoundaryPicture,
 ) -> Result<()> {
     let (x1, x2) = (regions.x1, regions.x2);
     let mut chart = ChartBuilder::on(area)
@@ -88,8 +95,8 @@ fn panel<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_desc(points.names.0)
-        .y_desc(points.names.1)
+        .x_desc(&points.names.0)
+        .y_desc(&points.names.1)
         .x_label_formatter(&label)
         .y_label_formatter(&label)
         .draw()

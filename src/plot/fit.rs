@@ -4,27 +4,32 @@ use anyhow::Result;
 use plotters::prelude::*;
 
 use super::{bounds, label, plotting, Series, SIZE, TRAIN, VALID};
-use crate::fit::Curve;
+use serde::{Deserialize, Serialize};
 
-/// The data and the function they came from, for [`fit_svg`].
-pub struct FitData<'a> {
+use crate::fit::{self, Curve};
+
+/// Everything `fit.svg` draws, saved beside it (`fit.json`) so `stepwise plot` can draw it again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FitPicture {
     /// (input, target) of the training and the validation rows.
-    pub train: &'a [(f64, f64)],
-    pub valid: &'a [(f64, f64)],
-    pub truth: Option<fn(f64) -> f64>,
+    pub train: Vec<(f64, f64)>,
+    pub valid: Vec<(f64, f64)>,
+    /// The built-in data set whose true function is drawn (`sine`, `line`), if any.
+    pub truth: Option<String>,
     /// The input's and the target's names.
-    pub names: (&'a str, &'a str),
+    pub names: (String, String),
+    pub curves: Vec<Curve>,
 }
 
 /// `fit.svg`: the training (blue) and validation (orange) points, the true function (black) when
 /// known, and the network's curve at each of `curves`, from pale (INIT) to dark (the kept epoch).
-pub fn fit_svg(data: &FitData, curves: &[Curve]) -> Result<String> {
-    let series = lines(data, curves);
+pub fn fit_svg(data: &FitPicture) -> Result<String> {
+    let series = lines(data, &data.curves);
     let (x_min, x_max) = bounds(&series, |point| point.0);
     let dots = Series {
         name: "",
         color: BLACK,
-        points: [data.train, data.valid].concat(),
+        points: [&data.train[..], &data.valid[..]].concat(),
     };
     let (curve_min, curve_max) = bounds(&series, |point| point.1);
     let (dot_min, dot_max) = bounds(std::slice::from_ref(&dots), |point| point.1);
@@ -44,15 +49,15 @@ pub fn fit_svg(data: &FitData, curves: &[Curve]) -> Result<String> {
             .configure_mesh()
             .bold_line_style(BLACK.mix(0.12))
             .light_line_style(BLACK.mix(0.03))
-            .x_desc(data.names.0)
-            .y_desc(data.names.1)
+            .x_desc(&data.names.0)
+            .y_desc(&data.names.1)
             .x_label_formatter(&label)
             .y_label_formatter(&label)
             .draw()
             .map_err(plotting)?;
         for (points, color, name) in [
-            (data.train, TRAIN, "train rows"),
-            (data.valid, VALID, "valid rows"),
+            (&data.train, TRAIN, "train rows"),
+            (&data.valid, VALID, "valid rows"),
         ] {
             if points.is_empty() {
                 continue;
@@ -85,7 +90,7 @@ pub fn fit_svg(data: &FitData, curves: &[Curve]) -> Result<String> {
 }
 
 /// The curves, shaded from pale (INIT) to dark (the kept epoch), and the true function.
-fn lines<'a>(data: &FitData, curves: &'a [Curve]) -> Vec<Series<'a>> {
+fn lines<'a>(data: &FitPicture, curves: &'a [Curve]) -> Vec<Series<'a>> {
     let mut series: Vec<Series> = curves
         .iter()
         .enumerate()
@@ -98,7 +103,7 @@ fn lines<'a>(data: &FitData, curves: &'a [Curve]) -> Vec<Series<'a>> {
             }
         })
         .collect();
-    if let Some(truth) = data.truth {
+    if let Some(truth) = data.truth.as_deref().and_then(fit::truth) {
         let (x_min, x_max) = bounds(&series, |point| point.0);
         let step = (x_max - x_min) / 199.0;
         let points = (0..200).map(|at| x_min + step * at as f64);

@@ -10,8 +10,50 @@ use textplots::{Chart, Plot, Shape};
 mod boundary;
 mod fit;
 
-pub use boundary::{boundary_svg, ClassPoints};
-pub use fit::{fit_svg, FitData};
+pub use boundary::{boundary_svg, BoundaryPicture};
+pub use fit::{fit_svg, FitPicture};
+
+/// A picture of what a network learned, with the data it is drawn from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Picture {
+    /// Regression on one input: curves.
+    Fit(FitPicture),
+    /// Classes in a plane: regions.
+    Boundary(BoundaryPicture),
+}
+
+impl Picture {
+    pub fn svg(&self) -> Result<String> {
+        match self {
+            Picture::Fit(fit) => fit_svg(fit),
+            Picture::Boundary(boundary) => boundary_svg(boundary),
+        }
+    }
+
+    /// The data it is drawn from, as JSON.
+    pub fn json(&self) -> Result<Vec<u8>> {
+        Ok(match self {
+            Picture::Fit(fit) => serde_json::to_vec(fit)?,
+            Picture::Boundary(boundary) => serde_json::to_vec(boundary)?,
+        })
+    }
+
+    /// The curves of a fit (none for regions).
+    pub fn curves(&self) -> &[crate::fit::Curve] {
+        match self {
+            Picture::Fit(fit) => &fit.curves,
+            Picture::Boundary(_) => &[],
+        }
+    }
+
+    /// The regions of a boundary (none for a fit).
+    pub fn regions(&self) -> Option<&crate::boundary::Regions> {
+        match self {
+            Picture::Fit(_) => None,
+            Picture::Boundary(boundary) => Some(&boundary.regions),
+        }
+    }
+}
 
 use crate::config::Task;
 use crate::lr_find::LrFinding;

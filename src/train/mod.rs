@@ -16,6 +16,7 @@
 //! A plan also runs the tools that look inside the loop on the same data and model:
 //! [`Plan::trace`], [`Plan::find_learning_rate`] and [`Plan::gradient_check`].
 
+mod pictures;
 mod run;
 
 use std::path::PathBuf;
@@ -78,12 +79,10 @@ pub struct Plan {
 pub struct TrainReport<A: Architecture = ModelConfig> {
     pub training: Training<A::Network>,
     pub summary: Summary,
-    /// For regression on one input: the network's curve at INIT, early, midway and the kept
-    /// epoch, as drawn in `fit.svg`.
-    pub fit: Vec<crate::fit::Curve>,
-    /// For classes of two inputs: the network's regions at the same moments, as drawn in
-    /// `boundary.svg`.
-    pub boundary: Option<crate::boundary::Regions>,
+    /// What the network learned at INIT, early, midway and the kept epoch: the curves of a
+    /// regression on one input (`fit.svg`), or the regions of classes in a plane
+    /// (`boundary.svg`).
+    pub picture: Option<crate::plot::Picture>,
     pub card: ModelCard<A>,
     pub out: ArtifactDir,
 }

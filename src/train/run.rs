@@ -7,22 +7,17 @@ use std::time::Instant;
 use anyhow::{bail, Result};
 use burn::module::Module;
 
-use super::{learner, Plan, TrainReport};
 use burn::tensor::Tensor;
 
+use super::pictures::Recorder;
+use super::{learner, Plan, TrainReport};
 use crate::advice;
-use crate::artifacts::{
-    ArtifactDir, ModelCard, Summary, BOUNDARY_PLOT_FILE, BURN_VERSION, FIT_PLOT_FILE,
-};
-use crate::boundary::{self, BoundaryRecorder, Regions};
-use crate::config::Task;
-use crate::fit::{self, Curve, FitRecorder};
+use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION};
 use crate::learner::{Checkpoint, Kept, Training, Watcher};
 use crate::machine;
 use crate::memory::MemoryEstimate;
 use crate::metrics::EpochMetrics;
 use crate::model::{Architecture, Network};
-use crate::plot::{self, ClassPoints, FitData};
 use crate::stop::StopReason;
 
 impl Plan {
@@ -86,21 +81,13 @@ impl Plan {
         on_epoch: impl FnMut(&EpochMetrics),
     ) -> Result<TrainReport<A>> {
         let started = Instant::now();
-        // What the network learned, as a picture: the curve of a regression on one input
-        // (fit.svg), the regions of a classifier of two (boundary.svg).
-        let one_curve = card.task == Task::Regression && card.model.inputs() == 1;
-        let plane = self.plane();
         let mut watcher = RunWatcher {
             on_epoch,
             out: &self.out,
             card: &card,
             interrupt: self.interrupt.as_deref(),
-            fit: one_curve
-                .then(|| FitRecorder::new(&self.train, self.valid.as_ref(), &self.backend.device)),
-            boundary: plane.map(|plane| {
-                let device = &self.backend.device;
-                BoundaryRecorder::new(&self.train, self.valid.as_ref(), plane, device)
-            }),
+            // What the network learned, as a picture: a curve, or regions.
+            recorder: Recorder::for_plan(&self, &card),
         };
         let learner = learner(
             &card.training,
@@ -113,34 +100,17 @@ impl Plan {
         let wall_time_seconds = started.elapsed().as_secs_f64();
         refuse_diverged(&training, self.learning_rate())?;
         let summary = self.summary(&training, wall_time_seconds);
-        let fit = match watcher.fit.take() {
-            Some(recorder) => self.fit_curves(&card, recorder, &training),
-            None => Vec::new(),
-        };
-        let fit_svg = match fit.is_empty() {
-            true => None,
-            false => Some(self.fit_svg(&card, &fit)?),
-        };
-        let boundary = match (watcher.boundary.take(), &training.kept) {
-            (Some(recorder), Some(kept)) => {
-                let forward = |features| training.model.forward(features);
-                let kept = (kept.epoch(), &forward as &dyn Fn(Tensor<2>) -> Tensor<2>);
-                Some(recorder.finish(kept, &training.history, &card.feature_scaling))
-            }
-            _ => None,
-        };
-        let picture = match (fit_svg, &boundary) {
-            (Some(svg), _) => Some((FIT_PLOT_FILE, svg)),
-            (None, Some(regions)) => Some((BOUNDARY_PLOT_FILE, self.boundary_svg(&card, regions)?)),
-            (None, None) => None,
-        };
+        let picture = watcher
+            .recorder
+            .take()
+            .and_then(|recorder| recorder.finish(&self, &card, &training));
         self.out.save(
             &card,
             &training.model,
             &training.history,
             &summary,
             self.lr_finding.as_ref(),
-            picture.as_ref().map(|(name, svg)| (*name, svg.as_str())),
+            picture.as_ref(),
         )?;
         if !matches!(training.stop, StopReason::Interrupted { .. }) {
             self.out.remove_checkpoint()?;
@@ -148,65 +118,10 @@ impl Plan {
         Ok(TrainReport {
             training,
             summary,
-            fit,
-            boundary,
+            picture,
             card,
             out: self.out,
         })
-    }
-
-    /// The picture's curves: INIT, early, midway and the kept epoch (none when no epoch was kept).
-    fn fit_curves<A: Architecture>(
-        &self,
-        card: &ModelCard<A>,
-        recorder: FitRecorder,
-        training: &Training<A::Network>,
-    ) -> Vec<Curve> {
-        let Some(kept) = &training.kept else {
-            return Vec::new();
-        };
-        let forward = |features| training.model.forward(features);
-        let scaling = (&card.feature_scaling, card.target_scaling.as_ref());
-        recorder.finish((kept.epoch(), &forward), &training.history, scaling)
-    }
-
-    /// `fit.svg`: the curves over the training and validation rows.
-    fn fit_svg<A: Architecture>(&self, card: &ModelCard<A>, curves: &[Curve]) -> Result<String> {
-        let scaling = (&card.feature_scaling, card.target_scaling.as_ref());
-        let train = fit::data_points(&self.train, scaling);
-        let valid = self
-            .valid
-            .as_ref()
-            .map_or_else(Vec::new, |valid| fit::data_points(valid, scaling));
-        let data = FitData {
-            train: &train,
-            valid: &valid,
-            truth: fit::truth(&self.frame.name),
-            names: (&card.feature_names[0], &card.label_name),
-        };
-        plot::fit_svg(&data, curves)
-    }
-
-    /// `boundary.svg`: the regions under the training and validation points.
-    fn boundary_svg<A: Architecture>(
-        &self,
-        card: &ModelCard<A>,
-        regions: &Regions,
-    ) -> Result<String> {
-        let scaling = &card.feature_scaling;
-        let plane = self.plane().expect("regions are recorded in a plane");
-        let points = |data| boundary::class_points(data, scaling, plane);
-        let train = points(&self.train);
-        let valid = self.valid.as_ref().map_or_else(Vec::new, points);
-        let names = &card.feature_names;
-        let points = ClassPoints {
-            train: &train,
-            valid: &valid,
-            names: (&names[plane[0]], &names[plane[1]]),
-            classes: card.class_names.as_deref().unwrap_or_default(),
-            others_at_mean: names.len() > 2,
-        };
-        plot::boundary_svg(regions, &points)
     }
 
     /// `summary.json` of a finished run.
@@ -279,10 +194,8 @@ struct RunWatcher<'a, F, A> {
     out: &'a ArtifactDir,
     card: &'a ModelCard<A>,
     interrupt: Option<&'a AtomicBool>,
-    /// The network's curves, for regression on one input.
-    fit: Option<FitRecorder>,
-    /// The network's regions, for classes of two inputs.
-    boundary: Option<BoundaryRecorder>,
+    /// Records what the network learned, for its picture.
+    recorder: Option<Recorder>,
 }
 
 impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> {
@@ -300,11 +213,8 @@ impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> 
     }
 
     fn network(&mut self, epoch: usize, forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {
-        if let Some(fit) = &mut self.fit {
-            fit.record(epoch, forward);
-        }
-        if let Some(boundary) = &mut self.boundary {
-            boundary.record(epoch, forward);
+        if let Some(recorder) = &mut self.recorder {
+            recorder.record(epoch, forward);
         }
     }
 }

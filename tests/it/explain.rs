@@ -251,7 +251,8 @@ fn train_report_kept(dir: &std::path::Path) -> usize {
 fn fit_svg_shows_the_random_start_bending_onto_sine() {
     let dir = tempdir().unwrap();
     let report = train(TrainConfig::new().with_dataset("sine".into()), dir.path());
-    let epochs: Vec<usize> = report.fit.iter().map(|curve| curve.epoch).collect();
+    let fit = report.picture.as_ref().expect("one input: a fit").curves();
+    let epochs: Vec<usize> = fit.iter().map(|curve| curve.epoch).collect();
     let kept = report.summary.kept.as_ref().unwrap().epoch();
     assert_eq!(epochs.first(), Some(&0), "INIT first: {epochs:?}");
     assert_eq!(
@@ -264,9 +265,9 @@ fn fit_svg_shows_the_random_start_bending_onto_sine() {
     let error = |points: &[(f64, f64)]| {
         points.iter().map(|(x, y)| (y - x.sin()).abs()).sum::<f64>() / points.len() as f64
     };
-    let (start, end) = (error(&report.fit[0].points), error(&report.fit[3].points));
+    let (start, end) = (error(&fit[0].points), error(&fit[3].points));
     assert!(end < 0.1 && start > 5.0 * end, "INIT {start}, kept {end}");
-    let (first, last) = (report.fit[3].points[0].0, report.fit[3].points[119].0);
+    let (first, last) = (fit[3].points[0].0, fit[3].points[119].0);
     assert!(
         first < -3.0 && last > 3.0,
         "across [-pi, pi]: {first}..{last}"
@@ -281,6 +282,14 @@ fn fit_svg_shows_the_random_start_bending_onto_sine() {
     ] {
         assert!(drawn.contains(text), "{text} missing");
     }
+    // `stepwise plot` draws it again from fit.json.
+    let artifacts = ArtifactDir::new(dir.path());
+    fs::remove_file(artifacts.fit_plot()).unwrap();
+    assert_eq!(
+        artifacts.redraw_picture().unwrap(),
+        Some(artifacts.fit_plot())
+    );
+    assert_eq!(svg(&artifacts.fit_plot()), drawn);
     // Four curves of 120 points and the true function of 200; a dot per training row.
     let mut lines = curves(&drawn);
     lines.sort();
@@ -332,9 +341,9 @@ fn boundary_svg_shows_the_regions_a_classifier_carves_in_the_plane() {
         TrainConfig::new().with_dataset("circles".into()),
         dir.path(),
     );
-    let regions = report
-        .boundary
-        .as_ref()
+    let picture = report.picture.as_ref();
+    let regions = picture
+        .and_then(|picture| picture.regions())
         .expect("two inputs, classes: regions");
     let epochs: Vec<usize> = regions.maps.iter().map(|map| map.epoch).collect();
     assert_eq!(epochs.len(), 4, "INIT, early, midway, kept: {epochs:?}");
@@ -358,7 +367,14 @@ fn boundary_svg_shows_the_regions_a_classifier_carves_in_the_plane() {
         assert_eq!(class_at(kept, x1, x2), 1, "({x1}, {x2}) is on the ring");
     }
 
-    let drawn = svg(&ArtifactDir::new(dir.path()).boundary_plot());
+    let artifacts = ArtifactDir::new(dir.path());
+    let drawn = svg(&artifacts.boundary_plot());
+    fs::remove_file(artifacts.boundary_plot()).unwrap();
+    assert_eq!(
+        artifacts.redraw_picture().unwrap(),
+        Some(artifacts.boundary_plot())
+    );
+    assert_eq!(svg(&artifacts.boundary_plot()), drawn);
     for text in ["INIT (random parameters)", "(kept)", "0: blue, 1: orange"] {
         assert!(drawn.contains(text), "{text} missing");
     }
@@ -374,7 +390,7 @@ fn boundary_svg_shows_the_regions_a_classifier_carves_in_the_plane() {
 
     let iris = dir.path().join("iris");
     let report = train(TrainConfig::new().with_epochs(2), &iris);
-    assert!(report.boundary.is_none(), "four inputs: no plane to draw");
+    assert!(report.picture.is_none(), "four inputs: no plane to draw");
     assert!(!ArtifactDir::new(&iris).boundary_plot().exists());
 }
 
@@ -397,7 +413,8 @@ fn wider_hidden_layers_approximate_sine_better() {
         .map(|a| a.parameters)
         .collect();
     assert_eq!(parameters, [4, 7, 97]);
-    let (data, curves) = approximation.picture();
+    let data = approximation.picture();
+    let curves = &data.curves;
     assert_eq!(curves.len(), 3);
     assert!(
         curves[2].label.starts_with("32 hidden: loss"),
@@ -476,5 +493,53 @@ fn plot_features_draws_two_inputs_of_many_with_the_others_at_their_mean() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains(error), "{stderr}");
+    }
+}
+
+#[test]
+fn every_picture_renders_in_rsvg_convert() {
+    if std::process::Command::new("rsvg-convert")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!(
+            "rsvg-convert is not installed (Debian: librsvg2-bin); the pictures are not rendered"
+        );
+        return;
+    }
+    let dir = tempdir().unwrap();
+    let quick = |dataset: &str| {
+        TrainConfig::new()
+            .with_dataset(dataset.into())
+            .with_epochs(3)
+    };
+    train(quick("sine"), &dir.path().join("sine"));
+    train(quick("moons"), &dir.path().join("moons"));
+    let lr = dir.path().join("lr");
+    let plan = plan(quick("iris"), &lr);
+    ArtifactDir::new(&lr)
+        .save_lr_find(&plan.find_learning_rate())
+        .unwrap();
+    for picture in [
+        "sine/loss.svg",
+        "sine/fit.svg",
+        "moons/boundary.svg",
+        "lr/lr_find.svg",
+    ] {
+        let png = dir.path().join("picture.png");
+        let output = std::process::Command::new("rsvg-convert")
+            .arg(dir.path().join(picture))
+            .arg("-o")
+            .arg(&png)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{picture}: {stderr}");
+        let size = fs::metadata(&png).unwrap().len();
+        assert!(
+            size > 10_000,
+            "{picture} drew next to nothing ({size} bytes)"
+        );
     }
 }

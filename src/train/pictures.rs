@@ -1,0 +1,80 @@
+//! The pictures of what a run's network learned: recorders the learner feeds after INIT and
+//! every epoch, and at the end the picture — `fit.svg` for regression on one input,
+//! `boundary.svg` for classes in a plane.
+
+use burn::tensor::Tensor;
+
+use super::Plan;
+use crate::artifacts::ModelCard;
+use crate::boundary::{self, BoundaryRecorder};
+use crate::config::Task;
+use crate::fit::{self, FitRecorder};
+use crate::learner::Training;
+use crate::model::{Architecture, Network};
+use crate::plot::{BoundaryPicture, FitPicture, Picture};
+
+/// What is recorded while a run trains.
+pub(super) enum Recorder {
+    Fit(FitRecorder),
+    Boundary(BoundaryRecorder, [usize; 2]),
+}
+
+impl Recorder {
+    /// The recorder a plan's data asks for, if any.
+    pub fn for_plan<A: Architecture>(plan: &Plan, card: &ModelCard<A>) -> Option<Recorder> {
+        let (train, valid, device) = (&plan.train, plan.valid.as_ref(), &plan.backend.device);
+        if card.task == Task::Regression && card.model.inputs() == 1 {
+            return Some(Recorder::Fit(FitRecorder::new(train, valid, device)));
+        }
+        let plane = plan.plane()?;
+        let recorder = BoundaryRecorder::new(train, valid, plane, device);
+        Some(Recorder::Boundary(recorder, plane))
+    }
+
+    pub fn record(&mut self, epoch: usize, forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {
+        match self {
+            Recorder::Fit(fit) => fit.record(epoch, forward),
+            Recorder::Boundary(boundary, _) => boundary.record(epoch, forward),
+        }
+    }
+
+    /// The picture, with the kept model's curve or regions last (none when no epoch was kept).
+    pub fn finish<A: Architecture>(
+        self,
+        plan: &Plan,
+        card: &ModelCard<A>,
+        training: &Training<A::Network>,
+    ) -> Option<Picture> {
+        let kept = training.kept.as_ref()?.epoch();
+        let forward = |features| training.model.forward(features);
+        let kept = (kept, &forward as &dyn Fn(Tensor<2>) -> Tensor<2>);
+        let valid = plan.valid.as_ref();
+        Some(match self {
+            Recorder::Fit(recorder) => {
+                let scaling = (&card.feature_scaling, card.target_scaling.as_ref());
+                let points = |data| fit::data_points(data, scaling);
+                let truth = fit::truth(&plan.frame.name).map(|_| plan.frame.name.clone());
+                Picture::Fit(FitPicture {
+                    train: points(&plan.train),
+                    valid: valid.map_or_else(Vec::new, points),
+                    truth,
+                    names: (card.feature_names[0].clone(), card.label_name.clone()),
+                    curves: recorder.finish(kept, &training.history, scaling),
+                })
+            }
+            Recorder::Boundary(recorder, plane) => {
+                let scaling = &card.feature_scaling;
+                let points = |data| boundary::class_points(data, scaling, plane);
+                let names = &card.feature_names;
+                Picture::Boundary(BoundaryPicture {
+                    regions: recorder.finish(kept, &training.history, scaling),
+                    train: points(&plan.train),
+                    valid: valid.map_or_else(Vec::new, points),
+                    names: (names[plane[0]].clone(), names[plane[1]].clone()),
+                    classes: card.class_names.clone().unwrap_or_default(),
+                    others_at_mean: names.len() > 2,
+                })
+            }
+        })
+    }
+}
