@@ -65,49 +65,20 @@ pub fn approximate(
     let mut approximants = Vec::new();
     let mut picture = None;
     for &width in widths {
-        let config = config
-            .clone()
-            .with_model(ModelKind::Mlp)
-            .with_hidden(vec![width]);
-        let plan = Plan::prepare(config, None, backend.clone())?;
-        if plan.card.task != Task::Regression || plan.card.model.inputs != 1 {
-            bail!(
-                "approximate draws a curve: it needs one input and a number to predict, and {} \
-                 has {} inputs and {}",
-                plan.config().dataset,
-                plan.card.model.inputs,
-                plan.card.task
-            );
-        }
-        let device = &plan.backend.device;
-        let recorder = FitRecorder::new(plan.train_data(), plan.valid_data(), device);
-        let watcher = &mut |_: &EpochMetrics| {};
-        let training = plan
-            .learner()
-            .run(plan.train_data(), plan.valid_data(), None, watcher)?;
-        let Some(kept) = training.kept.as_ref().and_then(|kept| {
-            let metrics = training.history.iter().find(|m| m.epoch == kept.epoch())?;
-            Some((kept.epoch(), metrics.monitored_loss()))
-        }) else {
-            bail!("width {width}: no epoch finished ({})", training.stop);
-        };
-        let forward = |features| training.model.forward(features);
-        let scaling = (
-            &plan.card.feature_scaling,
-            plan.card.target_scaling.as_ref(),
-        );
-        let mut curve = recorder
-            .finish((kept.0, &forward), &training.history, scaling)
-            .pop()
-            .expect("the kept curve");
-        curve.label = format!("{width} hidden: loss {:.4}", kept.1);
-        approximants.push(Approximant {
-            width,
-            parameters: training.model.num_params(),
-            loss: kept.1,
-            curve,
-        });
+        let plan = Plan::prepare(
+            config
+                .clone()
+                .with_model(ModelKind::Mlp)
+                .with_hidden(vec![width]),
+            None,
+            backend.clone(),
+        )?;
+        approximants.push(approximant(&plan, width)?);
         picture.get_or_insert_with(|| {
+            let scaling = (
+                &plan.card.feature_scaling,
+                plan.card.target_scaling.as_ref(),
+            );
             let train = fit::data_points(plan.train_data(), scaling);
             let valid = plan
                 .valid_data()
@@ -129,5 +100,45 @@ pub fn approximate(
         valid,
         truth,
         names,
+    })
+}
+
+/// Trains `plan` (an MLP of one hidden layer of `width`) and keeps its curve.
+fn approximant(plan: &Plan, width: usize) -> Result<Approximant> {
+    if plan.card.task != Task::Regression || plan.card.model.inputs != 1 {
+        bail!(
+            "approximate draws a curve: it needs one input and a number to predict, and {} has \
+             {} inputs and {}",
+            plan.config().dataset,
+            plan.card.model.inputs,
+            plan.card.task
+        );
+    }
+    let recorder = FitRecorder::new(plan.train_data(), plan.valid_data(), &plan.backend.device);
+    let watcher = &mut |_: &EpochMetrics| {};
+    let training = plan
+        .learner()
+        .run(plan.train_data(), plan.valid_data(), None, watcher)?;
+    let Some((epoch, loss)) = training.kept.as_ref().and_then(|kept| {
+        let metrics = training.history.iter().find(|m| m.epoch == kept.epoch())?;
+        Some((kept.epoch(), metrics.monitored_loss()))
+    }) else {
+        bail!("width {width}: no epoch finished ({})", training.stop);
+    };
+    let forward = |features| training.model.forward(features);
+    let scaling = (
+        &plan.card.feature_scaling,
+        plan.card.target_scaling.as_ref(),
+    );
+    let mut curve = recorder
+        .finish((epoch, &forward), &training.history, scaling)
+        .pop()
+        .expect("the kept curve");
+    curve.label = format!("{width} hidden: loss {loss:.4}");
+    Ok(Approximant {
+        width,
+        parameters: training.model.num_params(),
+        loss,
+        curve,
     })
 }

@@ -21,6 +21,7 @@
 mod card;
 mod checkpoint;
 pub mod commit;
+mod pictures;
 mod summary;
 mod writer;
 
@@ -41,9 +42,9 @@ use crate::checksum::checksum;
 use crate::learner::Kept;
 use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
-use crate::model::ModelConfig;
 use crate::model::{self, Architecture};
 use crate::plot::{self, LossMarks, Picture};
+use pictures::picture_files;
 
 /// Version of the `config.json` layout and of the records beside it; a newer one than this
 /// build knows is refused. 3: one MLP, whose records name parameters `output.weight`, not
@@ -193,69 +194,6 @@ impl ArtifactDir {
         commit::commit(&self.dir, &files)
     }
 
-    /// Draws `loss.svg` from a history (from `metrics.csv` again, for `stepwise plot`), with
-    /// the marks the folder's config and summary give, when they read.
-    pub fn save_loss_plot(&self, history: &[EpochMetrics]) -> Result<()> {
-        let card = self
-            .read_text(CONFIG_FILE)
-            .ok()
-            .and_then(|text| parse_config::<ModelConfig>(&text, &self.config()).ok());
-        let kept = self.load_summary().ok().and_then(|summary| summary.kept);
-        let marks = match card {
-            Some(config) => LossMarks::new(
-                config.card.task,
-                kept.as_ref().map(Kept::epoch),
-                config.card.training.target_loss,
-            ),
-            None => LossMarks {
-                name: "as trained",
-                ..LossMarks::default()
-            },
-        };
-        let svg = plot::loss_svg(history, &marks)?;
-        commit::write_atomic(&self.loss_plot(), svg.as_bytes())
-    }
-
-    /// Draws `fit.svg` or `boundary.svg` again from the data saved beside it (for `stepwise
-    /// plot`); the path of the picture redrawn, if the folder has one.
-    pub fn redraw_picture(&self) -> Result<Option<PathBuf>> {
-        let read = |name: &str| -> Result<Option<String>> {
-            if !commit::exists(&self.dir, name) {
-                return Ok(None);
-            }
-            self.read_text(name).map(Some)
-        };
-        let damaged = |name: &str| format!("{} is damaged", self.dir.join(name).display());
-        let picture = if let Some(text) = read(FIT_DATA_FILE)? {
-            Picture::Fit(serde_json::from_str(&text).with_context(|| damaged(FIT_DATA_FILE))?)
-        } else if let Some(text) = read(BOUNDARY_DATA_FILE)? {
-            let boundary = serde_json::from_str(&text);
-            Picture::Boundary(boundary.with_context(|| damaged(BOUNDARY_DATA_FILE))?)
-        } else {
-            return Ok(None);
-        };
-        let [svg, _] = picture_files(&picture);
-        let path = self.dir.join(svg);
-        commit::write_atomic(&path, picture.svg()?.as_bytes())?;
-        Ok(Some(path))
-    }
-
-    /// Saves `approximate.svg` (for `stepwise approximate`).
-    pub fn save_approximation(&self, svg: &str) -> Result<()> {
-        self.prepare()?;
-        commit::write_atomic(&self.approximation_plot(), svg.as_bytes())
-    }
-
-    pub fn approximation_plot(&self) -> PathBuf {
-        self.dir.join(APPROXIMATION_PLOT_FILE)
-    }
-
-    /// Draws `lr_find.svg` (for `stepwise lr-find`).
-    pub fn save_lr_find(&self, finding: &LrFinding) -> Result<()> {
-        self.prepare()?;
-        commit::write_atomic(&self.lr_find_plot(), plot::lr_find_svg(finding)?.as_bytes())
-    }
-
     /// Reads `config.json`, then loads `model.bpk` into the network it describes: the built-in
     /// MLP's ([`ModelConfig`](crate::model::ModelConfig)) or another architecture's.
     pub fn load<A: Architecture>(&self, device: &Device) -> Result<(ModelCard<A>, A::Network)> {
@@ -353,14 +291,6 @@ fn decode_model<A: Architecture>(
             architecture.describe()
         ),
     })
-}
-
-/// A picture's files: the SVG and the data it is drawn from.
-fn picture_files(picture: &Picture) -> [&'static str; 2] {
-    match picture {
-        Picture::Fit(_) => [FIT_PLOT_FILE, FIT_DATA_FILE],
-        Picture::Boundary(_) => [BOUNDARY_PLOT_FILE, BOUNDARY_DATA_FILE],
-    }
 }
 
 /// Refuses bytes read from `path` whose checksum is not the one recorded when they were written.

@@ -9,9 +9,11 @@ use textplots::{Chart, Plot, Shape};
 
 mod boundary;
 mod fit;
+mod loss;
 
 pub use boundary::{boundary_svg, BoundaryPicture};
 pub use fit::{fit_svg, FitPicture};
+pub use loss::{loss_svg, LossMarks};
 
 /// A picture of what a network learned, with the data it is drawn from.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +57,6 @@ impl Picture {
     }
 }
 
-use crate::config::Task;
 use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
 
@@ -71,111 +72,6 @@ struct Series<'a> {
     name: &'a str,
     color: RGBColor,
     points: Vec<(f64, f64)>,
-}
-
-/// What `loss.svg` marks besides the curves.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LossMarks {
-    /// The loss's name: `cross-entropy`, or `MSE of the standardised target`.
-    pub name: &'static str,
-    /// The epoch whose parameters were saved (`--keep`).
-    pub kept: Option<usize>,
-    /// `--target-loss`.
-    pub target: Option<f64>,
-}
-
-impl LossMarks {
-    /// The marks of a run of `task`.
-    pub fn new(task: Task, kept: Option<usize>, target: Option<f64>) -> Self {
-        let name = match task {
-            Task::Classification => "cross-entropy",
-            Task::Regression => "MSE of the standardised target",
-        };
-        LossMarks { name, kept, target }
-    }
-}
-
-/// `loss.svg`: train and validation loss per epoch (named), the kept epoch and the target loss
-/// marked, and validation accuracy below them when the task is classification.
-pub fn loss_svg(history: &[EpochMetrics], marks: &LossMarks) -> Result<String> {
-    let epoch = |metrics: &EpochMetrics| metrics.epoch as f64;
-    let mut losses = vec![Series {
-        name: "train loss",
-        color: TRAIN,
-        points: history
-            .iter()
-            .map(|metrics| (epoch(metrics), metrics.train_loss))
-            .collect(),
-    }];
-    let valid: Vec<(f64, f64)> = history
-        .iter()
-        .filter_map(|metrics| Some((epoch(metrics), metrics.valid_loss?)))
-        .collect();
-    if !valid.is_empty() {
-        losses.push(Series {
-            name: "valid loss",
-            color: VALID,
-            points: valid,
-        });
-    }
-    let accuracy: Vec<(f64, f64)> = history
-        .iter()
-        .filter_map(|metrics| Some((epoch(metrics), metrics.valid_accuracy?)))
-        .collect();
-    let (low, high) = bounds(&losses, |point| point.1);
-    let (first, last) = bounds(&losses, |point| point.0);
-    let target_name = marks.target.map(|target| format!("target loss {target}"));
-    if let (Some(target), Some(name)) = (marks.target, &target_name) {
-        losses.push(Series {
-            name,
-            color: RGBColor(120, 120, 120),
-            points: vec![(first, target), (last, target)],
-        });
-    }
-    let kept_name = marks.kept.map(|epoch| format!("kept: epoch {epoch}"));
-    if let (Some(epoch), Some(name)) = (marks.kept, &kept_name) {
-        let (low, high) = match marks.target {
-            Some(target) => (low.min(target), high.max(target)),
-            None => (low, high),
-        };
-        losses.push(Series {
-            name,
-            color: KEPT,
-            points: vec![(epoch as f64, low), (epoch as f64, high)],
-        });
-    }
-    let y_desc = format!("loss ({})", marks.name);
-
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(plotting)?;
-        let (top, bottom) = if accuracy.is_empty() {
-            (root.clone(), None)
-        } else {
-            let (top, bottom) = root.split_vertically(SIZE.1 * 3 / 5);
-            (top, Some(bottom))
-        };
-        let falling = SeriesLabelPosition::UpperRight;
-        panel(
-            &top,
-            ["loss per epoch", "epoch", &y_desc],
-            &losses,
-            true,
-            falling,
-        )?;
-        if let Some(bottom) = bottom {
-            let accuracy = [Series {
-                name: "valid accuracy",
-                color: VALID,
-                points: accuracy,
-            }];
-            let rising = SeriesLabelPosition::LowerRight;
-            panel(&bottom, ["", "epoch", "accuracy"], &accuracy, false, rising)?;
-        }
-        root.present().map_err(plotting)?;
-    }
-    Ok(svg)
 }
 
 /// `lr_find.svg`: smoothed loss against learning rate (log scale), the suggestion marked.

@@ -23,13 +23,13 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use burn::module::Module;
 use burn::tensor::Device;
 
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, FORMAT_VERSION};
 use crate::batch::DeviceData;
-use crate::config::{LearningRate, Task, TrainConfig};
+use crate::config::{LearningRate, TrainConfig};
 use crate::data::frame::Frame;
 use crate::data::prepare::{column_spec, label_spec, prepare, Prepared};
 use crate::data::{self, Source};
@@ -204,45 +204,6 @@ impl Plan {
     /// Ends the run after the current step once `flag` is raised (the CLI's Ctrl-C handler).
     pub fn interrupt_on(&mut self, flag: Arc<AtomicBool>) {
         self.interrupt = Some(flag);
-    }
-
-    /// Draws `boundary.svg` in the plane of the inputs `names` (`--plot-features a,b`), the
-    /// others held at their training mean; a classifier of two inputs is drawn without asking.
-    pub fn plot_features(&mut self, names: &[String]) -> Result<()> {
-        let inputs = &self.card.feature_names;
-        if self.card.task != Task::Classification {
-            bail!("--plot-features draws the regions of classes; this data's task is regression");
-        }
-        let found: Vec<usize> = names
-            .iter()
-            .map(|name| {
-                let index = inputs.iter().position(|input| input == name);
-                index.with_context(|| {
-                    format!(
-                        "--plot-features: no input named '{name}'; the inputs are: {}",
-                        inputs.join(", ")
-                    )
-                })
-            })
-            .collect::<Result<_>>()?;
-        let [a, b] = found[..] else {
-            bail!(
-                "--plot-features takes two inputs, e.g. --plot-features {}",
-                inputs[..2.min(inputs.len())].join(",")
-            );
-        };
-        if a == b {
-            bail!("--plot-features takes two different inputs");
-        }
-        self.plane = Some([a, b]);
-        Ok(())
-    }
-
-    /// The plane `boundary.svg` draws: the inputs `--plot-features` named, or the two inputs
-    /// of a classifier of two.
-    pub(crate) fn plane(&self) -> Option<[usize; 2]> {
-        let two = self.card.task == Task::Classification && self.card.model.inputs == 2;
-        self.plane.or(two.then_some([0, 1]))
     }
 
     /// The training configuration, with the learning rate resolved (`--lr auto` replaced by

@@ -2,6 +2,7 @@
 //! every epoch, and at the end the picture — `fit.svg` for regression on one input,
 //! `boundary.svg` for classes in a plane.
 
+use anyhow::{bail, Context, Result};
 use burn::tensor::Tensor;
 
 use super::Plan;
@@ -76,5 +77,46 @@ impl Recorder {
                 })
             }
         })
+    }
+}
+
+impl Plan {
+    /// Draws `boundary.svg` in the plane of the inputs `names` (`--plot-features a,b`), the
+    /// others held at their training mean; a classifier of two inputs is drawn without asking.
+    pub fn plot_features(&mut self, names: &[String]) -> Result<()> {
+        let inputs = &self.card.feature_names;
+        if self.card.task != Task::Classification {
+            bail!("--plot-features draws the regions of classes; this data's task is regression");
+        }
+        let found: Vec<usize> = names
+            .iter()
+            .map(|name| {
+                let index = inputs.iter().position(|input| input == name);
+                index.with_context(|| {
+                    format!(
+                        "--plot-features: no input named '{name}'; the inputs are: {}",
+                        inputs.join(", ")
+                    )
+                })
+            })
+            .collect::<Result<_>>()?;
+        let [a, b] = found[..] else {
+            bail!(
+                "--plot-features takes two inputs, e.g. --plot-features {}",
+                inputs[..2.min(inputs.len())].join(",")
+            );
+        };
+        if a == b {
+            bail!("--plot-features takes two different inputs");
+        }
+        self.plane = Some([a, b]);
+        Ok(())
+    }
+
+    /// The plane `boundary.svg` draws: the inputs `--plot-features` named, or the two inputs
+    /// of a classifier of two.
+    pub(crate) fn plane(&self) -> Option<[usize; 2]> {
+        let two = self.card.task == Task::Classification && self.card.model.inputs == 2;
+        self.plane.or(two.then_some([0, 1]))
     }
 }

@@ -1,0 +1,127 @@
+//! `loss.svg`: the loss per epoch, named, with the kept epoch and the target loss marked, and
+//! the validation accuracy below it for classes.
+
+use anyhow::Result;
+use plotters::prelude::*;
+
+use super::{bounds, panel, plotting, Series, KEPT, SIZE, TRAIN, VALID};
+use crate::config::Task;
+use crate::metrics::EpochMetrics;
+
+/// What `loss.svg` marks besides the curves.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LossMarks {
+    /// The loss's name: `cross-entropy`, or `MSE of the standardised target`.
+    pub name: &'static str,
+    /// The epoch whose parameters were saved (`--keep`).
+    pub kept: Option<usize>,
+    /// `--target-loss`.
+    pub target: Option<f64>,
+}
+
+impl LossMarks {
+    /// The marks of a run of `task`.
+    pub fn new(task: Task, kept: Option<usize>, target: Option<f64>) -> Self {
+        let name = match task {
+            Task::Classification => "cross-entropy",
+            Task::Regression => "MSE of the standardised target",
+        };
+        LossMarks { name, kept, target }
+    }
+}
+
+/// `loss.svg`: train and validation loss per epoch (named), the kept epoch and the target loss
+/// marked, and validation accuracy below them when the task is classification.
+pub fn loss_svg(history: &[EpochMetrics], marks: &LossMarks) -> Result<String> {
+    let epoch = |metrics: &EpochMetrics| metrics.epoch as f64;
+    let mut losses = vec![Series {
+        name: "train loss",
+        color: TRAIN,
+        points: history
+            .iter()
+            .map(|metrics| (epoch(metrics), metrics.train_loss))
+            .collect(),
+    }];
+    let valid: Vec<(f64, f64)> = history
+        .iter()
+        .filter_map(|metrics| Some((epoch(metrics), metrics.valid_loss?)))
+        .collect();
+    if !valid.is_empty() {
+        losses.push(Series {
+            name: "valid loss",
+            color: VALID,
+            points: valid,
+        });
+    }
+    let accuracy: Vec<(f64, f64)> = history
+        .iter()
+        .filter_map(|metrics| Some((epoch(metrics), metrics.valid_accuracy?)))
+        .collect();
+    let names = mark_names(marks);
+    add_marks(&mut losses, marks, &names);
+    let y_desc = format!("loss ({})", marks.name);
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(plotting)?;
+        let (top, bottom) = if accuracy.is_empty() {
+            (root.clone(), None)
+        } else {
+            let (top, bottom) = root.split_vertically(SIZE.1 * 3 / 5);
+            (top, Some(bottom))
+        };
+        let falling = SeriesLabelPosition::UpperRight;
+        panel(
+            &top,
+            ["loss per epoch", "epoch", &y_desc],
+            &losses,
+            true,
+            falling,
+        )?;
+        if let Some(bottom) = bottom {
+            let accuracy = [Series {
+                name: "valid accuracy",
+                color: VALID,
+                points: accuracy,
+            }];
+            let rising = SeriesLabelPosition::LowerRight;
+            panel(&bottom, ["", "epoch", "accuracy"], &accuracy, false, rising)?;
+        }
+        root.present().map_err(plotting)?;
+    }
+    Ok(svg)
+}
+
+/// The legend's names of the target loss and the kept epoch.
+fn mark_names(marks: &LossMarks) -> [Option<String>; 2] {
+    [
+        marks.target.map(|target| format!("target loss {target}")),
+        marks.kept.map(|epoch| format!("kept: epoch {epoch}")),
+    ]
+}
+
+/// The target loss as a level line and the kept epoch as an upright one, across the curves.
+fn add_marks<'a>(losses: &mut Vec<Series<'a>>, marks: &LossMarks, names: &'a [Option<String>; 2]) {
+    let (low, high) = bounds(losses, |point| point.1);
+    let (first, last) = bounds(losses, |point| point.0);
+    let [target_name, kept_name] = names;
+    if let (Some(target), Some(name)) = (marks.target, target_name) {
+        losses.push(Series {
+            name,
+            color: RGBColor(120, 120, 120),
+            points: vec![(first, target), (last, target)],
+        });
+    }
+    if let (Some(epoch), Some(name)) = (marks.kept, kept_name) {
+        let (low, high) = match marks.target {
+            Some(target) => (low.min(target), high.max(target)),
+            None => (low, high),
+        };
+        losses.push(Series {
+            name,
+            color: KEPT,
+            points: vec![(epoch as f64, low), (epoch as f64, high)],
+        });
+    }
+}
