@@ -78,6 +78,17 @@ impl StopReason {
     pub fn diverged(&self) -> bool {
         matches!(self, StopReason::Diverged { .. })
     }
+
+    /// The rule that stopped the run, in a few words (for a picture's caption).
+    pub fn rule(&self) -> &'static str {
+        match self {
+            StopReason::TargetLoss { .. } => "target loss reached",
+            StopReason::MaxEpochs { .. } => "max epochs",
+            StopReason::Patience { .. } => "no improvement (patience)",
+            StopReason::Diverged { .. } => "the loss diverged",
+            StopReason::Interrupted { .. } => "interrupted",
+        }
+    }
 }
 
 impl fmt::Display for StopReason {

@@ -157,7 +157,8 @@ impl ArtifactDir {
             card.task,
             summary.kept.as_ref().map(Kept::epoch),
             card.training.target_loss,
-        );
+        )
+        .stopped_by(&summary.stop);
         let summary = to_json(summary)?;
         let loss_plot = plot::loss_svg(history, &marks)?;
         let config = to_json(&ConfigFile {

@@ -24,17 +24,22 @@ impl ArtifactDir {
             .read_text(CONFIG_FILE)
             .ok()
             .and_then(|text| parse_config::<ModelConfig>(&text, &self.config()).ok());
-        let kept = self.load_summary().ok().and_then(|summary| summary.kept);
+        let summary = self.load_summary().ok();
+        let kept = summary.as_ref().and_then(|summary| summary.kept.as_ref());
         let marks = match card {
             Some(config) => LossMarks::new(
                 config.card.task,
-                kept.as_ref().map(Kept::epoch),
+                kept.map(Kept::epoch),
                 config.card.training.target_loss,
             ),
             None => LossMarks {
                 name: "as trained",
                 ..LossMarks::default()
             },
+        };
+        let marks = match &summary {
+            Some(summary) => marks.stopped_by(&summary.stop),
+            None => marks,
         };
         let svg = plot::loss_svg(history, &marks)?;
         commit::write_atomic(&self.loss_plot(), svg.as_bytes())

@@ -7,6 +7,7 @@ use plotters::prelude::*;
 use super::{bounds, panel, plotting, Series, KEPT, SIZE, TRAIN, VALID};
 use crate::config::Task;
 use crate::metrics::EpochMetrics;
+use crate::stop::StopReason;
 
 /// What `loss.svg` marks besides the curves.
 #[derive(Clone, Copy, Debug, Default)]
@@ -17,6 +18,8 @@ pub struct LossMarks {
     pub kept: Option<usize>,
     /// `--target-loss`.
     pub target: Option<f64>,
+    /// The rule that stopped the run (see [`crate::stop::StopReason::rule`]).
+    pub stop: Option<&'static str>,
 }
 
 impl LossMarks {
@@ -26,7 +29,20 @@ impl LossMarks {
             Task::Classification => "cross-entropy",
             Task::Regression => "MSE of the standardised target",
         };
-        LossMarks { name, kept, target }
+        LossMarks {
+            name,
+            kept,
+            target,
+            stop: None,
+        }
+    }
+
+    /// The marks, with the rule that stopped the run.
+    pub fn stopped_by(self, stop: &StopReason) -> Self {
+        LossMarks {
+            stop: Some(stop.rule()),
+            ..self
+        }
     }
 }
 
@@ -72,13 +88,12 @@ pub fn loss_svg(history: &[EpochMetrics], marks: &LossMarks) -> Result<String> {
             (top, Some(bottom))
         };
         let falling = SeriesLabelPosition::UpperRight;
-        panel(
-            &top,
-            ["loss per epoch", "epoch", &y_desc],
-            &losses,
-            true,
-            falling,
-        )?;
+        let last = history.last().map_or(0, |metrics| metrics.epoch);
+        let caption = match marks.stop {
+            Some(rule) => format!("loss per epoch — stopped after epoch {last}: {rule}"),
+            None => "loss per epoch".to_string(),
+        };
+        panel(&top, [&caption, "epoch", &y_desc], &losses, true, falling)?;
         if let Some(bottom) = bottom {
             let accuracy = [Series {
                 name: "valid accuracy",

@@ -206,7 +206,11 @@ fn loss_plots_have_one_point_per_epoch_and_redraw_from_metrics() {
     assert_eq!(curves(&drawn), [12, 12, 12]);
     // The loss named, and the kept epoch marked.
     let kept = train_report_kept(dir.path());
-    for text in ["loss (cross-entropy)", &format!("kept: epoch {kept}")] {
+    for text in [
+        "loss (cross-entropy)",
+        &format!("kept: epoch {kept}"),
+        "stopped after epoch 12: max epochs",
+    ] {
         assert!(drawn.contains(text), "{text} missing");
     }
 
