@@ -230,3 +230,64 @@ fn not_ours(path: &Path) -> String {
 struct FormatProbe {
     format_version: u32,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A card as stepwise saved it (iris, format 2), read back.
+    fn card() -> ModelCard {
+        let path = Path::new("tests/corpus/format2/iris_mlp/config.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        parse_config::<ModelConfig>(&text, path).unwrap().card
+    }
+
+    fn problem(edit: impl FnOnce(&mut ModelCard)) -> String {
+        let mut card = card();
+        edit(&mut card);
+        card.check().unwrap_err()
+    }
+
+    #[test]
+    fn a_card_whose_parts_disagree_is_refused_with_what_disagrees() {
+        assert_eq!(card().check(), Ok(()));
+        let said = problem(|card| {
+            card.feature_names.pop();
+        });
+        assert_eq!(said, "3 feature names for a model of 4 inputs");
+        let said = problem(|card| {
+            card.feature_scaling.std.pop();
+        });
+        assert_eq!(said, "3 feature deviations for a model of 4 inputs");
+        let said = problem(|card| card.class_names = Some(vec!["a".into(), "b".into()]));
+        assert_eq!(said, "2 class names for 3 outputs");
+        let said = problem(|card| card.class_names = None);
+        assert_eq!(
+            said,
+            "task classification does not fit 3 outputs and 0 class names"
+        );
+        let said = problem(|card| card.task = Task::Regression);
+        assert!(
+            said.starts_with("task regression does not fit 3 outputs"),
+            "{said}"
+        );
+        let scaling = |card: &ModelCard| Some(card.feature_scaling.clone());
+        let said = problem(|card| card.target_scaling = scaling(card));
+        assert_eq!(said, "the target scaling is not for one value");
+        let said = problem(|card| {
+            let mut half = card.feature_scaling.clone();
+            half.mean.truncate(1);
+            card.target_scaling = Some(half);
+        });
+        assert_eq!(said, "the target scaling is not for one value");
+        let said = problem(|card| {
+            let mut one = card.feature_scaling.clone();
+            one.mean.truncate(1);
+            one.std.truncate(1);
+            card.target_scaling = Some(one);
+        });
+        assert_eq!(said, "a classifier with a target scaling");
+        let said = problem(|card| card.feature_names.swap(0, 1));
+        assert_eq!(said, "the column encoding does not give the feature names");
+    }
+}

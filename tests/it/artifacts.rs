@@ -227,3 +227,22 @@ mod toml_lock {
         }
     }
 }
+
+#[test]
+fn a_parameter_changed_on_disk_is_refused_by_its_checksum() {
+    let dir = tempdir().unwrap();
+    train(TrainConfig::new().with_epochs(2), dir.path());
+    let artifacts = ArtifactDir::new(dir.path());
+    let mut record = fs::read(artifacts.model()).unwrap();
+    // The last bytes are the last parameter's value: a valid record still, with another number.
+    let last = record.len() - 1;
+    record[last] ^= 0x01;
+    fs::write(artifacts.model(), &record).unwrap();
+    let error = Predictor::load(&artifacts, backend().device).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("model.bpk is damaged (its checksum does not match"),
+        "{error}"
+    );
+}
