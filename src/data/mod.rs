@@ -133,19 +133,6 @@ impl Dataset {
         let width = self.feature_count();
         &self.features[row * width..(row + 1) * width]
     }
-
-    /// A new data set with only the given rows, in that order.
-    pub fn select(&self, rows: &[usize]) -> Dataset {
-        Dataset {
-            features: rows
-                .iter()
-                .flat_map(|&row| self.row(row))
-                .copied()
-                .collect(),
-            targets: self.targets.select(rows),
-            ..self.clone()
-        }
-    }
 }
 
 /// How to read the label column of a CSV file.
