@@ -539,4 +539,10 @@ fn missing_cells_filled_at_training_are_filled_at_prediction() {
     let given = predictor.parse_input("3,York,77.5").unwrap();
     assert_eq!(filled.len(), given.len());
     assert_ne!(filled, given);
+    // And `eval` reads the same file's missing cells as training did: filled, not refused.
+    let path = dir.path().join("houses.csv");
+    let data = predictor
+        .eval_data(path.to_str().unwrap(), Some(Rows::All))
+        .unwrap();
+    assert_eq!(data.dataset.rows(), HOUSES.lines().count() - 1);
 }
