@@ -26,8 +26,10 @@
 //!
 //! Looking inside the loop: [`trace`] prints every phase's numbers for the first steps,
 //! [`lr_find`] chooses a learning rate by experiment, [`gradcheck`] checks backpropagation
-//! against finite differences, [`plot`] draws the curves, and [`derivative`] runs the article's
-//! profit example.
+//! against finite differences, [`derivative`] runs the article's profit example, and [`plot`]
+//! draws the pictures: the loss, and what the network learned — [`fit`] (a curve bending onto
+//! the data), [`boundary`] (the regions a classifier carves) and [`approximate`] (the universal
+//! approximation theorem, one width after another).
 
 pub mod advice;
 pub mod approximate;
