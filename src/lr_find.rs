@@ -7,7 +7,7 @@
 //! falls fastest (steepest descent), and, more cautious, a tenth of the rate at its minimum.
 
 use burn::optim::GradientsParams;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::batch::DeviceData;
 use crate::learner::{Init, Learner};
@@ -25,14 +25,14 @@ pub const EXPLOSION: f64 = 4.0;
 pub const WARMUP: usize = 10;
 
 /// One step of the range test.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LrPoint {
     pub learning_rate: f64,
     pub loss: f64,
     pub smoothed_loss: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LrFinding {
     pub points: Vec<LrPoint>,
     /// The rate where the smoothed loss falls fastest against log(learning rate).

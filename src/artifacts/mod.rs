@@ -8,7 +8,7 @@
 //!   metrics.csv   one row per epoch: epoch, train_loss, valid_loss, valid_accuracy, learning_rate
 //!   summary.json  stop reason, epochs, final metrics, seed, backend, burn version, wall time
 //!   loss.svg      train and validation loss (and accuracy) per epoch
-//!   lr_find.svg   the learning-rate range test, when one ran
+//!   lr_find.svg   the learning-rate range test, when one ran (and lr_find.json, its points)
 //!   fit.svg       regression on one input: the network's curve at INIT, early, midway, kept
 //!   boundary.svg  classes of two inputs: the network's regions at the same moments
 //!   fit.json, boundary.json   the data those pictures are drawn from (`stepwise plot`)
@@ -59,6 +59,8 @@ pub const METRICS_FILE: &str = "metrics.csv";
 pub const SUMMARY_FILE: &str = "summary.json";
 pub const LOSS_PLOT_FILE: &str = "loss.svg";
 pub const LR_FIND_PLOT_FILE: &str = "lr_find.svg";
+/// The range test's points, for `stepwise plot`.
+pub const LR_FIND_DATA_FILE: &str = "lr_find.json";
 pub const FIT_PLOT_FILE: &str = "fit.svg";
 pub const BOUNDARY_PLOT_FILE: &str = "boundary.svg";
 pub const APPROXIMATION_PLOT_FILE: &str = "approximate.svg";
@@ -181,8 +183,10 @@ impl ArtifactDir {
             (CONFIG_FILE, &config),
         ];
         let lr_find_plot = lr_finding.map(plot::lr_find_svg).transpose()?;
-        if let Some(svg) = &lr_find_plot {
+        let lr_find_data = lr_finding.map(serde_json::to_vec).transpose()?;
+        if let (Some(svg), Some(json)) = (&lr_find_plot, &lr_find_data) {
             files.push((LR_FIND_PLOT_FILE, svg.as_bytes()));
+            files.push((LR_FIND_DATA_FILE, json));
         }
         let drawn = picture
             .map(|picture| -> Result<_> { Ok((picture.svg()?, picture.json()?)) })

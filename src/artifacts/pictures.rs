@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use super::card::parse_config;
 use super::{
     commit, ArtifactDir, APPROXIMATION_PLOT_FILE, BOUNDARY_DATA_FILE, BOUNDARY_PLOT_FILE,
-    CONFIG_FILE, FIT_DATA_FILE, FIT_PLOT_FILE,
+    CONFIG_FILE, FIT_DATA_FILE, FIT_PLOT_FILE, LR_FIND_DATA_FILE,
 };
 use crate::learner::Kept;
 use crate::lr_find::LrFinding;
@@ -43,6 +43,22 @@ impl ArtifactDir {
         };
         let svg = plot::loss_svg(history, &marks)?;
         commit::write_atomic(&self.loss_plot(), svg.as_bytes())
+    }
+
+    /// Draws `lr_find.svg` again from `lr_find.json` (for `stepwise plot`); its path, if the
+    /// folder has a range test.
+    pub fn redraw_lr_find(&self) -> Result<Option<PathBuf>> {
+        if !commit::exists(&self.dir, LR_FIND_DATA_FILE) {
+            return Ok(None);
+        }
+        let text = self.read_text(LR_FIND_DATA_FILE)?;
+        let damaged = || format!("{} is damaged", self.dir.join(LR_FIND_DATA_FILE).display());
+        let finding: LrFinding = serde_json::from_str(&text).with_context(damaged)?;
+        commit::write_atomic(
+            &self.lr_find_plot(),
+            plot::lr_find_svg(&finding)?.as_bytes(),
+        )?;
+        Ok(Some(self.lr_find_plot()))
     }
 
     /// Draws `fit.svg` or `boundary.svg` again from the data saved beside it (for `stepwise
@@ -82,7 +98,9 @@ impl ArtifactDir {
     /// Draws `lr_find.svg` (for `stepwise lr-find`).
     pub fn save_lr_find(&self, finding: &LrFinding) -> Result<()> {
         self.prepare()?;
-        commit::write_atomic(&self.lr_find_plot(), plot::lr_find_svg(finding)?.as_bytes())
+        commit::write_atomic(&self.lr_find_plot(), plot::lr_find_svg(finding)?.as_bytes())?;
+        let json = serde_json::to_vec(finding)?;
+        commit::write_atomic(&self.dir.join(LR_FIND_DATA_FILE), &json)
     }
 }
 

@@ -11,18 +11,21 @@ use std::io::{Read, Write};
 
 use anyhow::{bail, Context, Result};
 
-use super::{ArtifactDir, CHECKPOINT_DIR, CONFIG_FILE, LR_FIND_PLOT_FILE, MODEL_FILE};
+use super::{
+    ArtifactDir, CHECKPOINT_DIR, CONFIG_FILE, LR_FIND_DATA_FILE, LR_FIND_PLOT_FILE, MODEL_FILE,
+};
 use crate::machine::{self, free_space};
 
 const LOCK_FILE: &str = ".stepwise.lock";
 /// What a stepwise folder may hold without a model in it yet (a run refused or interrupted
 /// before its first save, an `lr-find`).
-const BOOKKEEPING: [&str; 5] = [
+const BOOKKEEPING: [&str; 6] = [
     LOCK_FILE,
     ".commit.lock",
     ".pending",
     ".stepwise-write-test",
     LR_FIND_PLOT_FILE,
+    LR_FIND_DATA_FILE,
 ];
 
 /// The folder's write lock, held until dropped.

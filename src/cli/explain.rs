@@ -191,7 +191,10 @@ pub fn plot(args: PlotArgs) -> Result<()> {
     dir.save_loss_plot(&history)?;
     say!("{}", plot::loss_text(&history))?;
     say!("saved    {}", dir.loss_plot().display())?;
-    if let Some(picture) = dir.redraw_picture()? {
+    for picture in [dir.redraw_picture()?, dir.redraw_lr_find()?]
+        .into_iter()
+        .flatten()
+    {
         say!("saved    {}", picture.display())?;
     }
     Ok(())

@@ -57,6 +57,14 @@ fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
         for text in ["suggestion", "steepest descent", "minimum"] {
             assert!(drawn.contains(text), "{text} missing from lr_find.svg");
         }
+        // `stepwise plot` draws it again from lr_find.json.
+        let artifacts = ArtifactDir::new(dir.path());
+        fs::remove_file(artifacts.lr_find_plot()).unwrap();
+        assert_eq!(
+            artifacts.redraw_lr_find().unwrap(),
+            Some(artifacts.lr_find_plot())
+        );
+        assert_eq!(svg(&artifacts.lr_find_plot()), drawn);
     }
 }
 
