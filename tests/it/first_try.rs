@@ -546,3 +546,24 @@ fn missing_cells_filled_at_training_are_filled_at_prediction() {
         .unwrap();
     assert_eq!(data.dataset.rows(), HOUSES.lines().count() - 1);
 }
+
+#[test]
+fn eval_reads_each_column_as_the_model_does_not_as_the_new_file_looks() {
+    let dir = tempdir().unwrap();
+    fs::write(dir.path().join("houses.csv"), HOUSES).unwrap();
+    // 'town' is text to the model; in this file every town is missing, which alone would read
+    // as an empty number column. The model's encoding says text, filled with its most frequent.
+    let new = "id,rooms,town,area,price\n1,3,NA,70,150.5\n2,4,,95,210.5\n";
+    fs::write(dir.path().join("new.csv"), new).unwrap();
+    let config = TrainConfig::new()
+        .with_dataset(dir.path().join("houses.csv").to_str().unwrap().into())
+        .with_ignore(vec!["id".into()])
+        .with_missing(Missing::Mean)
+        .with_epochs(2);
+    train(config, &dir.path().join("m"));
+    let predictor = loaded(&dir.path().join("m"));
+    let path = dir.path().join("new.csv");
+    let data = predictor.eval_data(path.to_str().unwrap(), None).unwrap();
+    assert_eq!(data.dataset.rows(), 2);
+    assert_eq!(predictor.evaluate_data(&data).unwrap().rows, 2);
+}
