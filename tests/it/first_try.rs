@@ -567,3 +567,37 @@ fn eval_reads_each_column_as_the_model_does_not_as_the_new_file_looks() {
     assert_eq!(data.dataset.rows(), 2);
     assert_eq!(predictor.evaluate_data(&data).unwrap().rows, 2);
 }
+
+#[test]
+fn eval_of_generated_data_finds_the_same_rows_again() {
+    let dir = tempdir().unwrap();
+    // sine has no validation split: every row was seen in training, and eval says so.
+    let sine = dir.path().join("sine");
+    train(
+        TrainConfig::new()
+            .with_dataset("sine".into())
+            .with_epochs(2),
+        &sine,
+    );
+    let predictor = loaded(&sine);
+    let all = predictor.eval_data("sine", None).unwrap();
+    assert_eq!(all.rows, Rows::All);
+    assert!(
+        all.description
+            .contains("all of which the model was trained on"),
+        "{}",
+        all.description
+    );
+    let error = predictor.eval_data("sine", Some(Rows::Valid)).unwrap_err();
+    assert!(error.to_string().contains("no validation split"), "{error}");
+
+    // moons with its own noise is generated again with that noise: the same held-out rows.
+    let moons = dir.path().join("moons");
+    let config = TrainConfig::new()
+        .with_dataset("moons".into())
+        .with_noise(Some(0.3))
+        .with_epochs(2);
+    train(config, &moons);
+    let valid = loaded(&moons).eval_data("moons", None).unwrap();
+    assert_eq!((valid.rows, valid.dataset.rows()), (Rows::Valid, 80));
+}
