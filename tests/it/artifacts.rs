@@ -246,3 +246,14 @@ fn a_parameter_changed_on_disk_is_refused_by_its_checksum() {
         "{error}"
     );
 }
+
+#[test]
+fn rows_of_the_wrong_width_are_refused_by_name() {
+    let dir = tempdir().unwrap();
+    let predictor = predictor(train(TrainConfig::new().with_epochs(1), dir.path()));
+    let error = predictor.predict(&[vec![5.1, 3.5, 1.4]]).unwrap_err();
+    assert!(
+        error.to_string().contains("the model takes 4 inputs (sepal_length, sepal_width, petal_length, petal_width), got 3"),
+        "{error}"
+    );
+}
