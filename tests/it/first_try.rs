@@ -524,17 +524,22 @@ fn command_line_slips_get_the_spelling_that_works() {
     assert!(err.contains("e.g. --model m2"), "{err}");
 }
 
-#[test]
-fn missing_cells_filled_at_training_are_filled_at_prediction() {
-    let dir = tempdir().unwrap();
-    fs::write(dir.path().join("houses.csv"), HOUSES).unwrap();
+/// A model of `houses.csv` (written into `dir`) trained with `--missing mean`, loaded again.
+fn houses_filled_by_mean(dir: &Path) -> Predictor {
+    fs::write(dir.join("houses.csv"), HOUSES).unwrap();
     let config = TrainConfig::new()
-        .with_dataset(dir.path().join("houses.csv").to_str().unwrap().into())
+        .with_dataset(dir.join("houses.csv").to_str().unwrap().into())
         .with_ignore(vec!["id".into()])
         .with_missing(Missing::Mean)
         .with_epochs(2);
-    train(config, &dir.path().join("m"));
-    let predictor = loaded(&dir.path().join("m"));
+    train(config, &dir.join("m"));
+    loaded(&dir.join("m"))
+}
+
+#[test]
+fn missing_cells_filled_at_training_are_filled_at_prediction() {
+    let dir = tempdir().unwrap();
+    let predictor = houses_filled_by_mean(dir.path());
     let filled = predictor.parse_input("3,York,NA").unwrap();
     let given = predictor.parse_input("3,York,77.5").unwrap();
     assert_eq!(filled.len(), given.len());
@@ -550,18 +555,11 @@ fn missing_cells_filled_at_training_are_filled_at_prediction() {
 #[test]
 fn eval_reads_each_column_as_the_model_does_not_as_the_new_file_looks() {
     let dir = tempdir().unwrap();
-    fs::write(dir.path().join("houses.csv"), HOUSES).unwrap();
     // 'town' is text to the model; in this file every town is missing, which alone would read
     // as an empty number column. The model's encoding says text, filled with its most frequent.
     let new = "id,rooms,town,area,price\n1,3,NA,70,150.5\n2,4,,95,210.5\n";
     fs::write(dir.path().join("new.csv"), new).unwrap();
-    let config = TrainConfig::new()
-        .with_dataset(dir.path().join("houses.csv").to_str().unwrap().into())
-        .with_ignore(vec!["id".into()])
-        .with_missing(Missing::Mean)
-        .with_epochs(2);
-    train(config, &dir.path().join("m"));
-    let predictor = loaded(&dir.path().join("m"));
+    let predictor = houses_filled_by_mean(dir.path());
     let path = dir.path().join("new.csv");
     let data = predictor.eval_data(path.to_str().unwrap(), None).unwrap();
     assert_eq!(data.dataset.rows(), 2);
