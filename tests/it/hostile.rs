@@ -108,7 +108,16 @@ fn predictions_that_overflow_are_errors_naming_the_row() {
     stepwise(dir.path())
         .args(["predict", "--model", "m", "--input", "0,0,1e30,0"])
         .assert()
-        .stderr(predicates::str::contains("far outside the training range"));
+        .stderr(predicates::str::contains(
+            "'petal_length' = 1e30 is far outside the training range",
+        ));
+    // Numbers a person would write are written that way, not as `3e1`.
+    stepwise(dir.path())
+        .args(["predict", "--model", "m", "--input", "0,0,30,0"])
+        .assert()
+        .stderr(predicates::str::contains(
+            "'petal_length' = 30 is far outside the training range [1, 6.9]",
+        ));
     fs::write(dir.path().join("rows.csv"), "sepal_length,sepal_width,petal_length,petal_width,species\n5,3,1,0.2,setosa\n0,0,0,3e38,setosa\n").unwrap();
     let err = fails(
         dir.path(),
