@@ -8,6 +8,7 @@ mod examples;
 mod explain;
 mod first_try;
 mod fuzz;
+mod generated;
 mod hostile;
 mod learning;
 mod properties;
