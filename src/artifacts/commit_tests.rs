@@ -172,3 +172,41 @@ fn a_commit_replaces_every_file() {
     assert!(exists(&dir, "a") && !exists(&dir, "z"));
     fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_reader_waits_for_a_commit_in_progress() {
+    let dir = folder();
+    commit(&dir, &OLD).unwrap();
+    let writing = SetLock::exclusive(&dir).unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let reader_dir = dir.clone();
+    let reader = std::thread::spawn(move || sender.send(seen(&reader_dir)).unwrap());
+    let wait = std::time::Duration::from_millis(300);
+    assert!(
+        receiver.recv_timeout(wait).is_err(),
+        "read while a commit held the folder"
+    );
+    drop(writing);
+    assert_eq!(receiver.recv().unwrap(), "old");
+    reader.join().unwrap();
+    fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_committed_file_that_cannot_be_read_is_an_error_not_the_old_file() {
+    let dir = folder();
+    commit(&dir, &OLD).unwrap();
+    // Committed but not yet moved in, and not a regular file (a disk error's stand-in).
+    fs::create_dir_all(dir.join(PENDING).join("a")).unwrap();
+    fs::write(dir.join(PENDING).join(COMMITTED), b"").unwrap();
+    assert!(
+        read(&dir, "a").is_err(),
+        "the old 'a' mixed into the new set"
+    );
+    assert_eq!(
+        read(&dir, "b").unwrap(),
+        b"old b",
+        "'b' was already moved in"
+    );
+    fs::remove_dir_all(&dir).ok();
+}

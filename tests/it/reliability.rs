@@ -538,4 +538,48 @@ fn saved_files_reach_the_disk_before_they_are_renamed_into_place() {
             "{name}: renamed before it was synced\n{trace}"
         );
     }
+    // The folders are synced too, or the renames themselves could be lost: the staging folder
+    // before the commit marker is renamed in, the model's folder after the last file moved in.
+    let synced = |folder: &str| {
+        let ending = format!("/{folder}>)");
+        move |line: &&str| line.contains("fsync(") && line.contains(&ending)
+    };
+    let marker = lines
+        .iter()
+        .position(|line| line.contains("rename") && line.contains("\"m/.pending/COMMITTED\""))
+        .unwrap_or_else(|| panic!("no commit marker:\n{trace}"));
+    let staging_synced = lines.iter().position(synced("m/.pending"));
+    assert!(
+        staging_synced.is_some_and(|at| at < marker),
+        "the staging folder is not synced before the marker\n{trace}"
+    );
+    let moved_in = lines
+        .iter()
+        .rposition(|line| line.contains("rename(\"m/.pending/") || line.contains(", \"m/.pending/"))
+        .unwrap();
+    assert!(
+        lines[moved_in..].iter().any(synced("m")),
+        "the folder is not synced after the files moved in\n{trace}"
+    );
+}
+
+#[test]
+fn a_checkpoint_from_an_older_stepwise_is_refused_with_advice() {
+    let dir = tempdir().unwrap();
+    let mut interrupted = plan(iris(3), dir.path());
+    interrupted.interrupt_on(Arc::new(AtomicBool::new(true)));
+    interrupted.train(|_| {}).unwrap();
+    let state_path = ArtifactDir::new(dir.path()).checkpoint().join("state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&state_path).unwrap()).unwrap();
+    let version = state["format_version"].as_u64().unwrap();
+    state["format_version"] = (version - 1).into();
+    fs::write(&state_path, state.to_string()).unwrap();
+    let error = Plan::resume(dir.path().to_path_buf(), backend()).unwrap_err();
+    assert!(
+        format!("{error:#}").contains(
+            "was written by an older stepwise, whose runs this one cannot continue; train afresh"
+        ),
+        "{error:#}"
+    );
 }
