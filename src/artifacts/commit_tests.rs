@@ -210,3 +210,17 @@ fn a_committed_file_that_cannot_be_read_is_an_error_not_the_old_file() {
     );
     fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_file_exists_only_in_a_whole_set() {
+    let dir = folder();
+    commit(&dir, &OLD).unwrap();
+    // An unfinished write (no marker) left "z" staged: not part of any set.
+    fs::create_dir_all(dir.join(PENDING)).unwrap();
+    fs::write(dir.join(PENDING).join("z"), b"half").unwrap();
+    assert!(!exists(&dir, "z"));
+    // Committed, not yet moved in: it exists; a name in neither place still does not.
+    fs::write(dir.join(PENDING).join(COMMITTED), b"").unwrap();
+    assert!(exists(&dir, "z") && exists(&dir, "a") && !exists(&dir, "y"));
+    fs::remove_dir_all(&dir).ok();
+}
