@@ -227,6 +227,14 @@ fn loss_plots_have_one_point_per_epoch_and_redraw_from_metrics() {
         .save_loss_plot(&artifacts.load_metrics().unwrap())
         .unwrap();
     assert_eq!(svg(&artifacts.loss_plot()), drawn);
+    // A config that no longer reads still lets the curves be drawn, the loss named vaguely.
+    fs::write(artifacts.config(), "{").unwrap();
+    artifacts
+        .save_loss_plot(&artifacts.load_metrics().unwrap())
+        .unwrap();
+    let redrawn = svg(&artifacts.loss_plot());
+    assert!(redrawn.contains("loss (as trained)"));
+    assert_eq!(curves(&redrawn), [12, 12, 12]);
 
     // Regression without a split: one curve, no accuracy panel.
     let line = tempdir().unwrap();

@@ -43,9 +43,38 @@ fn every_set_is_found_by_its_name_and_the_plane_sets_are_the_2d_ones() {
         assert_eq!(set.default_noise() > 0.0, plane, "{name}");
     }
     assert_eq!(Builtin::from_name("mnist"), None);
-    assert!(Builtin::Moons
+    for (set, shape) in [
+        (
+            Builtin::Circles,
+            "a disc inside a ring: 2 classes (noise sd 0.05",
+        ),
+        (
+            Builtin::Moons,
+            "two interleaved half-moons: 2 classes (noise sd 0.1",
+        ),
+        (Builtin::Spiral, "two spiral arms: 2 classes (noise sd 0.05"),
+        (
+            Builtin::Spiral3,
+            "three spiral arms: 3 classes (noise sd 0.05",
+        ),
+        (
+            Builtin::Blobs,
+            "three round clusters: 3 classes (noise sd 0.3",
+        ),
+    ] {
+        let described = set.description();
+        assert!(
+            described.starts_with("400 points in the plane, "),
+            "{described}"
+        );
+        assert!(described.contains(shape), "{described}");
+    }
+    assert!(Builtin::Xor
         .description()
-        .contains("400 points in the plane, two interleaved half-moons: 2 classes (noise sd 0.1"));
+        .starts_with("4 points, x1 XOR x2"));
+    assert!(Builtin::Sine
+        .description()
+        .starts_with("1000 points, y = sin x"));
     assert!(Builtin::Line
         .description()
         .contains("y = 2x + 1 + noise (sd 0.1)"));
