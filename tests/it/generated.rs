@@ -185,3 +185,74 @@ fn xor_is_its_four_corners() {
         [([0., 0.], 0), ([0., 1.], 1), ([1., 0.], 1), ([1., 1.], 0)]
     );
 }
+
+#[test]
+fn the_plane_sets_share_their_points_evenly_between_the_classes() {
+    for set in Builtin::ALL.into_iter().filter(|set| set.is_plane()) {
+        let points = points(set);
+        let classes = points.iter().map(|(_, class)| class + 1).max().unwrap();
+        for class in 0..classes {
+            let count = points.iter().filter(|(_, c)| *c == class).count();
+            assert!(
+                count.abs_diff(builtin::PLANE_POINTS / classes) <= 1,
+                "{set:?} {class}: {count}"
+            );
+        }
+    }
+    // Round the whole circle: each quadrant holds about a quarter of the disc and of the ring.
+    let points = points(Builtin::Circles);
+    for class in 0..2 {
+        for quadrant in [(true, true), (false, true), (false, false), (true, false)] {
+            let count = points
+                .iter()
+                .filter(|([x1, x2], c)| *c == class && (*x1 >= 0.0, *x2 >= 0.0) == quadrant)
+                .count();
+            assert!(
+                (30..=70).contains(&count),
+                "class {class}: {count} in {quadrant:?}"
+            );
+        }
+    }
+}
+
+/// FNV-1a over the points rounded to 1e-4 (a last-bit difference in a platform's `sin` does
+/// not count) and the targets.
+fn checksum(data: &Dataset) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut add = |number: i64| {
+        for byte in number.to_le_bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    data.features
+        .iter()
+        .for_each(|x| add((x * 1e4).round() as i64));
+    match &data.targets {
+        Targets::Classes { indices, .. } => indices.iter().for_each(|&i| add(i as i64)),
+        Targets::Values(ys) => ys.iter().for_each(|y| add((y * 1e4).round() as i64)),
+    }
+    hash
+}
+
+#[test]
+fn the_same_seed_draws_the_same_points_in_every_version() {
+    // `eval` and `--resume` generate a set again from the seed in the model's config: a
+    // generator that drew other points would score a model on rows it was trained on.
+    let checksums: Vec<u64> = Builtin::ALL
+        .iter()
+        .map(|set| checksum(&set.generate(42, None)))
+        .collect();
+    assert_eq!(
+        checksums,
+        [
+            0x0114_fd84_c0cb_7545, // xor
+            0x154d_45e7_9b0e_c4db, // sine
+            0x4723_2014_c262_9b1e, // line
+            0x1f42_8ac4_861c_b57d, // circles
+            0x0e92_5abd_46ce_5049, // moons
+            0x5aea_f7fe_6cd9_13cb, // spiral
+            0x529d_f07a_60f6_7de7, // spiral3
+            0x4835_4742_c44e_e319, // blobs
+        ]
+    );
+}

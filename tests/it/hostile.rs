@@ -382,6 +382,10 @@ fn a_refused_run_leaves_no_folder_and_a_crash_leaves_no_debris() {
     let err = fails(dir.path(), &["train", "--lr", "1e9", "--out", "blown"]);
     assert!(err.contains("No model was saved"), "{err}");
     assert!(!dir.path().join("blown").exists());
+    // A folder the person made stays, with what it held.
+    fs::create_dir_all(dir.path().join("mine")).unwrap();
+    fails(dir.path(), &["train", "--lr", "1e9", "--out", "mine"]);
+    assert!(dir.path().join("mine").is_dir());
     // What a kill -9 during a checkpoint's removal leaves is cleared by the next run.
     train_cli(dir.path(), &["--epochs", "1", "--quiet", "--out", "m"]);
     fs::create_dir_all(dir.path().join("m/.checkpoint-removed-123/x")).unwrap();
