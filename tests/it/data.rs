@@ -52,6 +52,11 @@ fn iris_text_labels_become_named_classes() {
         }
         other => panic!("{other:?}"),
     }
+    // Selecting rows keeps the class names; selecting none leaves no targets.
+    let picked = iris.targets.select(&[149, 0]);
+    assert_eq!(picked.len(), 2);
+    assert_eq!(picked.class_names(), iris.targets.class_names());
+    assert!(!picked.is_empty() && iris.targets.select(&[]).is_empty());
 }
 
 #[test]
