@@ -169,7 +169,7 @@ fn a_second_writer_on_one_folder_is_refused_at_once() {
         let second = ["train", "--epochs", "2", "--quiet", "--out", "m"];
         let err = fails(dir.path(), &second);
         assert!(
-            err.contains("another stepwise process (pid "),
+            err.contains(&format!("another stepwise process (pid {})", first.id())),
             "trial {trial}: {err}"
         );
         assert!(err.contains("is writing to m"), "trial {trial}: {err}");
@@ -462,4 +462,35 @@ fn the_memory_estimate_is_within_half_again_of_the_measured_peak() {
             "{dataset}: peak {peak} / estimate {estimate}"
         );
     }
+}
+
+#[test]
+fn a_writer_in_the_same_process_is_waited_for_a_moment_then_refused() {
+    use std::time::{Duration, Instant};
+    use stepwise::artifacts::ArtifactDir;
+
+    // A lock this process just released can still be held for a moment by a child it is
+    // starting: a second writer of the same process waits up to a second for it.
+    let dir = tempdir().unwrap();
+    let folder = ArtifactDir::new(&dir.path().join("m"));
+    let first = folder.start_writing(0).unwrap();
+    let releasing = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        drop(first);
+    });
+    let second = folder.start_writing(0);
+    assert!(second.is_ok(), "{:#}", second.err().unwrap());
+    releasing.join().unwrap();
+
+    // Held for good: refused after the second, naming this process.
+    let started = Instant::now();
+    let err = format!("{:#}", folder.start_writing(0).err().unwrap());
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+    let pid = std::process::id();
+    assert!(err.contains(&format!("(pid {pid}) is writing to")), "{err}");
+    drop(second);
 }
