@@ -472,7 +472,7 @@ fn a_writer_in_the_same_process_is_waited_for_a_moment_then_refused() {
     // A lock this process just released can still be held for a moment by a child it is
     // starting: a second writer of the same process waits up to a second for it.
     let dir = tempdir().unwrap();
-    let folder = ArtifactDir::new(&dir.path().join("m"));
+    let folder = ArtifactDir::new(dir.path().join("m"));
     let first = folder.start_writing(0).unwrap();
     let releasing = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(200));
