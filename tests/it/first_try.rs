@@ -598,4 +598,8 @@ fn eval_of_generated_data_finds_the_same_rows_again() {
     train(config, &moons);
     let valid = loaded(&moons).eval_data("moons", None).unwrap();
     assert_eq!((valid.rows, valid.dataset.rows()), (Rows::Valid, 80));
+    // Another set with the same columns (xor's x1, x2 and classes 0, 1) is scored as it is:
+    // the noise belongs to the 2-D set the model was trained on.
+    let xor = loaded(&moons).eval_data("xor", None).unwrap();
+    assert_eq!(xor.dataset.rows(), 4);
 }
