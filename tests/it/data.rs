@@ -193,3 +193,42 @@ fn standardising_gives_mean_zero_and_unit_spread_and_inverts() {
         assert!((a - b).abs() < 1e-5);
     }
 }
+
+#[test]
+fn column_options_on_a_generated_set_are_refused_naming_its_columns() {
+    let xor = Source::resolve("xor").unwrap();
+    let names = ["x1".to_string()];
+    let refused = |label: &LabelSpec, columns: &ColumnSpec| {
+        format!("{:#}", load(&xor, label, columns, 0).unwrap_err())
+    };
+    for columns in [
+        ColumnSpec {
+            features: &names,
+            ..ColumnSpec::default()
+        },
+        ColumnSpec {
+            ignore: &names,
+            ..ColumnSpec::default()
+        },
+    ] {
+        assert!(refused(&LabelSpec::default(), &columns).contains(
+            "--features and --ignore choose CSV columns; the built-in 'xor' has only x1, x2"
+        ));
+    }
+    let other_label = LabelSpec {
+        column: Some("x1"),
+        ..LabelSpec::default()
+    };
+    assert!(refused(&other_label, &ColumnSpec::default())
+        .contains("--label x1: the built-in data sets have one label column, 'y'"));
+    let label_y = LabelSpec {
+        column: Some("y"),
+        ..LabelSpec::default()
+    };
+    assert_eq!(
+        load(&xor, &label_y, &ColumnSpec::default(), 0)
+            .unwrap()
+            .rows(),
+        4
+    );
+}
