@@ -35,8 +35,10 @@ pub fn split(targets: &Targets, fraction: f64, seed: u64) -> SplitRows {
     }
     let mut is_valid = vec![false; rows];
     for pick in 0..valid_count {
+        // At most (valid_count − ½) · rows / valid_count = rows − rows / (2 · valid_count),
+        // which is below rows − ½ because valid_count < rows: always a row.
         let position = ((pick as f64 + 0.5) * rows as f64 / valid_count as f64) as usize;
-        is_valid[order[position.min(rows - 1)]] = true;
+        is_valid[order[position]] = true;
     }
     let (valid, train) = order.into_iter().partition(|&row| is_valid[row]);
     SplitRows { train, valid }

@@ -170,6 +170,27 @@ fn the_split_is_seeded_stratified_and_complete() {
     }
     assert_eq!(split(&iris.targets, 0.2, 7), rows);
     assert_ne!(split(&iris.targets, 0.2, 8), rows);
+
+    // Any size and fraction: ceil(fraction × rows) held out, at least one row kept to train,
+    // every row in exactly one part.
+    for n in 1..=40 {
+        for fraction in [0.01, 0.2, 0.5, 0.9, 1.0] {
+            for targets in [
+                Targets::Values(vec![0.0; n]),
+                Targets::Classes {
+                    indices: (0..n).map(|row| row % 3).collect(),
+                    names: vec!["a".into(), "b".into(), "c".into()],
+                },
+            ] {
+                let rows = split(&targets, fraction, 1);
+                let held_out = ((fraction * n as f64).ceil() as usize).min(n - 1);
+                assert_eq!(rows.valid.len(), held_out, "{n} rows, {fraction}");
+                let mut all: Vec<usize> = rows.train.iter().chain(&rows.valid).copied().collect();
+                all.sort();
+                assert_eq!(all, (0..n).collect::<Vec<_>>(), "{n} rows, {fraction}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -315,6 +315,8 @@ fn text_columns_are_one_hot_and_ids_are_named() {
         ),
         "{stdout}"
     );
+    // Complete columns get no note.
+    assert!(!stdout.contains("of column 'rooms'"), "{stdout}");
 
     // Ignored, the id is no input; the town is one input per town of the training rows.
     stepwise(dir.path())
@@ -544,6 +546,12 @@ fn missing_cells_filled_at_training_are_filled_at_prediction() {
     let given = predictor.parse_input("3,York,77.5").unwrap();
     assert_eq!(filled.len(), given.len());
     assert_ne!(filled, given);
+    // The one-hot inputs of the town stay 0 or 1: no scaling; the numbers are standardised.
+    let scaling = &predictor.card.feature_scaling;
+    for (input, name) in predictor.card.feature_names.iter().enumerate() {
+        let unscaled = (scaling.mean[input], scaling.std[input]) == (0.0, 1.0);
+        assert_eq!(unscaled, name.starts_with("town="), "{name}");
+    }
     // And `eval` reads the same file's missing cells as training did: filled, not refused.
     let path = dir.path().join("houses.csv");
     let data = predictor

@@ -104,6 +104,14 @@ fn predictions_that_overflow_are_errors_naming_the_row() {
         &["predict", "--model", "m", "--input", "0,0,0,3e38"],
     );
     assert!(err.contains("row 1: 'petal_width' = 3e38"), "{err}");
+    let err = fails(
+        dir.path(),
+        &["predict", "--model", "m", "--input", "0,0,0,inf"],
+    );
+    assert!(
+        err.contains("column 'petal_width' takes a number, got 'inf'"),
+        "{err}"
+    );
     // Finite inputs far beyond the training range are answered, with a note saying so.
     stepwise(dir.path())
         .args(["predict", "--model", "m", "--input", "0,0,1e30,0"])

@@ -259,6 +259,18 @@ fn noise_spreads_the_2d_sets_and_only_them() {
     assert_eq!(points(None), points(None), "the same seed, the same points");
     assert_eq!(points(None), points(Some(0.1)), "moons' own noise is 0.1");
     assert_ne!(points(None), points(Some(0.3)));
+    for noise in [-0.1, f64::INFINITY, f64::NAN] {
+        let config = TrainConfig::new()
+            .with_dataset("moons".into())
+            .with_noise(Some(noise));
+        let error = stepwise::train::Plan::prepare(config, None, crate::backend()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("--noise must be 0 or a positive number"),
+            "{noise}: {error}"
+        );
+    }
     for set in ["iris", "xor"] {
         let config = TrainConfig::new()
             .with_dataset(set.into())
