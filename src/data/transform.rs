@@ -38,13 +38,13 @@ impl Standardizer {
                 *sum += (value as f64 - mean).powi(2);
             }
         }
+        // Only a constant column (a pixel that is always blank) keeps scale 1: dividing by zero
+        // would give NaN. Its variance is exactly 0: f32 values summed in f64 are summed exactly.
+        // A column on a tiny scale is still standardised.
         let std = variance
             .iter()
-            .zip(min.iter().zip(&max))
-            // Only a constant column (a pixel that is always blank) keeps scale 1: dividing by
-            // zero would give NaN. A column on a tiny scale is still standardised.
-            .map(|(&sum, (low, high))| match (sum / rows).sqrt() as f32 {
-                std if low < high && std > 0.0 => std,
+            .map(|&sum| match (sum / rows).sqrt() as f32 {
+                std if std > 0.0 => std,
                 _ => 1.0,
             })
             .collect();

@@ -3,7 +3,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use stepwise::config::Task;
+use stepwise::config::{Missing, Task};
+use stepwise::data::encoding::{ColumnEncoding, Encoding};
 use stepwise::data::frame::{Frame, Values};
 use stepwise::data::split::split;
 use stepwise::data::transform::Standardizer;
@@ -251,5 +252,76 @@ fn column_options_on_a_generated_set_are_refused_naming_its_columns() {
             .unwrap()
             .rows(),
         4
+    );
+}
+
+/// The encoding `Encoding::fit` learns from the given rows of a CSV text, with `--missing mean`.
+fn fitted(text: &str, train: &[usize]) -> anyhow::Result<Encoding> {
+    let columns = ColumnSpec {
+        missing: Missing::Mean,
+        ..ColumnSpec::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let frame = load(
+        &Source::Csv(csv_file(&dir, text)),
+        &LabelSpec::default(),
+        &columns,
+        0,
+    )?;
+    Ok(Encoding::fit(&frame, train, Missing::Mean)?.0)
+}
+
+#[test]
+fn missing_cells_are_filled_with_the_training_rows_mean_and_most_frequent_category() {
+    let text = "size,town,y\n1,Leeds,a\n2,Leeds,b\n4,York,a\n,Hull,b\n8,,a\n";
+    let all = fitted(text, &[0, 1, 2, 3, 4]).unwrap();
+    let expected = [
+        ColumnEncoding::Number {
+            name: "size".into(),
+            fill: Some(3.75), // (1 + 2 + 4 + 8) / 4
+        },
+        ColumnEncoding::Text {
+            name: "town".into(),
+            categories: vec!["Hull".into(), "Leeds".into(), "York".into()],
+            fill: Some("Leeds".into()),
+        },
+    ];
+    assert_eq!(all.columns, expected);
+    // One input per category, 1 for the row's own: [size, Hull, Leeds, York].
+    assert_eq!(all.encode_texts(&["2", "York"]).unwrap(), [2., 0., 0., 1.]);
+    assert_eq!(all.encode_texts(&["", "NA"]).unwrap(), [3.75, 0., 1., 0.]);
+    // From the first three rows only: their mean, and no Hull.
+    let first = fitted(text, &[0, 1, 2]).unwrap();
+    assert_eq!(
+        first.encode_texts(&["", "York"]).unwrap(),
+        [7. / 3., 0., 1.]
+    );
+}
+
+#[test]
+fn a_text_column_of_names_or_ids_is_refused_and_categories_are_not() {
+    let table = |rows: usize, distinct: usize| {
+        let body: String = (0..rows)
+            .map(|row| format!("name{},{}\n", row % distinct, row % 2))
+            .collect();
+        format!("who,y\n{body}")
+    };
+    let fit = |rows: usize, distinct: usize| {
+        let every: Vec<usize> = (0..rows).collect();
+        fitted(&table(rows, distinct), &every)
+            .map(|_| ())
+            .map_err(|e| format!("{e:#}"))
+    };
+    // A different value in each of 20 or more training rows: a name, not a category.
+    let err = fit(20, 20).unwrap_err();
+    assert!(err.contains("column 'who' is text with 20 different values in 20 training rows (e.g. 'name0'): a name or an id"), "{err}");
+    assert!(err.contains("add --ignore who"), "{err}");
+    // Fewer rows, all different, may still be categories; so may 100 categories, not 101.
+    assert!(fit(19, 19).is_ok());
+    assert!(fit(200, 100).is_ok());
+    let err = fit(202, 101).unwrap_err();
+    assert!(
+        err.contains("101 different values in 202 training rows"),
+        "{err}"
     );
 }

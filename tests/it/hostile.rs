@@ -5,6 +5,7 @@ use std::fs::{self, File};
 use std::path::Path;
 use std::process::{Command, Output};
 
+use predicates::prelude::PredicateBooleanExt;
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};
@@ -119,6 +120,12 @@ fn predictions_that_overflow_are_errors_naming_the_row() {
         .stderr(predicates::str::contains(
             "'petal_length' = 1e30 is far outside the training range",
         ));
+    // Inputs inside the range get no note.
+    stepwise(dir.path())
+        .args(["predict", "--model", "m", "--input", "5.1,3.5,1.4,0.2"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("far outside").not());
     // Numbers a person would write are written that way, not as `3e1`.
     stepwise(dir.path())
         .args(["predict", "--model", "m", "--input", "0,0,30,0"])
