@@ -132,6 +132,10 @@ fn predictions_that_overflow_are_errors_naming_the_row() {
         .assert()
         .stderr(predicates::str::contains(
             "'petal_length' = 30 is far outside the training range [1, 6.9]",
+        ))
+        // Below the range too.
+        .stderr(predicates::str::contains(
+            "'sepal_length' = 0 is far outside the training range",
         ));
     fs::write(dir.path().join("rows.csv"), "sepal_length,sepal_width,petal_length,petal_width,species\n5,3,1,0.2,setosa\n0,0,0,3e38,setosa\n").unwrap();
     let err = fails(
