@@ -315,8 +315,14 @@ fn text_columns_are_one_hot_and_ids_are_named() {
         ),
         "{stdout}"
     );
-    // Complete columns get no note.
+    // Complete columns get no note; counts (rooms) and measurements (area) are no ids.
     assert!(!stdout.contains("of column 'rooms'"), "{stdout}");
+    for column in ["rooms", "area"] {
+        assert!(
+            !stdout.contains(&format!("column '{column}' holds")),
+            "{stdout}"
+        );
+    }
 
     // Ignored, the id is no input; the town is one input per town of the training rows.
     stepwise(dir.path())
@@ -361,6 +367,17 @@ fn text_columns_are_one_hot_and_ids_are_named() {
         "{err}"
     );
     assert!(err.contains("it knows: "), "{err}");
+    // In a file, the line is named.
+    fs::write(
+        dir.path().join("new.csv"),
+        "rooms,town,area,price\n3,York,70,150\n2,Paris,50,100\n",
+    )
+    .unwrap();
+    let err = fails(
+        dir.path(),
+        &["eval", "--model", "m", "--dataset", "new.csv"],
+    );
+    assert!(err.contains("line 3: column 'town' holds 'Paris'"), "{err}");
 }
 
 #[test]
