@@ -96,6 +96,26 @@ fn few_integer_labels_are_classes_and_many_numbers_are_regression() {
     )
     .unwrap();
     assert_eq!(forced.targets, Targets::Values(vec![1.0, 2.0, 1.0]));
+
+    let task = |labels: &[&str]| {
+        let text: String = labels.iter().map(|label| format!("1,{label}\n")).collect();
+        load_csv(&format!("x,y\n{text}"), &LabelSpec::default())
+            .unwrap()
+            .task()
+    };
+    // Few labels with fractions are numbers all the same; many distinct integers too.
+    assert_eq!(task(&["0.5", "1.5", "0.5"]), Task::Regression);
+    let many: Vec<String> = (0..21).map(|i| i.to_string()).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert_eq!(task(&many), Task::Regression);
+    assert_eq!(task(&many[..20]), Task::Classification);
+    // Integers are class names only while a float holds every one of them exactly (2^53).
+    assert_eq!(task(&["0", "9007199254740991"]), Task::Classification);
+    assert_eq!(task(&["0", "9007199254740992"]), Task::Regression);
+
+    // Labels that are not all numbers are names as written: "1.0" is not "1".
+    let named = load_csv("x,y\n1,1\n2,1.0\n3,x\n", &LabelSpec::default()).unwrap();
+    assert_eq!(named.targets.class_names().unwrap(), ["1", "1.0", "x"]);
 }
 
 #[test]

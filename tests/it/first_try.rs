@@ -628,3 +628,21 @@ fn eval_of_generated_data_finds_the_same_rows_again() {
     let xor = loaded(&moons).eval_data("xor", None).unwrap();
     assert_eq!(xor.dataset.rows(), 4);
 }
+
+#[test]
+fn the_suggested_predict_command_writes_a_missing_cell_as_na() {
+    let dir = tempdir().unwrap();
+    fs::write(
+        dir.path().join("gaps.csv"),
+        "a,b,y\n,1,p\n2,3,q\n4,5,p\n6,7,q\n8,9,p\n",
+    )
+    .unwrap();
+    stepwise(dir.path())
+        .args(["train", "--dataset", "gaps.csv", "--missing", "mean"])
+        .args(["--epochs", "1", "--quiet", "--out", "m"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "try: stepwise predict --model m --input \"NA,1\"",
+        ));
+}
