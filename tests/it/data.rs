@@ -143,6 +143,12 @@ fn bad_csv_files_say_what_and_where() {
     assert!(error("a,b\n1,x\nfoo,y\n", &spec)
         .contains("line 3, column 'a' holds 'foo', which is not a number"));
     assert!(error("a,b\n1,x\n,y\n", &spec).contains("line 3, column 'a' is empty or missing"));
+    // A signed NaN is no missing-cell marker, and no number either: not "beyond ±3.4e38".
+    let signed_nan = error("a,b\n1,x\n+nan,y\n", &spec);
+    assert!(
+        signed_nan.contains("line 3, column 'a' holds '+nan', which is not a number;"),
+        "{signed_nan}"
+    );
     assert!(error("a,b\n1,x\n2,x\n", &spec).contains("only one class ('x')"));
     assert!(error("a,b\n", &spec).contains("no data rows"));
     assert!(error("", &spec).contains("empty"));
