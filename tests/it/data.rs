@@ -351,3 +351,49 @@ fn a_text_column_of_names_or_ids_is_refused_and_categories_are_not() {
         "{err}"
     );
 }
+
+#[test]
+fn a_row_without_a_label_is_an_error_or_with_missing_drop_left_out() {
+    let text = "a,y\n1,p\n2,\n3,q\n";
+    let err = error(text, &LabelSpec::default());
+    assert!(
+        err.contains("line 3, label column 'y' has no value ('')"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let columns = ColumnSpec {
+        missing: Missing::Drop,
+        ..ColumnSpec::default()
+    };
+    let frame = load(
+        &Source::Csv(csv_file(&dir, text)),
+        &LabelSpec::default(),
+        &columns,
+        0,
+    )
+    .unwrap();
+    assert_eq!(frame.rows(), 2);
+    assert!(frame
+        .notes
+        .iter()
+        .any(|note| note.contains("dropped 1 of 3 rows without a label")));
+}
+
+#[test]
+fn an_input_is_far_outside_the_training_range_beyond_one_standard_deviation() {
+    // Training values 0 and 2: mean 1, standard deviation 1, range [0, 2].
+    let scaling = Standardizer::fit(&[0.0, 2.0], 1);
+    for (value, far) in [
+        (3.0, false),
+        (3.001, true),
+        (-1.0, false),
+        (-1.001, true),
+        (2.5, false),
+    ] {
+        assert_eq!(
+            scaling.far_outside(&[value]).len(),
+            usize::from(far),
+            "{value}"
+        );
+    }
+}
