@@ -373,10 +373,16 @@ fn a_row_without_a_label_is_an_error_or_with_missing_drop_left_out() {
     )
     .unwrap();
     assert_eq!(frame.rows(), 2);
-    assert!(frame
-        .notes
-        .iter()
-        .any(|note| note.contains("dropped 1 of 3 rows without a label")));
+    assert_eq!(frame.notes, ["dropped 1 of 3 rows without a label"]);
+    // Nothing dropped, nothing said.
+    let complete = load(
+        &Source::Csv(csv_file(&dir, "a,y\n1,p\n2,q\n")),
+        &LabelSpec::default(),
+        &columns,
+        0,
+    )
+    .unwrap();
+    assert_eq!(complete.notes, Vec::<String>::new());
 }
 
 #[test]
