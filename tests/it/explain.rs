@@ -563,3 +563,24 @@ fn every_picture_renders_in_rsvg_convert() {
         );
     }
 }
+
+#[test]
+fn a_resumed_run_draws_no_init_curve_it_did_not_see() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    // Interrupted after its first STEP: the network on resuming is no longer the random one.
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new()
+        .with_dataset("sine".into())
+        .with_epochs(5);
+    let mut interrupted = plan(config, dir.path());
+    interrupted.interrupt_on(Arc::new(AtomicBool::new(true)));
+    interrupted.train(|_| {}).unwrap();
+    let report = stepwise::train::Plan::resume(dir.path().to_path_buf(), backend())
+        .unwrap()
+        .train(|_| {})
+        .unwrap();
+    let fit = report.picture.as_ref().expect("one input: a fit").curves();
+    let epochs: Vec<usize> = fit.iter().map(|curve| curve.epoch).collect();
+    assert!(!epochs.is_empty() && !epochs.contains(&0), "{epochs:?}");
+}
