@@ -37,6 +37,13 @@ fn answers(dir: &Path, dataset: &str) -> Vec<Prediction> {
     predictor.predict(&rows).unwrap()
 }
 
+/// An iris run into `dir` interrupted after its first STEP: it leaves a checkpoint.
+fn interrupted_after_one_step(dir: &Path) {
+    let mut interrupted = plan(iris(3), dir);
+    interrupted.interrupt_on(Arc::new(AtomicBool::new(true)));
+    interrupted.train(|_| {}).unwrap();
+}
+
 fn same_files(a: &Path, b: &Path, name: &str) {
     assert_eq!(
         fs::read(a.join(name)).unwrap(),
@@ -355,9 +362,7 @@ fn kill_9_at_random_moments_never_leaves_a_broken_folder() {
 #[test]
 fn damaged_model_and_checkpoint_files_are_errors_not_panics() {
     let dir = tempdir().unwrap();
-    let mut interrupted = plan(iris(3), dir.path());
-    interrupted.interrupt_on(Arc::new(AtomicBool::new(true)));
-    interrupted.train(|_| {}).unwrap();
+    interrupted_after_one_step(dir.path());
     let artifacts = ArtifactDir::new(dir.path());
     let files: Vec<PathBuf> = vec![
         artifacts.model(),
@@ -566,9 +571,7 @@ fn saved_files_reach_the_disk_before_they_are_renamed_into_place() {
 #[test]
 fn a_checkpoint_from_an_older_stepwise_is_refused_with_advice() {
     let dir = tempdir().unwrap();
-    let mut interrupted = plan(iris(3), dir.path());
-    interrupted.interrupt_on(Arc::new(AtomicBool::new(true)));
-    interrupted.train(|_| {}).unwrap();
+    interrupted_after_one_step(dir.path());
     let state_path = ArtifactDir::new(dir.path()).checkpoint().join("state.json");
     let mut state: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&state_path).unwrap()).unwrap();
