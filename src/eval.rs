@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::batch::DeviceData;
 use crate::data::encoding::Unseen;
 use crate::data::frame::Frame;
+use crate::data::images::ImageOptions;
 use crate::data::split::split;
 use crate::data::{self, ColumnSpec, Dataset, LabelSpec, Source, Targets};
 use crate::infer::{argmax, Predictor};
@@ -140,6 +141,11 @@ impl<A: Architecture> Predictor<A> {
             Source::Builtin { set, noise } if set.is_plane() => {
                 Source::Builtin { set, noise }.with_noise(card.training.noise)?
             }
+            // Pictures are read at the size and in the channels the model was trained on.
+            Source::Pictures { path, .. } => Source::Pictures {
+                path,
+                options: card.image.map(ImageOptions::for_shape).unwrap_or_default(),
+            },
             other => other,
         };
         let encoding = card.encoding();

@@ -2,6 +2,8 @@
 //! with the same input transform the model was trained with. Scoring a labelled data set is
 //! [`crate::eval`].
 
+use std::path::PathBuf;
+
 use anyhow::{bail, Context, Result};
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -9,6 +11,7 @@ use serde::Serialize;
 
 use crate::artifacts::{ArtifactDir, ModelCard};
 use crate::config::Task;
+use crate::data::images::{folder, ImageOptions};
 use crate::model::{Architecture, ModelConfig, Network};
 
 /// One answer.
@@ -23,6 +26,13 @@ pub enum Prediction {
     },
     /// A regression value in the target's original units.
     Value { value: f32 },
+}
+
+/// A class and its probability, as `--top` lists them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Ranked {
+    pub label: String,
+    pub probability: f32,
 }
 
 /// A model ready to answer: the built-in MLP, or a network of another [`Architecture`].
@@ -76,6 +86,43 @@ impl<A: Architecture> Predictor<A> {
         encoding
             .encode_texts(&values)
             .context("--input does not fit the model")
+    }
+
+    /// Reads pictures as the model was trained on them: at its size, in its channels (a picture
+    /// of another size is resized). A model trained on a table has no pictures to read.
+    pub fn read_pictures(&self, files: &[PathBuf]) -> Result<Vec<Vec<f32>>> {
+        let Some(shape) = self.card.image else {
+            bail!(
+                "this model was trained on a table ({} columns), not on pictures; give it rows \
+                 with --input or --input-file FILE.csv",
+                self.card.feature_names.len()
+            );
+        };
+        let options = ImageOptions::for_shape(shape);
+        files
+            .iter()
+            .map(|file| Ok(folder::read(file, &options)?.1))
+            .collect()
+    }
+
+    /// The `count` most probable classes of an answer, the most probable first (none for a
+    /// regression value).
+    pub fn top(&self, prediction: &Prediction, count: usize) -> Vec<Ranked> {
+        let (Prediction::Class { probabilities, .. }, Some(names)) =
+            (prediction, &self.card.class_names)
+        else {
+            return Vec::new();
+        };
+        let mut order: Vec<usize> = (0..probabilities.len()).collect();
+        order.sort_by(|&a, &b| probabilities[b].total_cmp(&probabilities[a]));
+        order
+            .into_iter()
+            .take(count)
+            .map(|class| Ranked {
+                label: names[class].clone(),
+                probability: probabilities[class],
+            })
+            .collect()
     }
 
     fn check_width(&self, width: usize) -> Result<()> {

@@ -10,6 +10,7 @@ use super::FORMAT_VERSION;
 use crate::checksum::checksum;
 use crate::config::{Task, TrainConfig};
 use crate::data::encoding::Encoding;
+use crate::data::images::ImageShape;
 use crate::data::transform::Standardizer;
 use crate::model::{Architecture, ModelConfig};
 
@@ -41,6 +42,10 @@ pub struct ModelCard<A = ModelConfig> {
     /// data again and can score the held-out rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_fingerprint: Option<String>,
+    /// The shape of the pictures the model was trained on, when each row was one: `predict
+    /// --input-image` reads a picture at this size and in these channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageShape>,
 }
 
 impl<A: Architecture> ModelCard<A> {
@@ -75,6 +80,7 @@ impl<A: Architecture> ModelCard<A> {
             training: self.training,
             encoding: self.encoding,
             data_fingerprint: self.data_fingerprint,
+            image: self.image,
         })
     }
 }
@@ -92,16 +98,32 @@ pub(super) struct ConfigFile<A> {
 }
 
 impl<A: Architecture> ModelCard<A> {
-    /// The checksum of the card as stepwise writes it. An option added to the training
-    /// configuration since format 2 (`noise`) counts only when set, so the checksums of cards
-    /// saved before it existed still hold.
+    /// The checksum of the card as stepwise writes it. The options added since format 2 (see
+    /// [`ADDED_AT_DEFAULT`]) count only when they differ from their defaults, so the checksums
+    /// of cards saved before they existed still hold.
     pub(super) fn checksum(&self) -> Result<String> {
         let json = String::from_utf8(serde_json::to_vec(self)?)?;
-        Ok(checksum(
-            json.replacen(r#","noise":null"#, "", 1).as_bytes(),
-        ))
+        // A field is written after another (`,"noise":null`) or first in its object.
+        let json = ADDED_AT_DEFAULT.iter().fold(json, |json, added| {
+            let after = format!(",{added}");
+            match json.contains(&after) {
+                true => json.replacen(&after, "", 1),
+                false => json.replacen(&format!("{added},"), "", 1),
+            }
+        });
+        Ok(checksum(json.as_bytes()))
     }
 }
+
+/// Options added since format 2, as a card at their defaults writes them: `--noise`; the
+/// pictures' `--image-size`, `--grayscale` and `--channels`; the MLP's convolutions.
+const ADDED_AT_DEFAULT: [&str; 5] = [
+    r#""noise":null"#,
+    r#""image_size":null"#,
+    r#""grayscale":false"#,
+    r#""channels":[8,16]"#,
+    r#""convolutions":null"#,
+];
 
 /// Parses a `config.json` (read from `path`), and checks that its parts agree with each other.
 pub(super) fn parse_config<A: Architecture>(text: &str, path: &Path) -> Result<ConfigFile<A>> {
@@ -182,23 +204,37 @@ impl<A: Architecture> ModelCard<A> {
         if self.encoding().input_names() != self.feature_names {
             return Err("the column encoding does not give the feature names".into());
         }
+        if let Some(image) = self.image {
+            if image.len() != inputs {
+                return Err(format!(
+                    "pictures of {image} for a model of {inputs} inputs"
+                ));
+            }
+        }
         Ok(())
     }
 }
 
-/// A format 1 file (saved before column control and `--keep`) read as format 2 says it: every
-/// column a number, nothing filled, the last epoch kept.
+/// A file saved before options were added, read as they were then: a format 1 file (before
+/// column control and `--keep`) with every column a number, nothing filled, the last epoch
+/// kept; any older file with the pictures' options at their defaults.
 fn upgrade(config: &mut serde_json::Value) {
-    if config["format_version"].as_u64() != Some(1) {
-        return;
-    }
+    let format_1 = config["format_version"].as_u64() == Some(1);
     if let Some(training) = config["training"].as_object_mut() {
-        for (field, value) in [
+        let since_format_1 = [
             ("features", serde_json::json!([])),
             ("ignore", serde_json::json!([])),
             ("missing", serde_json::json!("error")),
             ("keep", serde_json::json!("last")),
-        ] {
+        ];
+        let pictures = [
+            ("grayscale", serde_json::json!(false)),
+            ("channels", serde_json::json!([8, 16])),
+        ];
+        let added = pictures
+            .into_iter()
+            .chain(since_format_1.into_iter().filter(|_| format_1));
+        for (field, value) in added {
             training.entry(field).or_insert(value);
         }
     }

@@ -41,8 +41,13 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
          on the first {} training rows",
         args.rows.min(plan.train_rows)
     )?;
+    // As wide as the longest name (a CNN's `convolutions.layers.0.weight`).
+    let width = checks
+        .iter()
+        .map(|check| check.name.len())
+        .fold(18, usize::max);
     say!(
-        "{:<18} {:>6}  {:>22}  {:>14}  {:>8}  {:>6}",
+        "{:<width$} {:>6}  {:>22}  {:>14}  {:>8}  {:>6}",
         "parameter",
         "values",
         "max |autodiff-numeric|",
@@ -52,7 +57,7 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
     )?;
     for check in &checks {
         say!(
-            "{:<18} {:>6}  {:>22.3e}  {:>14.3e}  {:>8}  {:>6}",
+            "{:<width$} {:>6}  {:>22.3e}  {:>14.3e}  {:>8}  {:>6}",
             check.name,
             check.count,
             check.max_abs_error,

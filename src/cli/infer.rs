@@ -2,9 +2,12 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
 
 use stepwise::artifacts::ArtifactDir;
+use stepwise::data::images::folder;
 use stepwise::data::{self, csv::load_features};
 use stepwise::device::{self, DeviceChoice};
 use stepwise::eval::{Evaluation, Scores};
@@ -47,10 +50,19 @@ pub fn predict(args: PredictArgs) -> Result<()> {
         &ArtifactDir::new(&args.model),
         args.device.backend()?.device,
     )?;
+    if args.top == Some(0) {
+        bail!("--top must be at least 1 (classes to list)");
+    }
+    if let Some(files) = pictures(&args)? {
+        return predict_pictures(&predictor, &files, &args);
+    }
+    if args.top.is_some() && args.input.is_none() {
+        bail!("--top lists classes for --input or pictures; the CSV output gives the first");
+    }
     let rows = match (&args.input, &args.input_file) {
         (Some(text), _) => vec![predictor.parse_input(text)?],
         (None, Some(path)) => load_features(path, &predictor.card.encoding())?,
-        (None, None) => unreachable!("clap requires --input or --input-file"),
+        (None, None) => unreachable!("clap requires --input, --input-file or --input-image"),
     };
     let predictions = predictor.predict(&rows)?;
     for note in predictor.extrapolation(&rows) {
@@ -59,19 +71,78 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     if args.json {
         say!("{}", serde_json::to_string_pretty(&predictions)?)?;
     } else if args.input.is_some() {
-        say!("{}", describe(&predictions[0]))?;
+        say!("{}", describe(&predictor, &predictions[0], args.top))?;
     } else {
         write_predictions_csv(&predictor, &rows, &predictions)?;
     }
     Ok(())
 }
 
-fn describe(prediction: &Prediction) -> String {
-    match prediction {
-        Prediction::Class {
-            label, probability, ..
-        } => format!("{label} (probability {probability:.3})"),
-        Prediction::Value { value } => format!("{value}"),
+/// The pictures to classify: `--input-image`, or every picture of an `--input-file` folder.
+fn pictures(args: &PredictArgs) -> Result<Option<Vec<PathBuf>>> {
+    match &args.input_file {
+        Some(dir) if dir.is_dir() => {
+            let (files, _) = folder::picture_files(dir)?;
+            if files.is_empty() {
+                bail!(
+                    "{} holds no pictures ({})",
+                    dir.display(),
+                    folder::EXTENSIONS.join(", ")
+                );
+            }
+            Ok(Some(files))
+        }
+        _ if !args.input_image.is_empty() => Ok(Some(args.input_image.clone())),
+        _ => Ok(None),
+    }
+}
+
+/// One line per picture (`a.png: circle (probability 0.981)`), or JSON.
+fn predict_pictures(predictor: &Predictor, files: &[PathBuf], args: &PredictArgs) -> Result<()> {
+    let rows = predictor.read_pictures(files)?;
+    let predictions = predictor.predict(&rows)?;
+    if args.json {
+        let answers: Vec<serde_json::Value> = files
+            .iter()
+            .zip(&predictions)
+            .map(|(file, prediction)| {
+                let mut answer = serde_json::to_value(prediction)?;
+                answer["file"] = serde_json::json!(file);
+                if let Some(count) = args.top {
+                    answer["top"] = serde_json::to_value(predictor.top(prediction, count))?;
+                }
+                Ok(answer)
+            })
+            .collect::<Result<_>>()?;
+        say!("{}", serde_json::to_string_pretty(&answers)?)?;
+        return Ok(());
+    }
+    for (file, prediction) in files.iter().zip(&predictions) {
+        say!(
+            "{}: {}",
+            file.display(),
+            describe(predictor, prediction, args.top)
+        )?;
+    }
+    Ok(())
+}
+
+/// `setosa (probability 0.981)`, or with `--top 3` `setosa 0.981, versicolor 0.015, …`.
+fn describe(predictor: &Predictor, prediction: &Prediction, top: Option<usize>) -> String {
+    match (prediction, top) {
+        (Prediction::Class { .. }, Some(count)) => predictor
+            .top(prediction, count)
+            .iter()
+            .map(|ranked| format!("{} {:.3}", ranked.label, ranked.probability))
+            .collect::<Vec<_>>()
+            .join(", "),
+        (
+            Prediction::Class {
+                label, probability, ..
+            },
+            None,
+        ) => format!("{label} (probability {probability:.3})"),
+        (Prediction::Value { value }, _) => format!("{value}"),
     }
 }
 

@@ -215,14 +215,22 @@ pub struct PredictArgs {
     /// "5.1,3.5,1.4,0.2" (negative numbers too: "-0.7,1"; a text column takes its category).
     #[arg(
         long,
-        required_unless_present = "input_file",
-        conflicts_with = "input_file",
+        required_unless_present_any = ["input_file", "input_image"],
+        conflicts_with_all = ["input_file", "input_image"],
         allow_hyphen_values = true
     )]
     pub input: Option<String>,
-    /// A CSV file with the model's feature columns (by name); prints a CSV of predictions.
-    #[arg(long)]
+    /// A CSV file with the model's feature columns (by name); prints a CSV of predictions. A
+    /// folder: every picture in it (a model trained on pictures).
+    #[arg(long, conflicts_with = "input_image")]
     pub input_file: Option<PathBuf>,
+    /// Pictures to classify (PNG, JPEG, BMP, GIF), read at the size and in the channels the
+    /// model was trained on.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub input_image: Vec<PathBuf>,
+    /// List the N most probable classes of each answer, not just the first.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

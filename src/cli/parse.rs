@@ -140,7 +140,17 @@ fn refuse_unused(matches: &ArgMatches) -> Result<(), String> {
         }
         _ => {}
     }
-    let linear = sub.try_get_one::<ModelKind>("model").ok().flatten() == Some(&ModelKind::Linear);
+    let model = sub
+        .try_get_one::<ModelKind>("model")
+        .ok()
+        .flatten()
+        .copied();
+    if model != Some(ModelKind::Cnn) && given("channels") {
+        return Err(
+            "--channels sets the convolutions of --model cnn; add --model cnn, or drop it".into(),
+        );
+    }
+    let linear = model == Some(ModelKind::Linear);
     for id in ["hidden", "activation"] {
         if linear && given(id) {
             return Err(format!(

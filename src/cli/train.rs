@@ -195,6 +195,15 @@ pub fn print_report(report: &TrainReport, example: &str) -> Result<()> {
     }
     print_fit(report)?;
     let dir = shell_word(&report.out.dir.display().to_string());
+    if report.card.image.is_some() {
+        // A picture's row of pixels is no input to type: score the pictures, or ask about one.
+        let dataset = shell_word(&report.card.training.dataset);
+        say!(
+            "saved    {dir}  — try: stepwise eval --model {dir} --dataset {dataset}, or \
+             stepwise predict --model {dir} --input-image PICTURE.png"
+        )?;
+        return Ok(());
+    }
     let input = match shell_word(example) {
         // Quoted all the same: the input reads as one value.
         plain if !plain.starts_with('\'') => format!("\"{plain}\""),

@@ -20,6 +20,9 @@ pub enum ModelKind {
     Linear,
     /// A multilayer perceptron: hidden linear layers, each followed by the activation.
     Mlp,
+    /// A convolutional network, for pictures: per `--channels` entry a 3×3 convolution, ReLU
+    /// and 2×2 max-pool, then the MLP's layers.
+    Cnn,
 }
 
 /// The non-linearity between hidden layers of an MLP.

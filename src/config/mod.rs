@@ -13,6 +13,8 @@ pub use choices::{ActivationKind, Keep, LearningRate, Missing, ModelKind, Output
 use burn::config::Config;
 use clap::Args;
 
+use crate::data::images::ImageOptions;
+
 /// How to train: the data, the network, the SGD step and when to stop.
 #[derive(Config, Debug, Args, PartialEq)]
 pub struct TrainConfig {
@@ -21,6 +23,16 @@ pub struct TrainConfig {
     #[config(default = "String::from(\"iris\")")]
     #[arg(long, default_value = "iris")]
     pub dataset: String,
+
+    /// Resize every picture of an image folder or IDX files to N×N pixels (default: keep their
+    /// size, which must then be the same for all).
+    #[arg(long, value_name = "N")]
+    pub image_size: Option<usize>,
+
+    /// Read the pictures of an image folder in gray (one channel), not red-green-blue (three).
+    #[config(default = false)]
+    #[arg(long)]
+    pub grayscale: bool,
 
     /// CSV column that holds the answer to learn (default: the last column).
     #[arg(long)]
@@ -48,7 +60,8 @@ pub struct TrainConfig {
     #[arg(long, value_enum)]
     pub task: Option<Task>,
 
-    /// Network shape: `linear` (one layer) or `mlp` (hidden layers with an activation).
+    /// Network shape: `linear` (one layer), `mlp` (hidden layers with an activation), or `cnn`
+    /// (convolutions for pictures, then the MLP's layers).
     #[config(default = "ModelKind::Mlp")]
     #[arg(long, value_enum, default_value_t = ModelKind::Mlp)]
     pub model: ModelKind,
@@ -57,6 +70,12 @@ pub struct TrainConfig {
     #[config(default = "vec![16]")]
     #[arg(long, value_delimiter = ',', default_value = "16")]
     pub hidden: Vec<usize>,
+
+    /// Channels of the CNN's convolutions, comma separated: per entry a 3×3 convolution, ReLU
+    /// and 2×2 max-pool (each halving the picture's height and width).
+    #[config(default = "vec![8, 16]")]
+    #[arg(long, value_delimiter = ',', default_value = "8,16")]
+    pub channels: Vec<usize>,
 
     /// The non-linearity after each hidden layer.
     #[config(default = "ActivationKind::Relu")]
@@ -150,6 +169,14 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
+    /// How to read pictures: `--image-size` and `--grayscale`.
+    pub fn image_options(&self) -> ImageOptions {
+        ImageOptions {
+            size: self.image_size.map(|size| [size, size]),
+            grayscale: self.grayscale,
+        }
+    }
+
     /// Checks the numbers a person can get wrong, before any work starts.
     pub fn validate(&self) -> anyhow::Result<()> {
         use anyhow::bail;
@@ -200,8 +227,14 @@ impl TrainConfig {
                 bail!("--valid-fraction must be in [0, 1), got {fraction}; try 0.2");
             }
         }
-        if self.model == ModelKind::Mlp && (self.hidden.is_empty() || self.hidden.contains(&0)) {
+        if self.model != ModelKind::Linear && (self.hidden.is_empty() || self.hidden.contains(&0)) {
             bail!("--hidden needs one or more positive layer widths, e.g. `--hidden 16,16`");
+        }
+        if self.channels.is_empty() || self.channels.contains(&0) {
+            bail!("--channels needs one or more positive channel counts, e.g. `--channels 8,16`");
+        }
+        if self.image_size == Some(0) {
+            bail!("--image-size must be at least 1 (pixels), e.g. `--image-size 28`");
         }
         if self.checkpoint_every == Some(0) {
             bail!("--checkpoint-every must be at least 1 (epochs between checkpoints)");

@@ -3,6 +3,7 @@
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
+use super::images::{shapes, ImageShape};
 use super::{Dataset, Targets};
 
 /// Number of points in `sine`.
@@ -39,10 +40,13 @@ pub enum Builtin {
     Spiral3,
     /// Three round clusters, one per class: a linear model separates them.
     Blobs,
+    /// 16×16 gray pictures of circles, squares and triangles at random places (see
+    /// [`super::images::shapes`]): where a convolution beats an MLP.
+    Shapes,
 }
 
 impl Builtin {
-    pub const ALL: [Builtin; 8] = [
+    pub const ALL: [Builtin; 9] = [
         Builtin::Xor,
         Builtin::Sine,
         Builtin::Line,
@@ -51,9 +55,10 @@ impl Builtin {
         Builtin::Spiral,
         Builtin::Spiral3,
         Builtin::Blobs,
+        Builtin::Shapes,
     ];
-    pub const NAMES: [&'static str; 8] = [
-        "xor", "sine", "line", "circles", "moons", "spiral", "spiral3", "blobs",
+    pub const NAMES: [&'static str; 9] = [
+        "xor", "sine", "line", "circles", "moons", "spiral", "spiral3", "blobs", "shapes",
     ];
 
     pub fn from_name(name: &str) -> Option<Builtin> {
@@ -68,7 +73,15 @@ impl Builtin {
 
     /// The 2-D teaching sets: classes in the plane, split for validation, with `--noise`.
     pub fn is_plane(self) -> bool {
-        !matches!(self, Builtin::Xor | Builtin::Sine | Builtin::Line)
+        !matches!(
+            self,
+            Builtin::Xor | Builtin::Sine | Builtin::Line | Builtin::Shapes
+        )
+    }
+
+    /// The shape of the pictures, for a set of pictures (`shapes`).
+    pub fn image(self) -> Option<ImageShape> {
+        (self == Builtin::Shapes).then(shapes::shape)
     }
 
     /// The standard deviation of the Gaussian noise added to each coordinate of a 2-D set
@@ -79,13 +92,19 @@ impl Builtin {
             Builtin::Moons => 0.1,
             Builtin::Spiral | Builtin::Spiral3 => 0.05,
             Builtin::Blobs => 0.3,
-            Builtin::Xor | Builtin::Sine | Builtin::Line => 0.0,
+            Builtin::Xor | Builtin::Sine | Builtin::Line | Builtin::Shapes => 0.0,
         }
     }
 
     pub fn description(self) -> String {
         match self {
             Builtin::Xor => "4 points, x1 XOR x2: classification a line cannot separate".into(),
+            Builtin::Shapes => format!(
+                "{} {size}x{size} gray pictures of a circle, square or triangle at a random \
+                 place and size: classification, for --model cnn",
+                shapes::PICTURES,
+                size = shapes::SIZE
+            ),
             Builtin::Sine => format!("{SINE_POINTS} points, y = sin x for x in [-pi, pi]: regression"),
             Builtin::Line => format!(
                 "{LINE_POINTS} points, y = {LINE_SLOPE}x + {LINE_INTERCEPT} + noise (sd {LINE_NOISE}): regression"
@@ -107,6 +126,9 @@ impl Builtin {
     /// The data, the same for the same seed (and `noise`, for the 2-D sets: the standard
     /// deviation added to each coordinate; `None` takes [`Builtin::default_noise`]).
     pub fn generate(self, seed: u64, noise: Option<f32>) -> Dataset {
+        if self == Builtin::Shapes {
+            return shapes::generate(seed);
+        }
         let mut random = StdRng::seed_from_u64(seed);
         let (feature_names, features, targets) = match self {
             Builtin::Xor => (
@@ -195,7 +217,9 @@ fn plane_points(set: Builtin, noise: f32, random: &mut StdRng) -> (Vec<f32>, Vec
                 let centre = [[-1.0, -1.0], [1.0, -1.0], [0.0, 1.0]][class];
                 (class, centre)
             }
-            Builtin::Xor | Builtin::Sine | Builtin::Line => unreachable!("not a 2-D set"),
+            Builtin::Xor | Builtin::Sine | Builtin::Line | Builtin::Shapes => {
+                unreachable!("not a 2-D set")
+            }
         };
         features.push(x1 + noise * gaussian(random));
         features.push(x2 + noise * gaussian(random));
@@ -205,7 +229,7 @@ fn plane_points(set: Builtin, noise: f32, random: &mut StdRng) -> (Vec<f32>, Vec
 }
 
 /// A standard normal sample (Box–Muller).
-fn gaussian(random: &mut StdRng) -> f32 {
+pub(crate) fn gaussian(random: &mut StdRng) -> f32 {
     let u1: f32 = random.random_range(f32::EPSILON..1.0);
     let u2: f32 = random.random();
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()

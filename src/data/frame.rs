@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 use std::hash::Hasher;
 
+use super::images::ImageShape;
 use super::{Dataset, Targets};
 use crate::checksum::Fnv;
 use crate::config::Task;
@@ -88,6 +89,9 @@ pub struct Frame {
     /// What loading did that a person should know: rows left out, a column that looks like an
     /// id.
     pub notes: Vec<String>,
+    /// The shape of the pictures, when each row is one (`shapes`, `digits`, image folders, IDX
+    /// files): what a convolution needs to see the rows as pictures again.
+    pub image: Option<ImageShape>,
 }
 
 impl Frame {
@@ -136,6 +140,7 @@ impl Frame {
             label_name: self.label_name.clone(),
             task_reason: self.task_reason.clone(),
             notes: self.notes.clone(),
+            image: self.image,
         }
     }
 
@@ -213,6 +218,7 @@ impl From<Dataset> for Frame {
             task_reason: dataset.task_reason,
             lines: None,
             notes: Vec::new(),
+            image: None,
         }
     }
 }

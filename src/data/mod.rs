@@ -1,7 +1,7 @@
 //! Data: what the network learns from.
 //!
-//! Data comes from a built-in generator ([`builtin`]) or a CSV file ([`csv`], with [`labels`]
-//! deciding the task) as a [`frame::Frame`]: feature columns of numbers or text, and one target
+//! Data comes from a built-in generator ([`builtin`]), a CSV file ([`csv`], with [`labels`]
+//! deciding the task) or pictures ([`images`]) as a [`frame::Frame`]: feature columns of numbers or text, and one target
 //! per row. [`split`] holds rows out for validation; [`encoding`] turns the columns into
 //! numbers (one-hot for text, fill values for missing cells) and [`transform`] standardises
 //! them, both with what they learn from the training rows only. The result is a [`Dataset`]: a
@@ -11,6 +11,7 @@ pub mod builtin;
 pub mod csv;
 pub mod encoding;
 pub mod frame;
+pub mod images;
 pub mod labels;
 pub mod prepare;
 mod source;
@@ -199,10 +200,46 @@ pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64)
                     );
                 }
             }
-            Ok(Frame::from(dataset))
+            let mut frame = Frame::from(dataset);
+            frame.image = builtin.image();
+            Ok(frame)
         }
-        Source::Csv(path) => csv::load(path, label, columns),
+        Source::Csv(path) => {
+            let mut frame = csv::load(path, label, columns)?;
+            frame.image = shipped_image(path);
+            Ok(frame)
+        }
+        Source::Pictures { path, options } => {
+            if label.column.is_some_and(|column| column != "class")
+                || !columns.features.is_empty()
+                || !columns.ignore.is_empty()
+            {
+                bail!(
+                    "--label, --features and --ignore choose CSV columns; the pictures of {} are \
+                     classified by their {}",
+                    path.display(),
+                    if path.is_dir() {
+                        "folder"
+                    } else {
+                        "labels file"
+                    }
+                );
+            }
+            if label.task == Some(Task::Regression) {
+                bail!("pictures are classified: --task regression does not apply to them");
+            }
+            if path.is_dir() {
+                images::folder::load(path, options, label.classes)
+            } else {
+                images::idx::load(path, options, label.classes)
+            }
+        }
     }
+}
+
+/// The shipped `digits` are 8×8 gray pictures, one row each: the CNN can read them as such.
+fn shipped_image(path: &std::path::Path) -> Option<images::ImageShape> {
+    (path == shipped_path("digits")).then(|| images::ImageShape::new(1, 8, 8))
 }
 
 /// Every data set `--dataset` accepts by name, with a one-line description.

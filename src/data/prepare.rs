@@ -8,7 +8,7 @@ use super::frame::Frame;
 use super::split::{split, SplitRows};
 use super::transform::Standardizer;
 use super::{ColumnSpec, Dataset, LabelSpec, Targets};
-use crate::config::{OutputKind, TrainConfig};
+use crate::config::{ModelKind, OutputKind, TrainConfig};
 
 /// The data of a run, ready for the device.
 pub struct Prepared {
@@ -45,8 +45,14 @@ pub fn prepare(
 
     // Standardise with statistics of the training rows only: the validation rows stand for
     // unseen data, and must not leak into the transform. One-hot inputs stay 0 or 1.
-    let feature_scaling =
-        Standardizer::fit(&train.features, train.feature_count()).leaving(&encoding.one_hot());
+    // A CNN's pictures are standardised per channel (see `fit_channels`); an MLP has a weight
+    // per input, and each input its own scale.
+    let feature_scaling = match frame.image {
+        Some(shape) if config.model == ModelKind::Cnn => {
+            Standardizer::fit_channels(&train.features, shape)
+        }
+        _ => Standardizer::fit(&train.features, train.feature_count()).leaving(&encoding.one_hot()),
+    };
     let target_scaling = match &train.targets {
         // A sigmoid output already lives in the targets' range, [0, 1].
         Targets::Values(_) if config.output.is_some() => None,

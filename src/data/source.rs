@@ -1,13 +1,14 @@
-//! Where data comes from: a built-in generator (with its noise) or a CSV file, named by
-//! `--dataset`.
+//! Where data comes from: a built-in generator (with its noise), a CSV file, or pictures (an
+//! image folder or IDX files, with how to read them), named by `--dataset`.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
+use super::images::{idx, ImageOptions};
 use super::{builtin, DATASETS_DIR, SHIPPED};
 
-/// What `--dataset` named: a built-in generator or a CSV file.
+/// What `--dataset` named: a built-in generator, a CSV file, or pictures.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
     /// A generated set, with the noise of its points (`--noise`; the set's own when `None`).
@@ -16,6 +17,12 @@ pub enum Source {
         noise: Option<f32>,
     },
     Csv(PathBuf),
+    /// An image folder (a sub-folder per class) or MNIST-format IDX pictures, read with
+    /// `options` (`--image-size`, `--grayscale`).
+    Pictures {
+        path: PathBuf,
+        options: ImageOptions,
+    },
 }
 
 impl Source {
@@ -31,6 +38,12 @@ impl Source {
             return Ok(Source::Csv(shipped_path(name_or_path)));
         }
         let path = Path::new(name_or_path);
+        if path.is_dir() || (path.is_file() && idx::is_idx_images(path)) {
+            return Ok(Source::Pictures {
+                path: path.to_path_buf(),
+                options: ImageOptions::default(),
+            });
+        }
         if path.exists() {
             return Ok(Source::Csv(path.to_path_buf()));
         }
@@ -46,7 +59,7 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::Builtin { set, .. } => set.name().to_string(),
-            Source::Csv(path) => path
+            Source::Csv(path) | Source::Pictures { path, .. } => path
                 .file_stem()
                 .map(|stem| stem.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "dataset".to_string()),
@@ -57,7 +70,7 @@ impl Source {
     /// (four points), sine and line are not (they can be generated afresh to test).
     pub fn default_valid_fraction(&self) -> f64 {
         match self {
-            Source::Builtin { set, .. } if !set.is_plane() => 0.0,
+            Source::Builtin { set, .. } if !set.is_plane() && set.image().is_none() => 0.0,
             _ => 0.2,
         }
     }
@@ -85,6 +98,22 @@ impl Source {
                     .map(|set| set.name())
                     .collect::<Vec<_>>()
                     .join(", "),
+                self.name()
+            ),
+        }
+    }
+}
+
+impl Source {
+    /// The source with `--image-size` and `--grayscale` for its pictures: only an image folder
+    /// or IDX files have any to read.
+    pub fn with_images(self, options: ImageOptions) -> Result<Source> {
+        match self {
+            Source::Pictures { path, .. } => Ok(Source::Pictures { path, options }),
+            _ if options == ImageOptions::default() => Ok(self),
+            _ => bail!(
+                "--image-size and --grayscale say how to read pictures from an image folder or \
+                 IDX files; {} is not one",
                 self.name()
             ),
         }

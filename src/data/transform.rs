@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::images::ImageShape;
+
 /// Per-column mean and standard deviation, and the range the training rows covered.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Standardizer {
@@ -53,6 +55,35 @@ impl Standardizer {
             std,
             min,
             max,
+        }
+    }
+
+    /// The statistics per channel of pictures of `shape` (rows of pixels, channel after
+    /// channel): every pixel of a channel gets the channel's mean and deviation, so that a
+    /// convolution, whose weights slide over every position, sees one scale everywhere.
+    pub fn fit_channels(values: &[f32], shape: ImageShape) -> Standardizer {
+        let pixels = shape.pixels();
+        let channels: Vec<Standardizer> = (0..shape.channels)
+            .map(|channel| {
+                let plane: Vec<f32> = values
+                    .chunks(shape.len())
+                    .flat_map(|picture| &picture[channel * pixels..(channel + 1) * pixels])
+                    .copied()
+                    .collect();
+                Standardizer::fit(&plane, 1)
+            })
+            .collect();
+        let spread = |part: fn(&Standardizer) -> &Vec<f32>| -> Vec<f32> {
+            channels
+                .iter()
+                .flat_map(|channel| std::iter::repeat_n(part(channel)[0], pixels))
+                .collect()
+        };
+        Standardizer {
+            mean: spread(|s| &s.mean),
+            std: spread(|s| &s.std),
+            min: spread(|s| &s.min),
+            max: spread(|s| &s.max),
         }
     }
 

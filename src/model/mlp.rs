@@ -1,8 +1,10 @@
 //! The built-in network: a multilayer perceptron, linear layers with a non-linearity between
 //! them. Without the non-linearity the layers would collapse into one linear map and xor could
 //! not be learned. With no hidden layer it is one linear layer: linear regression, or softmax
-//! (logistic) classification — `--model linear`.
+//! (logistic) classification — `--model linear`. With `--model cnn` its layers read the output
+//! of convolutions ([`super::cnn`]) instead of the raw inputs.
 
+use anyhow::{bail, Result};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
@@ -10,8 +12,10 @@ use burn::store::ModuleRecord;
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 
+use super::cnn::{Convolutions, ConvolutionsConfig};
 use super::{Architecture, Network};
 use crate::config::{ActivationKind, ModelKind, OutputKind, TrainConfig};
+use crate::data::images::ImageShape;
 use crate::device::tanh;
 
 /// The MLP's shape: the width of every layer and what happens between them.
@@ -32,28 +36,57 @@ pub struct ModelConfig {
     /// What the outputs pass through: nothing (logits, or an unbounded value), or a sigmoid.
     /// (An `Option` so configs saved before it existed still load.)
     pub output: Option<OutputKind>,
+    /// The convolutions before the layers (CNN only).
+    pub convolutions: Option<ConvolutionsConfig>,
 }
 
 impl ModelConfig {
-    /// The MLP a training configuration asks for, on `inputs` features and `outputs` outputs.
-    pub fn for_run(config: &TrainConfig, inputs: usize, outputs: usize) -> Self {
-        ModelConfig::new(config.model, inputs, outputs)
+    /// The network a training configuration asks for, on `inputs` features (pictures of
+    /// `image`, when they are) and `outputs` outputs.
+    pub fn for_run(
+        config: &TrainConfig,
+        inputs: usize,
+        outputs: usize,
+        image: Option<ImageShape>,
+    ) -> Result<Self> {
+        let convolutions = match (config.model, image) {
+            (ModelKind::Cnn, Some(image)) => {
+                let convolutions = ConvolutionsConfig::new(image, config.channels.clone());
+                convolutions.check()?;
+                Some(convolutions)
+            }
+            (ModelKind::Cnn, None) => bail!(
+                "--model cnn reads pictures, and {} is a table; train a CNN on shapes, digits, \
+                 an image folder or IDX files, or use --model mlp",
+                config.dataset
+            ),
+            _ => None,
+        };
+        Ok(ModelConfig::new(config.model, inputs, outputs)
             .with_hidden(config.hidden.clone())
             .with_activation(config.activation)
             .with_output(config.output)
+            .with_convolutions(convolutions))
     }
 
     /// The hidden layer widths the network has: none for `linear`.
     pub fn hidden_widths(&self) -> &[usize] {
         match self.kind {
             ModelKind::Linear => &[],
-            ModelKind::Mlp => &self.hidden,
+            ModelKind::Mlp | ModelKind::Cnn => &self.hidden,
         }
     }
 
-    /// Layer widths in order, e.g. `[4, 16, 3]`.
+    /// What the first linear layer reads per row: the inputs, or what the convolutions leave.
+    fn dense_inputs(&self) -> usize {
+        self.convolutions
+            .as_ref()
+            .map_or(self.inputs, ConvolutionsConfig::output_width)
+    }
+
+    /// The linear layers' widths in order, e.g. `[4, 16, 3]`.
     pub fn widths(&self) -> Vec<usize> {
-        std::iter::once(self.inputs)
+        std::iter::once(self.dense_inputs())
             .chain(self.hidden_widths().iter().copied())
             .chain(std::iter::once(self.outputs))
             .collect()
@@ -63,10 +96,14 @@ impl ModelConfig {
     /// absurd widths must reach the memory check, not overflow). Equal to the network's
     /// `num_params()`.
     pub fn parameter_count(&self) -> usize {
+        let convolutions = self
+            .convolutions
+            .as_ref()
+            .map_or(0, ConvolutionsConfig::parameter_count);
         self.widths()
             .windows(2)
             .map(|pair| pair[0].saturating_mul(pair[1]).saturating_add(pair[1]))
-            .fold(0, usize::saturating_add)
+            .fold(convolutions, usize::saturating_add)
     }
 }
 
@@ -75,7 +112,11 @@ impl Architecture for ModelConfig {
 
     /// INIT: burn's default Kaiming-uniform initialiser for every layer, first to last.
     fn init(&self, device: &Device) -> Mlp {
-        let mut width = self.inputs;
+        let convolutions = self
+            .convolutions
+            .as_ref()
+            .map(|convolutions| convolutions.init(device));
+        let mut width = self.dense_inputs();
         let hidden = self
             .hidden_widths()
             .iter()
@@ -86,6 +127,7 @@ impl Architecture for ModelConfig {
             })
             .collect();
         Mlp {
+            convolutions,
             hidden,
             output: LinearConfig::new(width, self.outputs).init(device),
             activation: self.activation,
@@ -101,7 +143,8 @@ impl Architecture for ModelConfig {
         self.outputs
     }
 
-    /// e.g. `mlp 4-16-3 relu`, `linear 4-3`, `mlp 2-4-1 tanh + sigmoid`.
+    /// e.g. `mlp 4-16-3 relu`, `linear 4-3`, `mlp 2-4-1 tanh + sigmoid`,
+    /// `cnn 1x8x8 conv 8,16 then 64-16-10 relu`.
     fn describe(&self) -> String {
         let widths = self
             .widths()
@@ -116,11 +159,23 @@ impl Architecture for ModelConfig {
         match self.kind {
             ModelKind::Linear => format!("linear {widths}{output}"),
             ModelKind::Mlp => format!("mlp {widths} {}{output}", self.activation),
+            ModelKind::Cnn => format!(
+                "cnn {} then {widths} {}{output}",
+                self.convolutions
+                    .as_ref()
+                    .map_or_else(String::new, ConvolutionsConfig::describe),
+                self.activation
+            ),
         }
     }
 
     fn layer_widths(&self) -> Vec<usize> {
-        self.widths()
+        let mut widths = vec![self.inputs];
+        if let Some(convolutions) = &self.convolutions {
+            widths.extend(convolutions.activation_widths());
+        }
+        widths.extend(self.widths().into_iter().skip(1));
+        widths
     }
 
     /// Records written before the one MLP (model format 2 and older) name the parameters
@@ -157,8 +212,11 @@ struct OlderLinear {
     linear: Linear,
 }
 
+/// The built-in network: linear layers with an activation between them, after convolutions for
+/// `--model cnn`.
 #[derive(Module, Debug)]
 pub struct Mlp {
+    convolutions: Option<Convolutions>,
     hidden: Vec<Linear>,
     output: Linear,
     #[module(skip)]
@@ -170,7 +228,10 @@ pub struct Mlp {
 
 impl Network for Mlp {
     fn forward(&self, features: Tensor<2>) -> Tensor<2> {
-        let mut hidden = features; // [batch, inputs]
+        let mut hidden = match &self.convolutions {
+            Some(convolutions) => convolutions.forward(features), // [batch, what the pools leave]
+            None => features,                                     // [batch, inputs]
+        };
         for layer in &self.hidden {
             let weighted = layer.forward(hidden); // [batch, width of layer]
             hidden = match self.activation {

@@ -3,7 +3,7 @@
 //! stepwise trains any burn `Module` that implements [`Network`] (its `forward` is PREDICT),
 //! built by an [`Architecture`] (its `init` is INIT). The architecture is saved with the trained
 //! parameters, so inference rebuilds exactly the network that was trained. The built-in one is
-//! the [`Mlp`], configured by [`ModelConfig`]; `examples/own_network.rs` brings its own.
+//! the [`Mlp`] (after [`Convolutions`] for pictures), configured by [`ModelConfig`]; `examples/own_network.rs` brings its own.
 //!
 //! A network of your own, and its architecture:
 //!
@@ -56,9 +56,11 @@
 //! // `plan.train_network(TwoLayersConfig::new(inputs, outputs), |_| {})`.
 //! ```
 
+mod cnn;
 mod mlp;
 mod record;
 
+pub use cnn::{Convolutions, ConvolutionsConfig};
 pub use mlp::{Mlp, ModelConfig};
 pub use record::{decode, encode, DecodeError};
 

@@ -92,7 +92,9 @@ impl Plan {
     /// `--lr auto`, runs the learning-rate range test to choose the rate.
     pub fn prepare(config: TrainConfig, out: Option<PathBuf>, backend: Backend) -> Result<Plan> {
         config.validate()?;
-        let source = Source::resolve(&config.dataset)?.with_noise(config.noise)?;
+        let source = Source::resolve(&config.dataset)?
+            .with_noise(config.noise)?
+            .with_images(config.image_options())?;
         let mut frame = data::load(
             &source,
             &label_spec(&config),
@@ -119,7 +121,12 @@ impl Plan {
         config.validate()?;
         let prepared = prepare(&frame, &config, default_valid_fraction)?;
         let outputs = frame.targets.outputs();
-        let model = ModelConfig::for_run(&config, prepared.train.feature_count(), outputs);
+        let model = ModelConfig::for_run(
+            &config,
+            prepared.train.feature_count(),
+            outputs,
+            frame.image,
+        )?;
 
         // Before anything is put on the device: refuse what cannot fit.
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
@@ -291,5 +298,6 @@ fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: Prepar
         training: config,
         encoding: Some(prepared.encoding),
         data_fingerprint: Some(frame.fingerprint()),
+        image: frame.image,
     }
 }

@@ -38,7 +38,7 @@ fn every_set_is_found_by_its_name_and_the_plane_sets_are_the_2d_ones() {
     for (set, name) in Builtin::ALL.iter().zip(Builtin::NAMES) {
         assert_eq!(Builtin::from_name(name), Some(*set));
         assert_eq!(set.name(), name);
-        let plane = !["xor", "sine", "line"].contains(&name);
+        let plane = !["xor", "sine", "line", "shapes"].contains(&name);
         assert_eq!(set.is_plane(), plane, "{name}");
         assert_eq!(set.default_noise() > 0.0, plane, "{name}");
     }
@@ -253,6 +253,7 @@ fn the_same_seed_draws_the_same_points_in_every_version() {
             0x5aea_f7fe_6cd9_13cb, // spiral
             0x529d_f07a_60f6_7de7, // spiral3
             0x4835_4742_c44e_e319, // blobs
+            0xc803_fb2b_4ced_7a25, // shapes
         ]
     );
 }

@@ -10,6 +10,7 @@ mod first_try;
 mod fuzz;
 mod generated;
 mod hostile;
+mod images;
 mod learning;
 mod properties;
 mod reliability;

@@ -64,6 +64,7 @@ fn frame(
         task_reason,
         lines: Some(read.lines),
         notes: read.notes,
+        image: None,
     })
 }
 
@@ -87,6 +88,7 @@ pub fn load_features(path: &Path, encoding: &Encoding) -> Result<Vec<Vec<f32>>> 
         targets: Targets::Values(vec![0.0; rows]),
         task_reason: String::new(),
         notes: Vec::new(),
+        image: None,
         columns: read.take_columns(),
         lines: Some(read.lines),
     };

@@ -1,0 +1,199 @@
+//! Pictures as data: an image folder (one sub-folder per class, [`folder`]), MNIST-format IDX
+//! files ([`idx`]) and the generated `shapes` ([`shapes`]). Each picture becomes one row of
+//! pixels, channel after channel and each channel row after row, with values in [0, 1]; the
+//! shape of the pictures travels with the rows, so a convolution can see them as pictures again.
+
+pub mod folder;
+pub mod idx;
+pub mod shapes;
+
+use anyhow::{bail, Result};
+use image::imageops::{self, FilterType};
+use image::{DynamicImage, GrayImage};
+use serde::{Deserialize, Serialize};
+
+use super::{Dataset, Targets};
+
+/// The shape of every picture of a data set: channels (1 gray, 3 red-green-blue) × height ×
+/// width.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageShape {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+}
+
+impl ImageShape {
+    pub fn new(channels: usize, height: usize, width: usize) -> Self {
+        Self {
+            channels,
+            height,
+            width,
+        }
+    }
+
+    /// Pixels in one channel.
+    pub fn pixels(&self) -> usize {
+        self.height * self.width
+    }
+
+    /// Numbers in one picture: the width of its row.
+    pub fn len(&self) -> usize {
+        self.channels * self.pixels()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The names of a picture's columns: `pixel_0`, … in gray (as `digits` names them), or
+    /// `red_0`, …, `green_0`, …, `blue_0`, … in colour.
+    pub fn pixel_names(&self) -> Vec<String> {
+        let channels: &[&str] = match self.channels {
+            1 => &["pixel"],
+            _ => &["red", "green", "blue"],
+        };
+        channels
+            .iter()
+            .flat_map(|channel| (0..self.pixels()).map(move |pixel| format!("{channel}_{pixel}")))
+            .collect()
+    }
+}
+
+/// `1x8x8`: channels × height × width.
+impl std::fmt::Display for ImageShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}x{}", self.channels, self.height, self.width)
+    }
+}
+
+/// How to read pictures from files: `--image-size` and `--grayscale`, or what a trained model
+/// reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImageOptions {
+    /// Resize every picture to height × width (default: keep the size, which must be the same
+    /// for all).
+    pub size: Option<[usize; 2]>,
+    /// One gray channel instead of red, green and blue.
+    pub grayscale: bool,
+}
+
+impl ImageOptions {
+    /// What a model trained on pictures of `shape` reads: that size and those channels.
+    pub fn for_shape(shape: ImageShape) -> Self {
+        Self {
+            size: Some([shape.height, shape.width]),
+            grayscale: shape.channels == 1,
+        }
+    }
+
+    /// A decoded picture as a row of numbers in [0, 1] (channel after channel), resized to
+    /// `size` when one is set, and its shape.
+    pub fn pixels(&self, picture: DynamicImage) -> (ImageShape, Vec<f32>) {
+        let picture = match self.size {
+            Some([height, width])
+                if (picture.height() as usize, picture.width() as usize) != (height, width) =>
+            {
+                picture.resize_exact(width as u32, height as u32, FilterType::Triangle)
+            }
+            _ => picture,
+        };
+        let (height, width) = (picture.height() as usize, picture.width() as usize);
+        if self.grayscale {
+            let gray = picture.to_luma8();
+            let shape = ImageShape::new(1, height, width);
+            return (shape, gray.pixels().map(|pixel| unit(pixel.0[0])).collect());
+        }
+        // Colour: transparency is dropped, each channel is a plane of its own.
+        let rgb = picture.to_rgb8();
+        let planes = (0..3)
+            .flat_map(|channel| rgb.pixels().map(move |pixel| unit(pixel.0[channel])))
+            .collect();
+        (ImageShape::new(3, height, width), planes)
+    }
+
+    /// Gray pixels (bytes, row after row) resized to `size` when one is set.
+    pub fn gray_pixels(&self, height: usize, width: usize, bytes: &[u8]) -> Vec<f32> {
+        match self.size {
+            Some([to_height, to_width]) if [to_height, to_width] != [height, width] => {
+                let picture = GrayImage::from_raw(width as u32, height as u32, bytes.to_vec())
+                    .expect("height × width bytes");
+                imageops::resize(
+                    &picture,
+                    to_width as u32,
+                    to_height as u32,
+                    FilterType::Triangle,
+                )
+                .pixels()
+                .map(|pixel| unit(pixel.0[0]))
+                .collect()
+            }
+            _ => bytes.iter().map(|&byte| unit(byte)).collect(),
+        }
+    }
+}
+
+/// A byte 0..=255 as a number in [0, 1].
+fn unit(byte: u8) -> f32 {
+    byte as f32 / 255.0
+}
+
+/// Pictures of one shape and their classes, as a data set of pixel rows.
+pub fn dataset(
+    name: &str,
+    shape: ImageShape,
+    pixels: Vec<f32>,
+    targets: Targets,
+    task_reason: &str,
+) -> Dataset {
+    Dataset {
+        name: name.to_string(),
+        feature_names: shape.pixel_names(),
+        label_name: "class".to_string(),
+        features: pixels,
+        targets,
+        task_reason: task_reason.to_string(),
+    }
+}
+
+/// Classes named `names` (in the order the files give them) as indices: into the classes a
+/// trained model knows when `known` is set (a name it does not know is an error naming
+/// `place`), else into the sorted distinct names.
+pub fn classes(
+    names: &[String],
+    known: Option<&[String]>,
+    place: impl Fn(usize) -> String,
+) -> Result<Targets> {
+    let class_names: Vec<String> = match known {
+        Some(known) => known.to_vec(),
+        None => {
+            let mut distinct = names.to_vec();
+            distinct.sort_by(|a, b| natural(a).cmp(&natural(b)));
+            distinct.dedup();
+            distinct
+        }
+    };
+    let mut indices = Vec::with_capacity(names.len());
+    for (at, name) in names.iter().enumerate() {
+        let Some(index) = class_names.iter().position(|known| known == name) else {
+            bail!(
+                "{}: class '{name}' is not one the model knows ({})",
+                place(at),
+                class_names.join(", ")
+            );
+        };
+        indices.push(index);
+    }
+    Ok(Targets::Classes {
+        indices,
+        names: class_names,
+    })
+}
+
+/// Sorts numbers as numbers (`2` before `10`), and names by name after them.
+fn natural(name: &str) -> (bool, u64, &str) {
+    match name.parse() {
+        Ok(number) => (false, number, name),
+        Err(_) => (true, 0, name),
+    }
+}
