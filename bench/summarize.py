@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-WORKLOADS = ["digits", "sine", "xor", "scale"]
+WORKLOADS = ["digits", "sine", "xor", "scale", "cnn"]
 
 
 def cpu():
@@ -69,14 +69,17 @@ def main(folder):
 
         line = f"{workload:<8} {metric:<10}"
         mine = [rate(r) for r in runs[workload]["stepwise"]]
+        if not mine:
+            continue
         line += f" {statistics.median(mine):>10.0f}"
+        # A peer without the workload (NumPy has no CNN) shows a dash.
         for peer in peers:
             theirs = [rate(r) for r in runs[workload][peer]]
-            line += f" {statistics.median(theirs):>10.0f}"
+            line += f" {statistics.median(theirs):>10.0f}" if theirs else f" {'-':>10}"
         for peer in peers:
             theirs = [rate(r) for r in runs[workload][peer]]
             ratios = [a / b for a, b in zip(mine, theirs)]
-            line += f"  {spread(ratios):>30}"
+            line += f"  {spread(ratios) if ratios else '-':>30}"
         print(line)
     print()
     print("xor to MSE < 0.01 (median ms, updates):", ", ".join(

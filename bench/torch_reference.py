@@ -1,6 +1,6 @@
 """PyTorch reference: eager nn.Sequential, autograd and torch.optim.SGD.
 
-    python3 bench/torch_reference.py [--workload digits|sine|xor|scale ...]
+    python3 bench/torch_reference.py [--workload digits|sine|xor|scale|cnn ...]
 
 One JSON line per workload (see workloads.py). The clock covers the training loop only; the
 epoch's loss is summed on the tensor side and read once per epoch, as stepwise does.
@@ -11,13 +11,29 @@ import time
 import torch
 from torch import nn
 
-from workloads import (WORKLOADS, arguments, batch_orders, data, initial_weights,
-                       matmul_gflops, outputs, report)
+from workloads import (WORKLOADS, arguments, batch_orders, data, initial_kernels,
+                       initial_weights, matmul_gflops, outputs, report)
 
 
-def model(name, widths):
-    spec = WORKLOADS[name]
+def convolutions(name, x):
+    """The CNN's convolutions (none for the MLPs), and the width they leave per picture."""
+    channels = WORKLOADS[name].get("channels")
+    if channels is None:
+        return [], x.shape[1]
     layers = []
+    for weight, bias in initial_kernels([x.shape[1], *channels]):
+        conv = nn.Conv2d(weight.shape[1], weight.shape[0], 3, padding=1)
+        with torch.no_grad():
+            conv.weight.copy_(torch.from_numpy(weight))
+            conv.bias.copy_(torch.from_numpy(bias))
+        layers += [conv, nn.ReLU(), nn.MaxPool2d(2)]
+    height = x.shape[2] // 2 ** len(channels)
+    return [*layers, nn.Flatten()], channels[-1] * height * height
+
+
+def model(name, widths, front=()):
+    spec = WORKLOADS[name]
+    layers = list(front)
     for i, (weight, bias) in enumerate(initial_weights(widths)):
         linear = nn.Linear(weight.shape[0], weight.shape[1])
         with torch.no_grad():
@@ -36,7 +52,8 @@ def run(name):
     x_np, y_np = data(name)
     rows = len(x_np)
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
-    network = model(name, [x.shape[1], *spec["hidden"], outputs(name, y_np)])
+    front, inputs = convolutions(name, x)
+    network = model(name, [inputs, *spec["hidden"], outputs(name, y_np)], front)
     loss_function = nn.CrossEntropyLoss() if spec["loss"] == "cross_entropy" else nn.MSELoss()
     optimizer = torch.optim.SGD(network.parameters(), lr=spec["lr"],
                                 momentum=spec["momentum"], dampening=0)

@@ -27,12 +27,18 @@ WORKLOADS = {
                 epochs=100_000, lr=0.5, momentum=0.0, target_loss=0.01),
     "scale": dict(hidden=[512, 512], activation="relu", loss="cross_entropy", batch=256,
                   epochs=3, lr=0.01, momentum=0.9),
+    # digits as 1x8x8 pictures: per channel a 3x3 convolution (padding 1), ReLU, 2x2 max-pool.
+    "cnn": dict(channels=[8, 16], hidden=[16], activation="relu", loss="cross_entropy",
+                batch=64, epochs=20, lr=0.05, momentum=0.9),
 }
 
 
 def data(name):
     """(features float32 [rows, inputs], targets: int64 classes or float32 [rows, 1])."""
     rng = np.random.default_rng(SEED)
+    if name == "cnn":
+        x, y = data("digits")
+        return x.reshape(-1, 1, 8, 8), y
     if name == "digits":
         table = np.loadtxt(ROOT / "datasets" / "digits.csv", delimiter=",", skiprows=1,
                            dtype=np.float32)
@@ -61,6 +67,19 @@ def initial_weights(widths):
     for fan_in, fan_out in zip(widths, widths[1:]):
         bound = 1.0 / math.sqrt(fan_in)
         weight = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32)
+        bias = rng.uniform(-bound, bound, fan_out).astype(np.float32)
+        layers.append((weight, bias))
+    return layers
+
+
+def initial_kernels(channels, kernel=3):
+    """nn.Conv2d's default initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in =
+    in_channels x 3 x 3, from the seed: [out, in, 3, 3] weights and [out] biases."""
+    rng = np.random.default_rng(SEED + 3)
+    layers = []
+    for fan_in, fan_out in zip(channels, channels[1:]):
+        bound = 1.0 / math.sqrt(fan_in * kernel * kernel)
+        weight = rng.uniform(-bound, bound, (fan_out, fan_in, kernel, kernel)).astype(np.float32)
         bias = rng.uniform(-bound, bound, fan_out).astype(np.float32)
         layers.append((weight, bias))
     return layers

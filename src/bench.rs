@@ -13,7 +13,7 @@ use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
 use crate::artifacts::ArtifactDir;
-use crate::config::{ActivationKind, LearningRate, OutputKind, Task, TrainConfig};
+use crate::config::{ActivationKind, LearningRate, ModelKind, OutputKind, Task, TrainConfig};
 use crate::data::encoding::Unseen;
 use crate::data::frame::Frame;
 use crate::data::{self, split::split, ColumnSpec, Dataset, LabelSpec, Source, Targets};
@@ -21,7 +21,7 @@ use crate::device::Backend;
 use crate::eval::Scores;
 use crate::infer::Predictor;
 use crate::machine;
-use crate::model::{Architecture, ModelConfig};
+use crate::model::{Architecture, ConvolutionsConfig, ModelConfig};
 use crate::train::Plan;
 
 /// Rows, features and classes of the generated `scale` data set.
@@ -41,6 +41,9 @@ pub enum Workload {
     /// scale: 100,000 × 256 generated rows, 10 classes, MLP 256-512-512-10 relu, batch 256,
     /// 3 epochs, lr 0.01.
     Scale,
+    /// cnn: the digits' 1437 training rows as 1×8×8 pictures, CNN conv 8,16 then 64-16-10 relu,
+    /// batch 64, 20 epochs, lr 0.05.
+    Cnn,
 }
 
 /// What one workload measured.
@@ -68,11 +71,12 @@ pub struct BenchResult {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 4] = [
+    pub const ALL: [Workload; 5] = [
         Workload::Digits,
         Workload::Sine,
         Workload::Xor,
         Workload::Scale,
+        Workload::Cnn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,14 +85,19 @@ impl Workload {
             Workload::Sine => "sine",
             Workload::Xor => "xor",
             Workload::Scale => "scale",
+            Workload::Cnn => "cnn",
         }
     }
 
     /// The configuration, as `stepwise train` options would give it. No validation split: the
     /// peers train on the same rows and measure nothing between epochs.
     pub fn config(self) -> TrainConfig {
+        let dataset = match self {
+            Workload::Cnn => "digits",
+            _ => self.name(),
+        };
         let config = TrainConfig::new()
-            .with_dataset(self.name().to_string())
+            .with_dataset(dataset.to_string())
             .with_valid_fraction(Some(0.0))
             .with_momentum(0.9);
         match self {
@@ -118,6 +127,13 @@ impl Workload {
                 .with_batch_size(256)
                 .with_epochs(3)
                 .with_learning_rate(LearningRate::Fixed(0.01)),
+            Workload::Cnn => config
+                .with_model(ModelKind::Cnn)
+                .with_channels(vec![8, 16])
+                .with_hidden(vec![16])
+                .with_batch_size(64)
+                .with_epochs(20)
+                .with_learning_rate(LearningRate::Fixed(0.05)),
         }
     }
 
@@ -125,7 +141,7 @@ impl Workload {
     pub fn dataset(self, config: &TrainConfig) -> Result<Frame> {
         match self {
             Workload::Scale => Ok(Frame::from(scale_dataset(config.seed))),
-            Workload::Digits => {
+            Workload::Digits | Workload::Cnn => {
                 // The 1437 rows digits trains on by default (its 80% split), as in the peers.
                 let digits = load(config)?;
                 let rows = split(&digits.targets, 0.2, config.seed);
@@ -249,14 +265,19 @@ pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
     })
 }
 
-/// 6 × batch × weights: forward multiply-adds (2 per weight per row), backward twice that.
+/// 6 × batch × multiply-adds per row: forward 2 flops per multiply-add (one per weight of a
+/// linear layer, one per kernel weight per output pixel of a convolution), backward twice that.
 pub fn flops_per_step(model: &ModelConfig, batch_size: usize) -> f64 {
     let weights: usize = model
         .widths()
         .windows(2)
         .map(|pair| pair[0] * pair[1])
         .sum();
-    6.0 * batch_size as f64 * weights as f64
+    let convolutions = model
+        .convolutions
+        .as_ref()
+        .map_or(0, ConvolutionsConfig::multiply_adds);
+    6.0 * batch_size as f64 * (weights + convolutions) as f64
 }
 
 /// The backend's throughput on a large matrix product, `size`×`size` by `size`×`size`, in

@@ -142,9 +142,16 @@ impl<A: Architecture> Predictor<A> {
                 Source::Builtin { set, noise }.with_noise(card.training.noise)?
             }
             // Pictures are read at the size and in the channels the model was trained on.
-            Source::Pictures { path, .. } => Source::Pictures {
-                path,
-                options: card.image.map(ImageOptions::for_shape).unwrap_or_default(),
+            Source::Pictures { path, .. } => match card.image {
+                Some(shape) => Source::Pictures {
+                    path,
+                    options: ImageOptions::for_shape(shape),
+                },
+                None => bail!(
+                    "{name_or_path} holds pictures, and this model was trained on a table; score \
+                     it on data with the model's columns ({})",
+                    card.feature_names.join(", ")
+                ),
             },
             other => other,
         };

@@ -101,7 +101,11 @@ impl<A: Architecture> Predictor<A> {
         let options = ImageOptions::for_shape(shape);
         files
             .iter()
-            .map(|file| Ok(folder::read(file, &options)?.1))
+            .map(|file| {
+                let (_, pixels) = folder::read(file, &options)?;
+                // In the units of the training pictures: 0..=16 for digits.
+                Ok(pixels.iter().map(|pixel| pixel * shape.white).collect())
+            })
             .collect()
     }
 

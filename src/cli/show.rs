@@ -19,10 +19,10 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
     };
     let columns = frame.columns.len();
     let inputs = plan.card.model.inputs;
-    let encoded = if inputs == columns {
-        String::new()
-    } else {
-        format!(" ({inputs} inputs once text is one-hot encoded)")
+    let encoded = match frame.image {
+        Some(shape) => format!(" (pixels of {shape} pictures)"),
+        None if inputs == columns => String::new(),
+        None => format!(" ({inputs} inputs once text is one-hot encoded)"),
     };
     say!(
         "data     {}: {} rows, {columns} feature{}{encoded}, {answer}; {} train / {} valid",

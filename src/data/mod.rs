@@ -237,9 +237,10 @@ pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64)
     }
 }
 
-/// The shipped `digits` are 8×8 gray pictures, one row each: the CNN can read them as such.
+/// The shipped `digits` are 8×8 gray pictures with pixels from 0 to 16, one row each: the CNN
+/// can read them as such.
 fn shipped_image(path: &std::path::Path) -> Option<images::ImageShape> {
-    (path == shipped_path("digits")).then(|| images::ImageShape::new(1, 8, 8))
+    (path == shipped_path("digits")).then(|| images::ImageShape::new(1, 8, 8).with_white(16.0))
 }
 
 /// Every data set `--dataset` accepts by name, with a one-line description.

@@ -67,12 +67,20 @@ impl ConvolutionsConfig {
             .sum()
     }
 
+    /// Multiply-adds per picture: each kernel weight once per output pixel (before its pool).
+    pub fn multiply_adds(&self) -> usize {
+        self.shapes()
+            .windows(2)
+            .map(|pair| pair[0].channels * KERNEL * KERNEL * pair[1].channels * pair[0].pixels())
+            .sum()
+    }
+
     /// Numbers per picture each layer outputs, for the memory estimate: the convolution's (and
     /// its ReLU's) at full size, then the pool's.
     pub fn activation_widths(&self) -> Vec<usize> {
         self.shapes()
             .windows(2)
-            .flat_map(|pair| [pair[1].len() * POOL * POOL, pair[1].len()])
+            .flat_map(|pair| [pair[1].channels * pair[0].pixels(), pair[1].len()])
             .collect()
     }
 
@@ -98,6 +106,7 @@ impl ConvolutionsConfig {
             channels,
             height,
             width,
+            ..
         } = self.image;
         Convolutions {
             layers,
@@ -145,6 +154,8 @@ mod tests {
         let device = crate::device::cpu().expect("a CPU backend").device;
         assert_eq!(config.init(&device).num_params(), config.parameter_count());
         assert_eq!(config.activation_widths(), [512, 128, 256, 64]);
+        // 1·9 weights for each of 8×8×8 outputs, then 8·9 for each of 16×4×4.
+        assert_eq!(config.multiply_adds(), 9 * 512 + 72 * 256);
     }
 
     #[test]

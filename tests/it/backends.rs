@@ -135,3 +135,44 @@ fn saved_weights_predict_the_same_on_every_backend() {
         .iter()
         .any(|candidate| candidate.name == backend().name));
 }
+
+#[test]
+fn a_cnn_trains_on_every_backend_and_its_weights_answer_the_same_everywhere() {
+    let backends = each_backend();
+    let shapes = stepwise::data::builtin::Builtin::Shapes.generate(7, None);
+    let pictures: Vec<Vec<f32>> = (0..20).map(|row| shapes.row(row).to_vec()).collect();
+    for trained_on in &backends {
+        let dir = tempdir().unwrap();
+        let config = TrainConfig::new()
+            .with_dataset("shapes".into())
+            .with_model(stepwise::config::ModelKind::Cnn)
+            .with_epochs(3);
+        let report = train_on(trained_on, config, dir.path());
+        // Chance is ln 3 = 1.0986 for three classes.
+        let loss = report.summary.final_metrics.unwrap().valid_loss.unwrap();
+        assert!(
+            loss < 1.0,
+            "the CNN on {} learned nothing: {loss}",
+            trained_on.name
+        );
+        let answers = |on: &Backend| {
+            let predictor =
+                Predictor::load(&ArtifactDir::new(dir.path()), on.device.clone()).unwrap();
+            probabilities(predictor.predict(&pictures).unwrap())
+        };
+        let reference = answers(trained_on);
+        for loaded_on in &backends {
+            let difference = max_difference(&reference, &answers(loaded_on));
+            println!(
+                "CNN trained on {}, loaded on {}: max probability difference {difference:e}",
+                trained_on.name, loaded_on.name
+            );
+            assert!(
+                difference <= AGREEMENT,
+                "CNN trained on {}, loaded on {}: {difference}",
+                trained_on.name,
+                loaded_on.name
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ use image::{Rgb, RgbImage, Rgba, RgbaImage};
 use stepwise::artifacts::ArtifactDir;
 use stepwise::config::{ModelKind, TrainConfig};
 use stepwise::data::{self, ColumnSpec, LabelSpec, Source, Targets};
-use stepwise::infer::Predictor;
+use stepwise::infer::{Prediction, Predictor};
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};
@@ -383,4 +383,59 @@ fn picture_options_on_a_table_are_refused_with_what_to_do() {
         said.contains("8x8 pictures can be halved 3 time(s)"),
         "{said}"
     );
+    // A model of a table asked about pictures.
+    photos(dir.path());
+    crate::train_cli(dir.path(), &["--epochs", "2", "--quiet", "--out", "iris"]);
+    let said = fails(
+        dir.path(),
+        &["eval", "--model", "iris", "--dataset", "photos"],
+    );
+    assert!(said.contains("photos holds pictures, and this model was trained on a table"));
+    let said = fails(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            "iris",
+            "--input-image",
+            "photos/dark/00.png",
+        ],
+    );
+    assert!(
+        said.contains("this model was trained on a table (4 columns)"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_digits_model_reads_a_png_of_a_digit_in_its_own_units() {
+    let dir = tempdir().unwrap();
+    let report = train(cnn("digits", 5), dir.path());
+    let predictor = crate::predictor(report);
+    let digits = predictor.load_dataset("digits").unwrap();
+    for row in 0..10 {
+        // The row as an 8×8 gray PNG: 0..=16 becomes 0..=255.
+        let pixels: Vec<u8> = digits
+            .row(row)
+            .iter()
+            .map(|&value| (value * 255.0 / 16.0).round() as u8)
+            .collect();
+        let file = dir.path().join(format!("{row}.png"));
+        image::GrayImage::from_raw(8, 8, pixels)
+            .unwrap()
+            .save(&file)
+            .unwrap();
+        let read = predictor.read_pictures(&[file]).unwrap();
+        for (read, original) in read[0].iter().zip(digits.row(row)) {
+            assert!((read - original).abs() <= 0.04, "{read} for {original}");
+        }
+        let answers = predictor
+            .predict(&[read[0].clone(), digits.row(row).to_vec()])
+            .unwrap();
+        let label = |answer: &Prediction| match answer {
+            Prediction::Class { label, .. } => label.clone(),
+            other => panic!("digits are classes, got {other:?}"),
+        };
+        assert_eq!(label(&answers[0]), label(&answers[1]), "digit row {row}");
+    }
 }

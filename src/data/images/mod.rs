@@ -15,12 +15,20 @@ use serde::{Deserialize, Serialize};
 use super::{Dataset, Targets};
 
 /// The shape of every picture of a data set: channels (1 gray, 3 red-green-blue) × height ×
-/// width.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// width, and the value of a full-intensity pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ImageShape {
     pub channels: usize,
     pub height: usize,
     pub width: usize,
+    /// A full-intensity pixel's value: 1 for pictures read from files (pixels in [0, 1]), 16
+    /// for `digits` (0..=16). A new picture is read in these units.
+    #[serde(default = "one")]
+    pub white: f32,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 impl ImageShape {
@@ -29,7 +37,13 @@ impl ImageShape {
             channels,
             height,
             width,
+            white: 1.0,
         }
+    }
+
+    /// The same pictures with pixels from 0 to `white`.
+    pub fn with_white(self, white: f32) -> Self {
+        Self { white, ..self }
     }
 
     /// Pixels in one channel.
