@@ -139,25 +139,28 @@ fn saved_weights_predict_the_same_on_every_backend() {
 #[test]
 fn a_cnn_trains_on_every_backend_and_its_weights_answer_the_same_everywhere() {
     let backends = each_backend();
-    let shapes = stepwise::data::builtin::Builtin::Shapes.generate(7, None);
-    let pictures: Vec<Vec<f32>> = (0..20).map(|row| shapes.row(row).to_vec()).collect();
     for trained_on in &backends {
         let dir = tempdir().unwrap();
+        // Few steps (46): llvmpipe runs a step a hundred times slower than the CPU backends.
         let config = TrainConfig::new()
-            .with_dataset("shapes".into())
+            .with_dataset("digits".into())
             .with_model(stepwise::config::ModelKind::Cnn)
-            .with_epochs(3);
+            .with_batch_size(64)
+            .with_learning_rate(0.05.into())
+            .with_epochs(2);
         let report = train_on(trained_on, config, dir.path());
-        // Chance is ln 3 = 1.0986 for three classes.
+        // Chance is ln 10 = 2.30 for ten classes; these two epochs reach about 1.1.
         let loss = report.summary.final_metrics.unwrap().valid_loss.unwrap();
         assert!(
-            loss < 1.0,
-            "the CNN on {} learned nothing: {loss}",
+            loss < 1.6,
+            "the CNN on {} learned too little: {loss}",
             trained_on.name
         );
         let answers = |on: &Backend| {
             let predictor =
                 Predictor::load(&ArtifactDir::new(dir.path()), on.device.clone()).unwrap();
+            let digits = predictor.load_dataset("digits").unwrap();
+            let pictures: Vec<Vec<f32>> = (0..20).map(|row| digits.row(row).to_vec()).collect();
             probabilities(predictor.predict(&pictures).unwrap())
         };
         let reference = answers(trained_on);
