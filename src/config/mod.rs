@@ -18,8 +18,9 @@ use crate::data::images::ImageOptions;
 /// How to train: the data, the network, the SGD step and when to stop.
 #[derive(Config, Debug, Args, PartialEq)]
 pub struct TrainConfig {
-    /// The data to learn from: a built-in name (xor, sine, line), a shipped one (iris, digits),
-    /// or a path to a CSV file with a header row.
+    /// The data to learn from: a built-in name (xor, sine, line, shapes, ...), a shipped one
+    /// (iris, digits), a path to a CSV file with a header row, a folder of pictures with one
+    /// sub-folder per class, or MNIST-format pictures (`train-images-idx3-ubyte`, maybe `.gz`).
     #[config(default = "String::from(\"iris\")")]
     #[arg(long, default_value = "iris")]
     pub dataset: String,

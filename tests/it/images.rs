@@ -154,6 +154,10 @@ fn an_image_folder_is_one_class_per_sub_folder_in_every_format() {
     };
     assert_eq!(red[0], 220.0 / 255.0);
 
+    // A picture of another size is resized with the rest by --image-size.
+    picture("light", 3, 16)
+        .save(photos.join("light").join("big.png"))
+        .unwrap();
     let source = Source::resolve(photos.to_str().unwrap())
         .unwrap()
         .with_images(stepwise::data::images::ImageOptions {
@@ -163,6 +167,7 @@ fn an_image_folder_is_one_class_per_sub_folder_in_every_format() {
         .unwrap();
     let frame = data::load(&source, &LabelSpec::default(), &ColumnSpec::default(), 1).unwrap();
     assert_eq!(frame.image.unwrap().to_string(), "1x6x6");
+    assert_eq!(frame.rows(), 2 * 16 + 1);
     assert_eq!(frame.columns[0].name, "pixel_0");
 }
 
@@ -437,5 +442,28 @@ fn a_digits_model_reads_a_png_of_a_digit_in_its_own_units() {
             other => panic!("digits are classes, got {other:?}"),
         };
         assert_eq!(label(&answers[0]), label(&answers[1]), "digit row {row}");
+    }
+}
+
+#[test]
+fn backpropagation_through_the_convolutions_agrees_with_finite_differences() {
+    let dir = tempdir().unwrap();
+    let config = cnn("digits", 1)
+        .with_channels(vec![2, 4])
+        .with_hidden(vec![4]);
+    let checks = crate::plan(config, dir.path()).gradient_check(4);
+    let names: Vec<&str> = checks.iter().map(|check| check.name.as_str()).collect();
+    assert_eq!(
+        names[..4],
+        [
+            "convolutions.layers.0.weight",
+            "convolutions.layers.0.bias",
+            "convolutions.layers.1.weight",
+            "convolutions.layers.1.bias"
+        ]
+    );
+    for check in &checks {
+        assert_eq!(check.beyond_bound, 0, "{check:?}");
+        assert!(check.relative_error < 0.05, "{check:?}");
     }
 }
