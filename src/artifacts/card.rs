@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::older::{upgrade, without_added_defaults};
 use super::FORMAT_VERSION;
 use crate::checksum::checksum;
 use crate::config::{Task, TrainConfig};
@@ -98,32 +99,14 @@ pub(super) struct ConfigFile<A> {
 }
 
 impl<A: Architecture> ModelCard<A> {
-    /// The checksum of the card as stepwise writes it. The options added since format 2 (see
-    /// [`ADDED_AT_DEFAULT`]) count only when they differ from their defaults, so the checksums
-    /// of cards saved before they existed still hold.
+    /// The checksum of the card as stepwise writes it. The options added since format 2 count
+    /// only when they differ from their defaults, so the checksums of cards saved before they
+    /// existed still hold.
     pub(super) fn checksum(&self) -> Result<String> {
         let json = String::from_utf8(serde_json::to_vec(self)?)?;
-        // A field is written after another (`,"noise":null`) or first in its object.
-        let json = ADDED_AT_DEFAULT.iter().fold(json, |json, added| {
-            let after = format!(",{added}");
-            match json.contains(&after) {
-                true => json.replacen(&after, "", 1),
-                false => json.replacen(&format!("{added},"), "", 1),
-            }
-        });
-        Ok(checksum(json.as_bytes()))
+        Ok(checksum(without_added_defaults(json).as_bytes()))
     }
 }
-
-/// Options added since format 2, as a card at their defaults writes them: `--noise`; the
-/// pictures' `--image-size`, `--grayscale` and `--channels`; the MLP's convolutions.
-const ADDED_AT_DEFAULT: [&str; 5] = [
-    r#""noise":null"#,
-    r#""image_size":null"#,
-    r#""grayscale":false"#,
-    r#""channels":[8,16]"#,
-    r#""convolutions":null"#,
-];
 
 /// Parses a `config.json` (read from `path`), and checks that its parts agree with each other.
 pub(super) fn parse_config<A: Architecture>(text: &str, path: &Path) -> Result<ConfigFile<A>> {
@@ -212,31 +195,6 @@ impl<A: Architecture> ModelCard<A> {
             }
         }
         Ok(())
-    }
-}
-
-/// A file saved before options were added, read as they were then: a format 1 file (before
-/// column control and `--keep`) with every column a number, nothing filled, the last epoch
-/// kept; any older file with the pictures' options at their defaults.
-fn upgrade(config: &mut serde_json::Value) {
-    let format_1 = config["format_version"].as_u64() == Some(1);
-    if let Some(training) = config["training"].as_object_mut() {
-        let since_format_1 = [
-            ("features", serde_json::json!([])),
-            ("ignore", serde_json::json!([])),
-            ("missing", serde_json::json!("error")),
-            ("keep", serde_json::json!("last")),
-        ];
-        let pictures = [
-            ("grayscale", serde_json::json!(false)),
-            ("channels", serde_json::json!([8, 16])),
-        ];
-        let added = pictures
-            .into_iter()
-            .chain(since_format_1.into_iter().filter(|_| format_1));
-        for (field, value) in added {
-            training.entry(field).or_insert(value);
-        }
     }
 }
 

@@ -21,6 +21,7 @@
 mod card;
 mod checkpoint;
 pub mod commit;
+mod older;
 mod pictures;
 mod summary;
 mod writer;
