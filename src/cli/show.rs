@@ -104,9 +104,15 @@ pub fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
         trace.parameter_count,
         plan.config().seed
     )?;
+    // As wide as the longest name (a CNN's `convolutions.layers.0.weight`).
+    let width = trace
+        .init
+        .iter()
+        .map(|layer| layer.name.len())
+        .fold(16, usize::max);
     for layer in &trace.init {
         say!(
-            "           {:<16} {:>5} values  mean {:>8.4}  std {:.4}",
+            "           {:<width$} {:>5} values  mean {:>8.4}  std {:.4}",
             layer.name,
             layer.count,
             layer.mean,
@@ -165,7 +171,7 @@ pub fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
         for (index, parameter) in step.parameters.iter().enumerate() {
             let phase = if index == 0 { "STEP    " } else { "        " };
             say!(
-                "  {phase} {:<16} lr x |gradient| = {:.6}, moved {:.6}",
+                "  {phase} {:<width$} lr x |gradient| = {:.6}, moved {:.6}",
                 parameter.name,
                 parameter.sgd_step,
                 parameter.moved
