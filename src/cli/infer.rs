@@ -56,8 +56,10 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     if let Some(files) = pictures(&args)? {
         return predict_pictures(&predictor, &files, &args);
     }
-    if args.top.is_some() && args.input.is_none() {
-        bail!("--top lists classes for --input or pictures; the CSV output gives the first");
+    if args.top.is_some() && args.input.is_none() && !args.json {
+        bail!(
+            "--top lists classes for --input, pictures or --json; the CSV output gives the first"
+        );
     }
     let rows = match (&args.input, &args.input_file) {
         (Some(text), _) => vec![predictor.parse_input(text)?],
@@ -69,7 +71,11 @@ pub fn predict(args: PredictArgs) -> Result<()> {
         eprintln!("note: {note}");
     }
     if args.json {
-        say!("{}", serde_json::to_string_pretty(&predictions)?)?;
+        let answers = predictions
+            .iter()
+            .map(|prediction| answer(&predictor, prediction, args.top))
+            .collect::<Result<Vec<_>>>()?;
+        say!("{}", serde_json::to_string_pretty(&answers)?)?;
     } else if args.input.is_some() {
         say!("{}", describe(&predictor, &predictions[0], args.top))?;
     } else {
@@ -106,11 +112,8 @@ fn predict_pictures(predictor: &Predictor, files: &[PathBuf], args: &PredictArgs
             .iter()
             .zip(&predictions)
             .map(|(file, prediction)| {
-                let mut answer = serde_json::to_value(prediction)?;
+                let mut answer = answer(predictor, prediction, args.top)?;
                 answer["file"] = serde_json::json!(file);
-                if let Some(count) = args.top {
-                    answer["top"] = serde_json::to_value(predictor.top(prediction, count))?;
-                }
                 Ok(answer)
             })
             .collect::<Result<_>>()?;
@@ -125,6 +128,19 @@ fn predict_pictures(predictor: &Predictor, files: &[PathBuf], args: &PredictArgs
         )?;
     }
     Ok(())
+}
+
+/// An answer as JSON, with the `--top` classes when asked for.
+fn answer(
+    predictor: &Predictor,
+    prediction: &Prediction,
+    top: Option<usize>,
+) -> Result<serde_json::Value> {
+    let mut answer = serde_json::to_value(prediction)?;
+    if let Some(count) = top {
+        answer["top"] = serde_json::to_value(predictor.top(prediction, count))?;
+    }
+    Ok(answer)
 }
 
 /// `setosa (probability 0.981)`, or with `--top 3` `setosa 0.981, versicolor 0.015, …`.

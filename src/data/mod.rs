@@ -1,11 +1,11 @@
 //! Data: what the network learns from.
 //!
 //! Data comes from a built-in generator ([`builtin`]), a CSV file ([`csv`], with [`labels`]
-//! deciding the task) or pictures ([`images`]) as a [`frame::Frame`]: feature columns of numbers or text, and one target
-//! per row. [`split`] holds rows out for validation; [`encoding`] turns the columns into
-//! numbers (one-hot for text, fill values for missing cells) and [`transform`] standardises
-//! them, both with what they learn from the training rows only. The result is a [`Dataset`]: a
-//! table of numbers the network reads.
+//! deciding the task) or pictures ([`images`]) as a [`frame::Frame`]: feature columns of
+//! numbers or text, and one target per row. [`split`] holds rows out for validation;
+//! [`encoding`] turns the columns into numbers (one-hot for text, fill values for missing
+//! cells) and [`transform`] standardises them, both with what they learn from the training
+//! rows only. The result is a [`Dataset`]: a table of numbers the network reads.
 
 pub mod builtin;
 pub mod csv;

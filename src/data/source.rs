@@ -102,9 +102,7 @@ impl Source {
             ),
         }
     }
-}
 
-impl Source {
     /// The source with `--image-size` and `--grayscale` for its pictures: only an image folder
     /// or IDX files have any to read.
     pub fn with_images(self, options: ImageOptions) -> Result<Source> {

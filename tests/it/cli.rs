@@ -521,3 +521,31 @@ fn a_closed_output_pipe_ends_the_run_quietly() {
         "ended by SIGPIPE, like any Unix tool"
     );
 }
+
+#[test]
+fn top_lists_the_most_probable_classes_in_text_and_json() {
+    let dir = tempdir().unwrap();
+    crate::train_cli(dir.path(), &["--epochs", "2", "--quiet", "--out", "m"]);
+    let input = [
+        "predict",
+        "--model",
+        "m",
+        "--input",
+        "5.1,3.5,1.4,0.2",
+        "--top",
+        "2",
+    ];
+    let output = stepwise(dir.path()).args(input).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.trim().split(", ").count(), 2, "{text}");
+    let output = stepwise(dir.path())
+        .args(input)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let answers: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let top = answers[0]["top"].as_array().unwrap();
+    assert_eq!(top.len(), 2);
+    assert_eq!(top[0]["label"], answers[0]["label"]);
+    assert!(top[0]["probability"].as_f64() >= top[1]["probability"].as_f64());
+}

@@ -8,7 +8,7 @@ pub mod idx;
 pub mod shapes;
 
 use anyhow::{bail, Result};
-use image::imageops::{self, FilterType};
+use image::imageops::FilterType;
 use image::{DynamicImage, GrayImage};
 use serde::{Deserialize, Serialize};
 
@@ -126,24 +126,16 @@ impl ImageOptions {
         (ImageShape::new(3, height, width), planes)
     }
 
-    /// Gray pixels (bytes, row after row) resized to `size` when one is set.
+    /// Gray pixels (bytes, row after row, as IDX files hold them), read as [`Self::pixels`]
+    /// reads a decoded picture.
     pub fn gray_pixels(&self, height: usize, width: usize, bytes: &[u8]) -> Vec<f32> {
-        match self.size {
-            Some([to_height, to_width]) if [to_height, to_width] != [height, width] => {
-                let picture = GrayImage::from_raw(width as u32, height as u32, bytes.to_vec())
-                    .expect("height × width bytes");
-                imageops::resize(
-                    &picture,
-                    to_width as u32,
-                    to_height as u32,
-                    FilterType::Triangle,
-                )
-                .pixels()
-                .map(|pixel| unit(pixel.0[0]))
-                .collect()
-            }
-            _ => bytes.iter().map(|&byte| unit(byte)).collect(),
-        }
+        let picture = GrayImage::from_raw(width as u32, height as u32, bytes.to_vec())
+            .expect("height × width bytes");
+        let gray = ImageOptions {
+            grayscale: true,
+            ..*self
+        };
+        gray.pixels(DynamicImage::ImageLuma8(picture)).1
     }
 }
 
