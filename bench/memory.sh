@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The memory estimate against the measured peak, on the shipped data sets and on a generated
-# CSV of 1,000,000 rows x 21 columns (about 170 MB). Prints one line per data set.
+# CSV of 1,000,000 rows x 21 columns (about 170 MB, written by `stepwise bench --workload
+# ingest`). Prints one line per data set.
 #   bench/memory.sh [ROWS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,14 +10,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet
 bin=target/release/stepwise
-awk -v rows="$rows" 'BEGIN {
-  srand(1); printf "x0"; for (c = 1; c < 20; c++) printf ",x%d", c; print ",y"
-  for (r = 0; r < rows; r++) {
-    s = 0
-    for (c = 0; c < 20; c++) { v = rand() * 2 - 1; if (c < 2) s += v; printf (c ? ",%.5f" : "%.5f"), v }
-    print "," (s > 0 ? 1 : 0)
-  }
-}' > "$work/big.csv"
+"$bin" bench --workload ingest --rows "$rows" --csv "$work/big.csv" --json > /dev/null
 printf "%-10s %12s %12s %8s\n" dataset estimate peak peak/est
 for data in iris digits "$work/big.csv"; do
   out="$work/out-$(basename "$data" .csv)"

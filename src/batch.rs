@@ -21,17 +21,18 @@ pub struct DeviceData {
 impl DeviceData {
     /// Moves a data set to the device, standardising features (and regression targets).
     pub fn new(
-        dataset: &Dataset,
+        dataset: Dataset,
         features: &Standardizer,
         target: Option<&Standardizer>,
         device: &Device,
     ) -> Self {
         let rows = dataset.rows();
         let inputs = dataset.feature_count();
-        let feature_tensor = Tensor::from_data(
-            TensorData::new(features.apply(&dataset.features), [rows, inputs]),
-            device,
-        );
+        // Standardised where they are and handed over: on the CPU the tensor keeps this very
+        // buffer, so the largest thing a run holds exists once.
+        let mut values = dataset.features;
+        features.standardise(&mut values);
+        let feature_tensor = Tensor::from_data(TensorData::new(values, [rows, inputs]), device);
         let targets = match (&dataset.targets, target) {
             (Targets::Classes { indices, .. }, _) => {
                 let classes: Vec<i64> = indices.iter().map(|&index| index as i64).collect();

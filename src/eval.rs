@@ -189,7 +189,12 @@ impl<A: Architecture> Predictor<A> {
         let (loss, scores) = match &dataset.targets {
             Targets::Classes { indices, names } => {
                 // Loss and accuracy as training measures them, on the device.
-                let data = DeviceData::new(dataset, &self.card.feature_scaling, None, &self.device);
+                let data = DeviceData::new(
+                    dataset.clone(),
+                    &self.card.feature_scaling,
+                    None,
+                    &self.device,
+                );
                 let measured = measure(&self.model, &Loss::new(&self.device), &data);
                 let predicted: Vec<usize> = outputs.iter().map(|output| argmax(output)).collect();
                 let scores = Scores::Classification {

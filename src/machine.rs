@@ -70,6 +70,25 @@ pub fn peak_rss() -> Option<u64> {
     status_bytes("VmHWM:")
 }
 
+/// Drops `value` and hands its memory back to the system at once. The allocator otherwise
+/// keeps freed pages a while for the thread that freed them, where burn's worker threads do
+/// not reuse them: a loaded table let go before training would still count in the peak, with
+/// training's copies on top.
+pub fn release<T>(value: T) {
+    use libmimalloc_sys::{mi_collect, mi_option_get, mi_option_set, mi_option_t};
+    /// `mi_option_purge_delay` in mimalloc.h (v3): milliseconds before free pages are returned.
+    const PURGE_DELAY: mi_option_t = 15;
+    // SAFETY: options and collection take no pointers; they decide when free pages go back.
+    // The delay is read when pages are freed, so it is 0 while `value` is dropped.
+    unsafe {
+        let delay = mi_option_get(PURGE_DELAY);
+        mi_option_set(PURGE_DELAY, 0);
+        drop(value);
+        mi_collect(true);
+        mi_option_set(PURGE_DELAY, delay);
+    }
+}
+
 /// Starts a new peak (Linux: writing 5 to clear_refs resets `VmHWM`).
 pub fn reset_peak_rss() {
     std::fs::write("/proc/self/clear_refs", "5").ok();

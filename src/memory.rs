@@ -23,12 +23,15 @@ pub struct MemoryEstimate {
     pub in_use: f64,
     /// The most it held so far (loading and parsing the data peak above what they keep).
     pub peak_so_far: f64,
+    /// What is let go before training (the loaded table, once encoded): training reuses it.
+    pub released: f64,
     /// Parameters, their gradients, SGD's momentum buffers and the update's temporaries.
     pub parameters: f64,
     /// Each layer's outputs for a batch (and for the validation rows), kept for backpropagation,
     /// and their gradients.
     pub activations: f64,
-    /// The examples: standardised on the device, and reshuffled each epoch.
+    /// The examples on the device beyond the encoded table in use already (which the CPU
+    /// backends keep as it is): a device's own copy, class indices as 64-bit integers.
     pub data: f64,
     /// burn's own working memory.
     pub runtime: f64,
@@ -52,16 +55,25 @@ impl MemoryEstimate {
         Self {
             in_use: status_bytes("VmRSS:").unwrap_or(0) as f64,
             peak_so_far: peak_rss().unwrap_or(0) as f64,
+            released: 0.0,
             parameters: parameters as f64 * F32 * 4.0,
             activations: batch * neurons * F32 * 3.0 + valid_rows as f64 * widest * F32 * 2.0,
-            data: rows * (widths.first().copied().unwrap_or(0) as f64 + 1.0) * F32 * 2.0,
+            data: rows * (widths.first().copied().unwrap_or(0) as f64 + 1.0) * F32,
             runtime: RUNTIME,
         }
     }
 
-    /// What training adds to what is in use.
+    /// The same estimate, with `bytes` let go before training.
+    pub fn releasing(self, bytes: f64) -> Self {
+        Self {
+            released: bytes,
+            ..self
+        }
+    }
+
+    /// What training adds to what is in use: what it allocates, less the room let go.
     pub fn to_come(&self) -> f64 {
-        self.parameters + self.activations + self.data + self.runtime
+        (self.parameters + self.activations + self.data + self.runtime - self.released).max(0.0)
     }
 
     /// The run's peak: what is in use with what is to come, or loading's peak if higher.
@@ -96,7 +108,11 @@ impl fmt::Display for MemoryEstimate {
             bytes(self.activations),
             bytes(self.data),
             bytes(self.runtime)
-        )
+        )?;
+        if self.released > 0.0 {
+            write!(f, ", in the room of {} let go", bytes(self.released))?;
+        }
+        Ok(())
     }
 }
 
@@ -112,11 +128,12 @@ mod tests {
         let estimate = MemoryEstimate {
             in_use: 0.0,
             peak_so_far: 0.0,
+            released: 0.0,
             ..MemoryEstimate::for_training(model.parameter_count(), &model.widths(), 16, 120, 30)
         };
         assert_eq!(estimate.parameters, 131.0 * 4.0 * 4.0);
         assert_eq!(estimate.activations, 16.0 * 23.0 * 12.0 + 30.0 * 16.0 * 8.0);
-        assert_eq!(estimate.data, 150.0 * 5.0 * 8.0);
+        assert_eq!(estimate.data, 150.0 * 5.0 * 4.0);
         assert!(estimate.check(Some(1 << 24)).is_ok());
         let refused = estimate.check(Some(1000)).unwrap_err().to_string();
         assert!(refused.contains("only 1000 B is available"), "{refused}");

@@ -1,9 +1,13 @@
 //! What `stepwise bench` prints: one line per workload, or JSON.
 
-use anyhow::Result;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
 use serde::Serialize;
 
+use stepwise::bench::ingest::{self, IngestResult};
 use stepwise::bench::{self, BenchResult, Workload};
+use stepwise::device::Backend;
 use stepwise::machine;
 
 use super::BenchArgs;
@@ -22,6 +26,12 @@ struct Report {
 
 pub fn bench(args: BenchArgs) -> Result<()> {
     let backend = args.device.backend()?;
+    if args.workload.contains(&Workload::Ingest) {
+        return ingest(&args, &backend);
+    }
+    if args.rows.is_some() || args.csv.is_some() {
+        bail!("--rows and --csv are for --workload ingest");
+    }
     let workloads = if args.workload.is_empty() {
         Workload::ALL.to_vec()
     } else {
@@ -103,4 +113,84 @@ fn table_row(name: &str, result: &BenchResult) -> String {
             .peak_rss_bytes
             .map_or_else(|| "-".to_string(), |bytes| machine::bytes(bytes as f64)),
     )
+}
+
+/// `--workload ingest`: loads one CSV (generated first with `--rows`) and prints its phases.
+fn ingest(args: &BenchArgs, backend: &Backend) -> Result<()> {
+    if args.workload.len() > 1 {
+        bail!("--workload ingest runs alone: it loads a CSV where the others train");
+    }
+    let generated = args.csv.is_none();
+    let path = match (&args.csv, args.rows) {
+        (Some(path), _) => path.clone(),
+        (None, Some(_)) => {
+            std::env::temp_dir().join(format!("stepwise-ingest-{}.csv", std::process::id()))
+        }
+        (None, None) => bail!(
+            "--workload ingest needs --rows N (generate a CSV of N rows) or --csv FILE (load it)"
+        ),
+    };
+    if let Some(rows) = args.rows {
+        let started = Instant::now();
+        ingest::generate(&path, rows, 1)?;
+        if !args.json {
+            say!(
+                "wrote    {} ({rows} rows) in {:.2} s",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            )?;
+        }
+    }
+    let result = ingest::run(&path, backend);
+    if generated {
+        std::fs::remove_file(&path).ok();
+    }
+    let result = result?;
+    if args.json {
+        say!("{}", serde_json::to_string_pretty(&result)?)?;
+    } else {
+        say!("{}", ingest_table(&result))?;
+    }
+    Ok(())
+}
+
+/// What loading one CSV measured, a line each.
+fn ingest_table(result: &IngestResult) -> String {
+    let peak = result.peak_rss_bytes.map(|peak| peak as f64);
+    let times_data = |bytes: f64| bytes / result.data_bytes as f64;
+    [
+        format!(
+            "file     {} ({:.1} MB, {} rows x {} columns)",
+            result.file.display(),
+            result.bytes as f64 / 1e6,
+            result.rows,
+            result.columns
+        ),
+        format!(
+            "load     {:.3} s (the CSV parsed into columns)",
+            result.load_seconds
+        ),
+        format!(
+            "prepare  {:.3} s (split, encoded, standardised, on the device)",
+            result.prepare_seconds
+        ),
+        format!(
+            "total    {:.3} s: {:.0} MB/s, {:.3} s per million rows",
+            result.seconds,
+            result.megabytes_per_second,
+            result.seconds * 1e6 / result.rows as f64
+        ),
+        format!(
+            "memory   peak {} = {} x the data as float32 ({}); estimate {} (peak / estimate {})",
+            peak.map_or_else(|| "-".into(), machine::bytes),
+            peak.map_or_else(|| "-".into(), |peak| format!("{:.2}", times_data(peak))),
+            machine::bytes(result.data_bytes as f64),
+            machine::bytes(result.memory_estimate_bytes),
+            peak.map_or_else(
+                || "-".into(),
+                |peak| format!("{:.2}", peak / result.memory_estimate_bytes)
+            ),
+        ),
+    ]
+    .join("\n")
 }

@@ -189,9 +189,17 @@ pub struct DerivativeArgs {
 pub struct BenchArgs {
     #[command(flatten)]
     pub device: DeviceArg,
-    /// Run only these workloads (repeat the option; default: all).
+    /// Run only these workloads (repeat the option; default: all but ingest, which times
+    /// loading a CSV instead of training).
     #[arg(long, value_enum)]
     pub workload: Vec<Workload>,
+    /// ingest: generate a CSV of this many rows × 21 numeric columns (in --csv FILE if given,
+    /// else in a temporary file).
+    #[arg(long)]
+    pub rows: Option<usize>,
+    /// ingest: the CSV to load (written first when --rows is given).
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
     /// Print a JSON report instead of the table.
     #[arg(long)]
     pub json: bool,

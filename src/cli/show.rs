@@ -27,7 +27,7 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
     say!(
         "data     {}: {} rows, {columns} feature{}{encoded}, {answer}; {} train / {} valid",
         frame.name,
-        frame.rows(),
+        plan.train_rows + plan.valid_rows,
         if columns == 1 { "" } else { "s" },
         plan.train_rows,
         plan.valid_rows

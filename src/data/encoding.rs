@@ -132,18 +132,27 @@ impl Encoding {
     /// The given rows of the frame, in that order, as the numeric table the network reads.
     pub fn encode_rows(&self, frame: &Frame, rows: &[usize], unseen: Unseen) -> Result<Dataset> {
         let inputs = self.input_names();
-        let mut features = Vec::with_capacity(rows.len() * inputs.len());
+        let width = inputs.len();
         let columns = self.frame_columns(frame)?;
-        for &row in rows {
+        let mut features = vec![0.0; rows.len() * width];
+        // The frame's rows are visited in their own order, each written whole to its place:
+        // reading the columns in a shuffled order costs a cache miss per cell, and a million
+        // rows take several times longer.
+        let mut order: Vec<(usize, usize)> = rows.iter().copied().zip(0..).collect();
+        order.sort_unstable();
+        let mut cell_inputs = Vec::with_capacity(width);
+        for (row, at) in order {
+            cell_inputs.clear();
             for (encoding, column) in self.columns.iter().zip(&columns) {
                 let cell = match &column.values {
                     Values::Numbers(numbers) => Cell::Number(numbers[row]),
                     Values::Text(texts) => Cell::Text(texts[row].as_deref()),
                 };
                 encoding
-                    .encode(cell, unseen, &mut features)
+                    .encode(cell, unseen, &mut cell_inputs)
                     .map_err(|problem| anyhow::anyhow!("{}: {problem}", frame.place(row)))?;
             }
+            features[at * width..][..width].copy_from_slice(&cell_inputs);
         }
         Ok(Dataset {
             name: frame.name.clone(),
@@ -205,6 +214,7 @@ enum Cell<'a> {
 
 impl ColumnEncoding {
     /// Appends this column's inputs for one cell.
+    #[inline]
     fn encode(&self, cell: Cell, unseen: Unseen, inputs: &mut Vec<f32>) -> Result<(), String> {
         match (self, cell) {
             (ColumnEncoding::Number { name, fill }, Cell::Number(number)) => {
@@ -260,16 +270,19 @@ fn fit_column(
     let name = column.name.clone();
     match &column.values {
         Values::Numbers(numbers) => {
-            let present: Vec<f64> = train
-                .iter()
-                .map(|&row| numbers[row])
-                .filter(|number| !number.is_nan())
-                .map(f64::from)
-                .collect();
-            let mean = present.iter().sum::<f64>() / present.len().max(1) as f64;
+            // The training rows' mean, when missing cells are filled with it.
+            let mean = || {
+                let present: Vec<f64> = train
+                    .iter()
+                    .map(|&row| numbers[row])
+                    .filter(|number| !number.is_nan())
+                    .map(f64::from)
+                    .collect();
+                (present.iter().sum::<f64>() / present.len().max(1) as f64) as f32
+            };
             Ok(ColumnEncoding::Number {
                 name,
-                fill: fill.then_some(mean as f32),
+                fill: fill.then(mean),
             })
         }
         Values::Text(texts) => {

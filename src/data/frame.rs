@@ -4,7 +4,7 @@
 //! What is learned from the rows — fill values and categories — is learned after the split, from
 //! the training rows only ([`super::encoding`]).
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::hash::Hasher;
 
 use super::images::ImageShape;
@@ -23,9 +23,11 @@ pub const MISSING: [&str; 11] = [
 const ROW_ID_MIN_ROWS: usize = 10;
 
 pub fn is_missing(text: &str) -> bool {
-    MISSING
-        .iter()
-        .any(|missing| text.eq_ignore_ascii_case(missing))
+    // Every marker is at most 4 bytes: most cells are ruled out by their length alone.
+    text.len() <= 4
+        && MISSING
+            .iter()
+            .any(|missing| text.eq_ignore_ascii_case(missing))
 }
 
 /// One feature column's cells.
@@ -67,10 +69,11 @@ impl Column {
         let Values::Numbers(numbers) = &self.values else {
             return false;
         };
-        let distinct: BTreeSet<i64> = numbers.iter().map(|&number| number as i64).collect();
+        // Cheapest test first; a repeated value ends the last one early (pixels repeat at once).
+        let mut seen = HashSet::new();
         numbers.len() >= ROW_ID_MIN_ROWS
             && numbers.iter().all(|number| number.fract() == 0.0)
-            && distinct.len() == numbers.len()
+            && numbers.iter().all(|&number| seen.insert(number as i64))
     }
 }
 
@@ -101,6 +104,30 @@ impl Frame {
 
     pub fn task(&self) -> Task {
         self.targets.task()
+    }
+
+    /// About how much memory the cells, targets and lines take.
+    pub fn heap_bytes(&self) -> f64 {
+        let cells: usize = self
+            .columns
+            .iter()
+            .map(|column| match &column.values {
+                Values::Numbers(numbers) => numbers.len() * size_of::<f32>(),
+                Values::Text(texts) => texts
+                    .iter()
+                    .map(|text| size_of::<Option<String>>() + text.as_ref().map_or(0, String::len))
+                    .sum(),
+            })
+            .sum();
+        let targets = match &self.targets {
+            Targets::Classes { indices, .. } => indices.len() * size_of::<usize>(),
+            Targets::Values(values) => values.len() * size_of::<f32>(),
+        };
+        let lines = self
+            .lines
+            .as_ref()
+            .map_or(0, |lines| lines.len() * size_of::<u64>());
+        (cells + targets + lines) as f64
     }
 
     /// Where row `row` came from: `line 7` of a file, or `row 7`.

@@ -4,7 +4,7 @@
 //! Numbers that are all integers, with at most [`MAX_INFERRED_CLASSES`] distinct values, mean
 //! classification; other numbers mean regression; any text means classification.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use anyhow::{bail, Result};
 
@@ -17,18 +17,40 @@ pub const MAX_INFERRED_CLASSES: usize = 20;
 /// Integers up to this size are exact in an f64, so "integer" means something.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
 
-/// Turns label texts (with their line in `file`) into class indices or numbers. `task` forces
-/// the task; `known` maps labels onto a trained model's classes. Returns the targets and why
-/// the task was chosen.
+/// A label column as read: each distinct text once, and each row's label as an index into
+/// them (a million rows hold a handful of labels: each is looked at once).
+pub struct Labels<'a> {
+    pub texts: &'a [String],
+    pub ids: &'a [u32],
+    /// Each row's line in the file, for messages.
+    pub lines: &'a [u64],
+}
+
+impl Labels<'_> {
+    /// The line and text of the first row whose label (by index into `texts`) is `wrong`.
+    fn first(&self, wrong: impl Fn(usize) -> bool) -> Option<(u64, &str)> {
+        let (&id, &line) = self
+            .ids
+            .iter()
+            .zip(self.lines)
+            .find(|(&id, _)| wrong(id as usize))?;
+        Some((line, &self.texts[id as usize]))
+    }
+}
+
+/// Turns labels (with their line in `file`) into class indices or numbers. `task` forces the
+/// task; `known` maps labels onto a trained model's classes. Returns the targets and why the
+/// task was chosen.
 pub fn targets(
     file: &str,
     label_name: &str,
-    labels: &[(u64, &str)],
+    labels: &Labels,
     task: Option<Task>,
     known: Option<&[String]>,
 ) -> Result<(Targets, String)> {
-    let numbers: Option<Vec<f64>> = labels.iter().map(|(_, text)| number(text)).collect();
-    let (task, reason) = match (task, &numbers) {
+    let numbers: Vec<Option<f64>> = labels.texts.iter().map(|text| number(text)).collect();
+    let all_numbers: Option<Vec<f64>> = numbers.iter().copied().collect();
+    let (task, reason) = match (task, &all_numbers) {
         (Some(task), _) => (task, format!("{task}, as asked")),
         (None, None) => (
             Task::Classification,
@@ -37,12 +59,17 @@ pub fn targets(
         (None, Some(numbers)) => infer(numbers),
     };
     let targets = match task {
-        Task::Regression => match numbers {
-            Some(numbers) => Targets::Values(numbers.iter().map(|&number| number as f32).collect()),
+        Task::Regression => match all_numbers {
+            Some(numbers) => Targets::Values(
+                labels
+                    .ids
+                    .iter()
+                    .map(|&id| numbers[id as usize] as f32)
+                    .collect(),
+            ),
             None => {
                 let (line, text) = labels
-                    .iter()
-                    .find(|(_, text)| number(text).is_none())
+                    .first(|id| numbers[id].is_none())
                     .expect("some label is not a number");
                 bail!(
                     "{file}: line {line}, label column '{label_name}' holds '{}', which is not a number; \
@@ -52,14 +79,14 @@ pub fn targets(
                 )
             }
         },
-        Task::Classification => classes(file, label_name, labels, numbers.is_some(), known)?,
+        Task::Classification => classes(file, label_name, labels, all_numbers.is_some(), known)?,
     };
     Ok((targets, reason))
 }
 
 /// The task numeric labels imply, and why.
 fn infer(numbers: &[f64]) -> (Task, String) {
-    let distinct: BTreeSet<u64> = numbers.iter().map(|number| number.to_bits()).collect();
+    let distinct: HashSet<u64> = numbers.iter().map(|number| number.to_bits()).collect();
     let integers = numbers
         .iter()
         .all(|number| number.fract() == 0.0 && number.abs() < EXACT_INTEGERS);
@@ -95,7 +122,7 @@ fn infer(numbers: &[f64]) -> (Task, String) {
 fn classes(
     file: &str,
     label_name: &str,
-    labels: &[(u64, &str)],
+    labels: &Labels,
     numeric: bool,
     known: Option<&[String]>,
 ) -> Result<Targets> {
@@ -106,7 +133,8 @@ fn classes(
     let names = match known {
         Some(known) => known.to_vec(),
         None => {
-            let distinct: BTreeSet<String> = labels.iter().map(|(_, text)| name_of(text)).collect();
+            let distinct: BTreeSet<String> =
+                labels.texts.iter().map(|text| name_of(text)).collect();
             let mut names: Vec<String> = distinct.into_iter().collect();
             if numeric {
                 names.sort_by(|a, b| {
@@ -118,23 +146,29 @@ fn classes(
             names
         }
     };
-    let mut indices = Vec::with_capacity(labels.len());
-    for (line, text) in labels {
-        // A trained model's classes: its own spelling first, then by value ("1.0" is class "1").
-        let index = names.iter().position(|name| name == text).or_else(|| {
-            let value = number(text)?;
-            names.iter().position(|name| number(name) == Some(value))
-        });
-        match (index, known) {
-            (Some(index), _) => indices.push(index),
-            (None, Some(_)) => bail!(
-                "{file}: line {line}, label '{}' is not one of the model's classes ({})",
-                shorten(text),
-                names.join(", ")
-            ),
-            (None, None) => unreachable!("every label names a class"),
-        }
+    // A trained model's classes: its own spelling first, then by value ("1.0" is class "1").
+    let class_of: Vec<Option<usize>> = labels
+        .texts
+        .iter()
+        .map(|text| {
+            names.iter().position(|name| name == text).or_else(|| {
+                let value = number(text)?;
+                names.iter().position(|name| number(name) == Some(value))
+            })
+        })
+        .collect();
+    if let Some((line, text)) = labels.first(|id| class_of[id].is_none()) {
+        bail!(
+            "{file}: line {line}, label '{}' is not one of the model's classes ({})",
+            shorten(text),
+            names.join(", ")
+        );
     }
+    let indices = labels
+        .ids
+        .iter()
+        .map(|&id| class_of[id as usize].expect("every label has a class"))
+        .collect();
     if known.is_none() && names.len() < 2 {
         bail!(
             "{file}: label column '{label_name}' has only one class ('{}'); classification needs \
@@ -170,24 +204,49 @@ pub fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn labels<'a>(texts: &[&'a str]) -> Vec<(u64, &'a str)> {
-        texts
+    /// The label column of rows with these texts, from line 2 on.
+    struct Column {
+        texts: Vec<String>,
+        ids: Vec<u32>,
+        lines: Vec<u64>,
+    }
+
+    fn column(rows: &[&str]) -> Column {
+        let mut texts: Vec<String> = Vec::new();
+        let ids = rows
             .iter()
-            .enumerate()
-            .map(|(row, text)| (row as u64 + 2, *text))
-            .collect()
+            .map(|row| match texts.iter().position(|text| text == row) {
+                Some(id) => id as u32,
+                None => {
+                    texts.push(row.to_string());
+                    texts.len() as u32 - 1
+                }
+            })
+            .collect();
+        let lines = (2..rows.len() as u64 + 2).collect();
+        Column { texts, ids, lines }
+    }
+
+    fn targets(
+        file: &str,
+        label_name: &str,
+        rows: &[&str],
+        task: Option<Task>,
+        known: Option<&[String]>,
+    ) -> Result<(Targets, String)> {
+        let column = column(rows);
+        let labels = Labels {
+            texts: &column.texts,
+            ids: &column.ids,
+            lines: &column.lines,
+        };
+        super::targets(file, label_name, &labels, task, known)
     }
 
     #[test]
     fn numeric_labels_are_classes_by_value() {
-        let (targets, reason) = targets(
-            "f.csv",
-            "y",
-            &labels(&["1", "1.0", "01", "2", "2.0"]),
-            None,
-            None,
-        )
-        .unwrap();
+        let (targets, reason) =
+            targets("f.csv", "y", &["1", "1.0", "01", "2", "2.0"], None, None).unwrap();
         assert_eq!(
             targets,
             Targets::Classes {
@@ -202,7 +261,7 @@ mod tests {
     fn huge_distinct_numbers_are_regression() {
         let texts: Vec<String> = (1..=30).map(|k| format!("{k}e37")).collect();
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let (targets, reason) = targets("f.csv", "y", &labels(&texts), None, None).unwrap();
+        let (targets, reason) = targets("f.csv", "y", &texts, None, None).unwrap();
         assert!(matches!(targets, Targets::Values(_)));
         assert!(reason.contains("regression"), "{reason}");
     }
@@ -212,7 +271,7 @@ mod tests {
         let err = targets(
             "f.csv",
             "price",
-            &labels(&["1.5", "cheap"]),
+            &["1.5", "cheap"],
             Some(Task::Regression),
             None,
         )
@@ -227,8 +286,7 @@ mod tests {
     #[test]
     fn a_trained_models_classes_match_by_value() {
         let known = ["0".to_string(), "1".to_string()];
-        let (targets, _) =
-            targets("f.csv", "y", &labels(&["1.0", "0"]), None, Some(&known)).unwrap();
+        let (targets, _) = targets("f.csv", "y", &["1.0", "0"], None, Some(&known)).unwrap();
         assert_eq!(
             targets,
             Targets::Classes {

@@ -31,7 +31,16 @@ pub fn split(targets: &Targets, fraction: f64, seed: u64) -> SplitRows {
     if let Targets::Classes { indices, .. } = targets {
         // Group the shuffled rows by class, then take evenly spaced rows across the groups: each
         // class contributes in proportion to its size.
-        order.sort_by_key(|&row| indices[row]);
+        // (A stable sort by class, in one sweep: each class's rows in their shuffled order.)
+        let mut starts = vec![0; indices.iter().max().map_or(0, |&most| most + 2)];
+        indices.iter().for_each(|&class| starts[class + 1] += 1);
+        (1..starts.len()).for_each(|class| starts[class] += starts[class - 1]);
+        let mut grouped = vec![0; rows];
+        for row in order {
+            grouped[starts[indices[row]]] = row;
+            starts[indices[row]] += 1;
+        }
+        order = grouped;
     }
     let mut is_valid = vec![false; rows];
     for pick in 0..valid_count {
@@ -40,6 +49,13 @@ pub fn split(targets: &Targets, fraction: f64, seed: u64) -> SplitRows {
         let position = ((pick as f64 + 0.5) * rows as f64 / valid_count as f64) as usize;
         is_valid[order[position]] = true;
     }
-    let (valid, train) = order.into_iter().partition(|&row| is_valid[row]);
+    let mut train = Vec::with_capacity(rows - valid_count);
+    let mut valid = Vec::with_capacity(valid_count);
+    for row in order {
+        match is_valid[row] {
+            true => valid.push(row),
+            false => train.push(row),
+        }
+    }
     SplitRows { train, valid }
 }

@@ -46,7 +46,8 @@ use crate::trace::{self, Trace};
 /// Everything decided before training starts.
 #[derive(Debug)]
 pub struct Plan {
-    /// The data as loaded (before the split).
+    /// The data's first row, with its name, label and task: the example `train` prints. The
+    /// rest was encoded into `train` and `valid` and let go.
     pub frame: Frame,
     /// What preparing the data did that a person should know (rows dropped, cells filled, a
     /// column that looks like an id).
@@ -87,21 +88,28 @@ pub struct TrainReport<A: Architecture = ModelConfig> {
     pub out: ArtifactDir,
 }
 
+/// The data `config` names, read as `stepwise train` reads it (before the split and the
+/// encoding), and where it came from.
+pub fn load(config: &TrainConfig) -> Result<(Frame, Source)> {
+    let source = Source::resolve(&config.dataset)?
+        .with_noise(config.noise)?
+        .with_images(config.image_options())?;
+    let mut frame = data::load(
+        &source,
+        &label_spec(config),
+        &column_spec(config),
+        config.seed,
+    )?;
+    frame.note_row_ids();
+    Ok((frame, source))
+}
+
 impl Plan {
     /// Loads and prepares the data; `out` defaults to `artifacts/<dataset name>`. With
     /// `--lr auto`, runs the learning-rate range test to choose the rate.
     pub fn prepare(config: TrainConfig, out: Option<PathBuf>, backend: Backend) -> Result<Plan> {
         config.validate()?;
-        let source = Source::resolve(&config.dataset)?
-            .with_noise(config.noise)?
-            .with_images(config.image_options())?;
-        let mut frame = data::load(
-            &source,
-            &label_spec(&config),
-            &column_spec(&config),
-            config.seed,
-        )?;
-        frame.note_row_ids();
+        let (frame, source) = load(&config)?;
         let out = match out {
             Some(dir) => ArtifactDir::new(dir),
             None => ArtifactDir::for_dataset(&source.name()),
@@ -112,7 +120,7 @@ impl Plan {
     /// [`Plan::prepare`] for data already in memory (what `stepwise bench` generates);
     /// `default_valid_fraction` applies unless the config sets one.
     pub fn with_data(
-        mut config: TrainConfig,
+        config: TrainConfig,
         frame: Frame,
         default_valid_fraction: f64,
         out: ArtifactDir,
@@ -136,7 +144,8 @@ impl Plan {
             config.batch_size,
             train_rows,
             valid_rows,
-        );
+        )
+        .releasing(frame.heap_bytes());
         memory.check(machine::available())?;
 
         let watched = if prepared.valid.is_some() {
@@ -144,27 +153,37 @@ impl Plan {
         } else {
             Watched::Training
         };
-        let on_device = |data: &data::Dataset, device: &Device| {
-            let target_scaling = prepared.target_scaling.as_ref();
-            DeviceData::new(data, &prepared.feature_scaling, target_scaling, device)
+        let mut card = card(&frame, model, config, &prepared);
+        // The columns are encoded: of them, only what is shown of the data stays (a frame of
+        // one row), so a large data set is not held twice while it trains.
+        let first_row = frame.select(&[0]);
+        machine::release(frame);
+        let frame = first_row;
+        let on_device = |data: data::Dataset, device: &Device| {
+            let target_scaling = card.target_scaling.as_ref();
+            DeviceData::new(data, &card.feature_scaling, target_scaling, device)
         };
-        let train = on_device(&prepared.train, &backend.device.clone().autodiff());
+        let notes = prepared.notes;
+        let train = on_device(prepared.train, &backend.device.clone().autodiff());
         let valid = prepared
             .valid
-            .as_ref()
             .map(|valid| on_device(valid, &backend.device));
 
         // The learning rate is resolved here, once: `--lr auto` runs the range test (its
-        // learner starts at the test's first rate) and the config records what it found.
-        let lr_finding = (config.learning_rate == LearningRate::Auto).then(|| {
-            let learner = learner(&config, &model, &backend, lr_find::START, watched);
+        // learner starts at the test's first rate) and the card records what it found.
+        let lr_finding = (card.training.learning_rate == LearningRate::Auto).then(|| {
+            let learner = learner(
+                &card.training,
+                &card.model,
+                &backend,
+                lr_find::START,
+                watched,
+            );
             lr_find::find(&learner, &train)
         });
         if let Some(finding) = &lr_finding {
-            config.learning_rate = LearningRate::Fixed(finding.suggestion);
+            card.training.learning_rate = LearningRate::Fixed(finding.suggestion);
         }
-        let notes = prepared.notes.clone();
-        let card = card(&frame, model, config, prepared);
         Ok(Plan {
             memory,
             lr_finding,
@@ -285,18 +304,18 @@ fn learner<'a, A>(
 
 /// The card a run of `config` will save: the network, the data's names and transforms, the
 /// configuration, and a fingerprint of the data.
-fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: Prepared) -> ModelCard {
+fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: &Prepared) -> ModelCard {
     ModelCard {
         format_version: FORMAT_VERSION,
         task: frame.task(),
         model,
-        feature_names: prepared.train.feature_names,
+        feature_names: prepared.train.feature_names.clone(),
         label_name: frame.label_name.clone(),
         class_names: frame.targets.class_names(),
-        feature_scaling: prepared.feature_scaling,
-        target_scaling: prepared.target_scaling,
+        feature_scaling: prepared.feature_scaling.clone(),
+        target_scaling: prepared.target_scaling.clone(),
         training: config,
-        encoding: Some(prepared.encoding),
+        encoding: Some(prepared.encoding.clone()),
         data_fingerprint: Some(frame.fingerprint()),
         image: frame.image,
     }

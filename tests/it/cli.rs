@@ -494,6 +494,58 @@ fn bench_times_a_workload_through_the_learner_and_reports_json() {
 }
 
 #[test]
+fn bench_ingest_generates_a_csv_loads_it_as_train_does_and_reports_its_memory() {
+    let dir = tempdir().unwrap();
+    let output = stepwise(dir.path())
+        .args(["bench", "--workload", "ingest", "--rows", "3000"])
+        .args(["--csv", "big.csv", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["rows"], 3000);
+    assert_eq!(report["columns"], 21);
+    assert_eq!(report["data_bytes"], 3000 * 21 * 4);
+    let (load, seconds) = (report["load_seconds"].as_f64(), report["seconds"].as_f64());
+    assert!(
+        load.unwrap() > 0.0 && seconds.unwrap() >= load.unwrap(),
+        "{report}"
+    );
+
+    // The file it wrote is a plain CSV that trains: x0..x19 and a class y = (x0 + x1 > 0).
+    let csv = fs::read_to_string(dir.path().join("big.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3001);
+    assert!(csv.starts_with("x0,x1,x2,"), "{}", &csv[..40]);
+    let row: Vec<f64> = csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .map(|cell| cell.parse().unwrap())
+        .collect();
+    assert_eq!(row.len(), 21);
+    assert_eq!(row[20], if row[0] + row[1] > 0.0 { 1.0 } else { 0.0 });
+
+    // Without --rows it loads the file as it is; without either it says what it needs.
+    let again = stepwise(dir.path())
+        .args(["bench", "--workload", "ingest", "--csv", "big.csv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(again.stdout).unwrap();
+    assert!(text.contains("3000 rows x 21 columns"), "{text}");
+    let err = fails(dir.path(), &["bench", "--workload", "ingest"]);
+    assert!(
+        err.contains("--rows N") && err.contains("--csv FILE"),
+        "{err}"
+    );
+    let err = fails(dir.path(), &["bench", "--workload", "xor", "--rows", "10"]);
+    assert!(
+        err.contains("--rows and --csv are for --workload ingest"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_closed_output_pipe_ends_the_run_quietly() {
     use std::io::{BufRead, BufReader};
     let dir = tempdir().unwrap();

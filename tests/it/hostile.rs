@@ -484,6 +484,59 @@ fn the_memory_estimate_is_within_half_again_of_the_measured_peak() {
 }
 
 #[test]
+fn a_large_csv_trains_within_two_and_a_half_times_its_data_and_the_estimate_holds() {
+    if stepwise::machine::peak_rss().is_none() {
+        return; // no /proc/self/status: nothing measured
+    }
+    let dir = tempdir().unwrap();
+    // 200,000 rows x 21 columns: 16 MiB as 32-bit floats, 34 MB of text.
+    let generated = stepwise(dir.path())
+        .args([
+            "bench",
+            "--workload",
+            "ingest",
+            "--rows",
+            "200000",
+            "--csv",
+            "big.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{generated:?}");
+    train_cli(
+        dir.path(),
+        &[
+            "--dataset",
+            "big.csv",
+            "--model",
+            "linear",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "256",
+        ],
+    );
+    let summary: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(dir.path().join("artifacts/big/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let estimate = summary["memory_estimate_bytes"].as_f64().unwrap();
+    let peak = summary["peak_memory_bytes"].as_f64().unwrap();
+    let data = 200_000.0 * 21.0 * 4.0;
+    let mib = 1024.0 * 1024.0;
+    assert!(
+        peak <= 2.5 * data + 64.0 * mib,
+        "peak {:.1} MiB for {:.1} MiB of data",
+        peak / mib,
+        data / mib
+    );
+    assert!(
+        (1.0 / 1.5..=1.5).contains(&(peak / estimate)),
+        "peak {peak} / estimate {estimate}"
+    );
+}
+
+#[test]
 fn a_writer_in_the_same_process_is_waited_for_a_moment_then_refused() {
     use std::time::{Duration, Instant};
     use stepwise::artifacts::ArtifactDir;

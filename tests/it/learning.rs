@@ -254,7 +254,7 @@ fn noise_spreads_the_2d_sets_and_only_them() {
         let config = TrainConfig::new()
             .with_dataset("moons".into())
             .with_noise(noise);
-        plan(config, dir.path()).frame.fingerprint()
+        plan(config, dir.path()).card.data_fingerprint
     };
     assert_eq!(points(None), points(None), "the same seed, the same points");
     assert_eq!(points(None), points(Some(0.1)), "moons' own noise is 0.1");

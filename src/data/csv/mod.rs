@@ -13,12 +13,13 @@ use anyhow::{bail, Context, Result};
 
 use super::encoding::{Encoding, Unseen};
 use super::frame::Frame;
-use super::labels::{self, shorten};
+use super::labels::{self, shorten, Labels};
 use super::{ColumnSpec, LabelSpec, Targets};
 use crate::machine;
 
 mod column;
 mod pass;
+mod records;
 use pass::read;
 
 /// Loads a data set: the label column, and the feature columns `columns` chooses.
@@ -35,7 +36,7 @@ pub fn parse(bytes: &[u8], path: &Path, label: &LabelSpec, columns: &ColumnSpec)
 }
 
 fn frame(
-    source: impl Read,
+    source: impl Read + Send,
     size: Option<u64>,
     path: &Path,
     label: &LabelSpec,
@@ -44,14 +45,13 @@ fn frame(
     let shown = path.display().to_string();
     let mut read = read(source, size, path, Some(label.column), spec)?;
     let label_name = read.headers[read.label_column.expect("a label was asked for")].clone();
-    let texts: Vec<(u64, &str)> = read
-        .lines
-        .iter()
-        .zip(&read.labels)
-        .map(|(&line, &id)| (line, read.label_texts[id as usize].as_str()))
-        .collect();
+    let labels = Labels {
+        texts: &read.label_texts,
+        ids: &read.labels,
+        lines: &read.lines,
+    };
     let (targets, task_reason) =
-        labels::targets(&shown, &label_name, &texts, label.task, label.classes)?;
+        labels::targets(&shown, &label_name, &labels, label.task, label.classes)?;
     let columns = read.take_columns();
     Ok(Frame {
         name: path.file_stem().map_or_else(

@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use csv::StringRecord;
 
 use super::column::{push, Building};
+use super::records;
 use super::{feature_columns, headers};
 use crate::config::Missing;
 use crate::data::encoding::ColumnEncoding;
@@ -49,35 +50,32 @@ struct Counts {
 /// One pass over the records of a source of `size` bytes. `label` is the label column's name
 /// (`Some(None)`: the last column; `None`: no label, for prediction inputs).
 pub(super) fn read(
-    source: impl Read,
+    source: impl Read + Send,
     size: Option<u64>,
     path: &Path,
     label: Option<Option<&str>>,
     spec: &ColumnSpec,
 ) -> Result<Pass> {
-    let shown = path.display();
     let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
+        // Cells are trimmed where they are read (`cell`): trimming whole records costs more.
+        .trim(csv::Trim::Headers)
         // Row lengths are checked in `admit`, after blank lines are skipped, to name the line.
         .flexible(true)
         .from_reader(source);
     let mut pass = Pass::start(headers(&mut reader, path)?, label, spec, path)?;
     let mut counts = Counts::default();
-    let mut record = StringRecord::new();
-    while reader
-        .read_record(&mut record)
-        .map_err(|err| anyhow::anyhow!("{shown}: {err}"))?
-    {
+    records::for_each(reader, &path.display().to_string(), |record| {
         let line = record.position().map_or(0, |position| position.line());
-        if pass.admit(&record, line, spec.missing, &mut counts, path)? {
-            pass.push_row(&record, line, path)?;
+        if pass.admit(record, line, spec.missing, &mut counts, path)? {
+            pass.push_row(record, line, path)?;
             let bytes_so_far = record.position().map_or(0, |position| position.byte());
             if let (Some(size), SIZING_ROWS, 1..) = (size, pass.lines.len(), bytes_so_far) {
                 let rows = size as f64 * SIZING_ROWS as f64 / bytes_so_far as f64;
                 pass.reserve((rows * 1.1) as usize);
             }
         }
-    }
+        Ok(())
+    })?;
     pass.finish(counts, path)
 }
 
@@ -145,7 +143,7 @@ impl Pass {
         path: &Path,
     ) -> Result<bool> {
         let shown = path.display();
-        if record.iter().all(str::is_empty) {
+        if record.iter().all(|text| text.trim().is_empty()) {
             counts.blank.get_or_insert(line);
             return Ok(false);
         }
@@ -166,14 +164,14 @@ impl Pass {
         counts.total += 1;
         if let Some(label) = self
             .label_column
-            .filter(|&label| is_missing(&record[label]))
+            .filter(|&label| is_missing(cell(record, label)))
         {
             if missing == Missing::Error {
                 bail!(
                     "{shown}: line {line}, label column '{}' has no value ('{}'); every row \
                      needs a label (or leave such rows out with --missing drop)",
                     self.headers[label],
-                    shorten(&record[label])
+                    shorten(cell(record, label))
                 );
             }
             counts.unlabelled += 1;
@@ -182,7 +180,7 @@ impl Pass {
         let cell_missing = self
             .columns
             .iter()
-            .find(|(index, _)| is_missing(&record[*index]));
+            .find(|(index, _)| is_missing(cell(record, *index)));
         match (cell_missing, missing) {
             (Some((index, _)), Missing::Error) => bail!(
                 "{shown}: line {line}, column '{}' is empty or missing (a missing value); \
@@ -202,7 +200,7 @@ impl Pass {
     fn push_row(&mut self, record: &StringRecord, line: u64, path: &Path) -> Result<()> {
         for (index, building) in &mut self.columns {
             let headers = &self.headers;
-            push(building, &record[*index], || {
+            push(building, cell(record, *index), || {
                 format!(
                     "{}: line {line}, column '{}'",
                     path.display(),
@@ -211,13 +209,16 @@ impl Pass {
             })?;
         }
         if let Some(label) = self.label_column {
-            let text = &record[label];
-            let next = self.interned.len() as u32;
-            let label_texts = &mut self.label_texts;
-            let id = *self.interned.entry(text.to_string()).or_insert_with(|| {
-                label_texts.push(text.to_string());
-                next
-            });
+            let text = cell(record, label);
+            let id = match self.interned.get(text) {
+                Some(&id) => id,
+                None => {
+                    let id = self.label_texts.len() as u32;
+                    self.interned.insert(text.to_string(), id);
+                    self.label_texts.push(text.to_string());
+                    id
+                }
+            };
             self.labels.push(id);
         }
         self.lines.push(line);
@@ -283,5 +284,18 @@ impl Pass {
                 },
             })
             .collect()
+    }
+}
+
+/// The text of a record's cell, without the spaces around it.
+fn cell(record: &StringRecord, index: usize) -> &str {
+    let text = &record[index];
+    // Most cells start and end with a visible ASCII character: nothing to trim (whitespace,
+    // Unicode's included, is ASCII up to the space, or bytes from 0x80).
+    let visible = |byte: Option<&u8>| byte.is_some_and(|&b| b > b' ' && b < 0x80);
+    if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
     }
 }
