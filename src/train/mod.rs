@@ -19,6 +19,7 @@
 mod pictures;
 mod run;
 
+use std::panic::resume_unwind;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -127,7 +128,15 @@ impl Plan {
         backend: Backend,
     ) -> Result<Plan> {
         config.validate()?;
-        let prepared = prepare(&frame, &config, default_valid_fraction)?;
+        // The checksum of a million rows takes a while: it runs beside the encoding.
+        let (prepared, fingerprint) = std::thread::scope(|scope| {
+            let fingerprint = scope.spawn(|| frame.fingerprint());
+            let prepared = prepare(&frame, &config, default_valid_fraction);
+            let fingerprint = fingerprint
+                .join()
+                .unwrap_or_else(|panic| resume_unwind(panic));
+            prepared.map(|prepared| (prepared, fingerprint))
+        })?;
         let outputs = frame.targets.outputs();
         let model = ModelConfig::for_run(
             &config,
@@ -153,7 +162,7 @@ impl Plan {
         } else {
             Watched::Training
         };
-        let mut card = card(&frame, model, config, &prepared);
+        let mut card = card(&frame, model, config, &prepared, fingerprint);
         // The columns are encoded: of them, only what is shown of the data stays (a frame of
         // one row), so a large data set is not held twice while it trains.
         let first_row = frame.select(&[0]);
@@ -304,7 +313,13 @@ fn learner<'a, A>(
 
 /// The card a run of `config` will save: the network, the data's names and transforms, the
 /// configuration, and a fingerprint of the data.
-fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: &Prepared) -> ModelCard {
+fn card(
+    frame: &Frame,
+    model: ModelConfig,
+    config: TrainConfig,
+    prepared: &Prepared,
+    fingerprint: String,
+) -> ModelCard {
     ModelCard {
         format_version: FORMAT_VERSION,
         task: frame.task(),
@@ -316,7 +331,7 @@ fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: &Prepa
         target_scaling: prepared.target_scaling.clone(),
         training: config,
         encoding: Some(prepared.encoding.clone()),
-        data_fingerprint: Some(frame.fingerprint()),
+        data_fingerprint: Some(fingerprint),
         image: frame.image,
     }
 }

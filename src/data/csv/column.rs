@@ -73,36 +73,41 @@ pub(super) fn push(building: &mut Building, text: &str, place: impl Fn() -> Stri
 /// rounds the true value correctly, as `parse` does (Clinger's fast path). Anything else
 /// (exponents, long numbers, "inf", a stray letter) goes to `parse`.
 pub(super) fn parse_f32(text: &str) -> Result<f32, std::num::ParseFloatError> {
-    const EXACT: u32 = 1 << 24;
     const POWERS: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
     let bytes = text.as_bytes();
-    let (negative, digits) = match bytes.first() {
-        Some(b'-') => (true, &bytes[1..]),
+    let (negative, unsigned) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
         _ => (false, bytes),
     };
-    let mut mantissa: u32 = 0;
-    let mut decimals: Option<usize> = None;
-    let mut seen = 0;
-    for (at, &byte) in digits.iter().enumerate() {
-        match byte {
-            b'0'..=b'9' if mantissa < EXACT / 10 => {
-                mantissa = mantissa * 10 + u32::from(byte - b'0');
-                seen += 1;
-            }
-            // A point between digits: "1." and ".5" are left to `parse`.
-            b'.' if decimals.is_none() && at > 0 && at + 1 < digits.len() => {
-                decimals = Some(digits.len() - at - 1);
-            }
-            _ => return text.parse(),
+    // Digits, then an optional point followed by digits: the whole text, nothing else.
+    let whole = unsigned
+        .iter()
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
+    let (decimals, fraction) = match unsigned.get(whole) {
+        None => (0, &unsigned[whole..]),
+        Some(b'.') => {
+            let fraction = &unsigned[whole + 1..];
+            (fraction.len(), fraction)
         }
+        Some(_) => return text.parse(),
+    };
+    let digits = whole + decimals;
+    if whole == 0
+        || (decimals == 0 && whole < unsigned.len())
+        || digits > 7
+        || decimals >= POWERS.len()
+        || !fraction.iter().all(u8::is_ascii_digit)
+    {
+        return text.parse();
     }
-    match decimals.unwrap_or(0) {
-        power if seen > 0 && power < POWERS.len() => {
-            let value = mantissa as f32 / POWERS[power];
-            Ok(if negative { -value } else { value })
-        }
-        _ => text.parse(),
-    }
+    // At most 7 digits: below 2^24, so exact in an f32.
+    let mantissa = unsigned[..whole]
+        .iter()
+        .chain(fraction)
+        .fold(0u32, |value, byte| value * 10 + u32::from(byte - b'0'));
+    let value = mantissa as f32 / POWERS[decimals];
+    Ok(if negative { -value } else { value })
 }
 
 #[cfg(test)]

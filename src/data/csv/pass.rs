@@ -7,16 +7,16 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use csv::StringRecord;
 
-use super::column::{push, Building};
+use super::column::Building;
 use super::records;
 use super::{feature_columns, headers};
-use crate::config::Missing;
 use crate::data::encoding::ColumnEncoding;
-use crate::data::frame::{is_missing, Column, Values};
+use crate::data::frame::{Column, Values};
 use crate::data::labels::shorten;
 use crate::data::ColumnSpec;
+
+mod rows;
 
 /// Rows read before the column sizes are reserved from the file's size.
 const SIZING_ROWS: usize = 256;
@@ -34,6 +34,8 @@ pub(super) struct Pass {
     interned: HashMap<String, u32>,
     /// The file line of each kept row.
     pub lines: Vec<u64>,
+    /// The row `push_numbers` is reading.
+    row: Vec<f32>,
     pub notes: Vec<String>,
 }
 
@@ -59,15 +61,14 @@ pub(super) fn read(
     let mut reader = csv::ReaderBuilder::new()
         // Cells are trimmed where they are read (`cell`): trimming whole records costs more.
         .trim(csv::Trim::Headers)
+        .buffer_capacity(1 << 20)
         // Row lengths are checked in `admit`, after blank lines are skipped, to name the line.
         .flexible(true)
         .from_reader(source);
     let mut pass = Pass::start(headers(&mut reader, path)?, label, spec, path)?;
     let mut counts = Counts::default();
     records::for_each(reader, &path.display().to_string(), |record| {
-        let line = record.position().map_or(0, |position| position.line());
-        if pass.admit(record, line, spec.missing, &mut counts, path)? {
-            pass.push_row(record, line, path)?;
+        if pass.take(record, spec.missing, &mut counts, path)? {
             let bytes_so_far = record.position().map_or(0, |position| position.byte());
             if let (Some(size), SIZING_ROWS, 1..) = (size, pass.lines.len(), bytes_so_far) {
                 let rows = size as f64 * SIZING_ROWS as f64 / bytes_so_far as f64;
@@ -127,102 +128,9 @@ impl Pass {
             label_texts: Vec::new(),
             interned: HashMap::new(),
             lines: Vec::new(),
+            row: Vec::new(),
             notes: Vec::new(),
         })
-    }
-
-    /// Whether the record at `line` is a row to keep: blank lines end the data, a row must have
-    /// a value per column, and a row with a missing label or cell is an error or left out, as
-    /// `missing` says.
-    fn admit(
-        &self,
-        record: &StringRecord,
-        line: u64,
-        missing: Missing,
-        counts: &mut Counts,
-        path: &Path,
-    ) -> Result<bool> {
-        let shown = path.display();
-        if record.iter().all(|text| text.trim().is_empty()) {
-            counts.blank.get_or_insert(line);
-            return Ok(false);
-        }
-        if let Some(blank_line) = counts.blank {
-            bail!(
-                "{shown}: line {blank_line} is blank, between data rows; remove it (or give \
-                 each value, NA for a missing one)"
-            );
-        }
-        if record.len() != self.headers.len() {
-            bail!(
-                "{shown}: line {line} has {} values but the header has {} columns; every row \
-                 needs one value per column",
-                record.len(),
-                self.headers.len()
-            );
-        }
-        counts.total += 1;
-        if let Some(label) = self
-            .label_column
-            .filter(|&label| is_missing(cell(record, label)))
-        {
-            if missing == Missing::Error {
-                bail!(
-                    "{shown}: line {line}, label column '{}' has no value ('{}'); every row \
-                     needs a label (or leave such rows out with --missing drop)",
-                    self.headers[label],
-                    shorten(cell(record, label))
-                );
-            }
-            counts.unlabelled += 1;
-            return Ok(false);
-        }
-        let cell_missing = self
-            .columns
-            .iter()
-            .find(|(index, _)| is_missing(cell(record, *index)));
-        match (cell_missing, missing) {
-            (Some((index, _)), Missing::Error) => bail!(
-                "{shown}: line {line}, column '{}' is empty or missing (a missing value); \
-                 every feature needs a value: fill it in, or use --missing drop (leave such \
-                 rows out) or --missing mean (fill with the training rows' mean)",
-                self.headers[*index]
-            ),
-            (Some(_), Missing::Drop) => {
-                counts.incomplete += 1;
-                Ok(false)
-            }
-            _ => Ok(true),
-        }
-    }
-
-    /// A kept row's cells onto their columns, and its label.
-    fn push_row(&mut self, record: &StringRecord, line: u64, path: &Path) -> Result<()> {
-        for (index, building) in &mut self.columns {
-            let headers = &self.headers;
-            push(building, cell(record, *index), || {
-                format!(
-                    "{}: line {line}, column '{}'",
-                    path.display(),
-                    headers[*index]
-                )
-            })?;
-        }
-        if let Some(label) = self.label_column {
-            let text = cell(record, label);
-            let id = match self.interned.get(text) {
-                Some(&id) => id,
-                None => {
-                    let id = self.label_texts.len() as u32;
-                    self.interned.insert(text.to_string(), id);
-                    self.label_texts.push(text.to_string());
-                    id
-                }
-            };
-            self.labels.push(id);
-        }
-        self.lines.push(line);
-        Ok(())
     }
 
     /// The pass, with notes on the rows left out; an error when no row is left.
@@ -284,18 +192,5 @@ impl Pass {
                 },
             })
             .collect()
-    }
-}
-
-/// The text of a record's cell, without the spaces around it.
-fn cell(record: &StringRecord, index: usize) -> &str {
-    let text = &record[index];
-    // Most cells start and end with a visible ASCII character: nothing to trim (whitespace,
-    // Unicode's included, is ASCII up to the space, or bytes from 0x80).
-    let visible = |byte: Option<&u8>| byte.is_some_and(|&b| b > b' ' && b < 0x80);
-    if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
-        text
-    } else {
-        text.trim()
     }
 }
