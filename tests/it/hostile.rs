@@ -514,6 +514,10 @@ fn a_large_csv_trains_within_two_and_a_half_times_its_data_and_the_estimate_hold
             "1",
             "--batch-size",
             "256",
+            // On the CPU backend: `auto` in a build with wgpu first probes for a GPU, and
+            // loading the Vulkan driver to ask costs ~100 MiB of its own.
+            "--device",
+            "flex",
         ],
     );
     let summary: serde_json::Value = serde_json::from_str(

@@ -61,7 +61,6 @@ pub(super) fn read(
     let mut reader = csv::ReaderBuilder::new()
         // Cells are trimmed where they are read (`cell`): trimming whole records costs more.
         .trim(csv::Trim::Headers)
-        .buffer_capacity(1 << 20)
         // Row lengths are checked in `admit`, after blank lines are skipped, to name the line.
         .flexible(true)
         .from_reader(source);

@@ -13,7 +13,7 @@ use csv::{Reader, StringRecord};
 
 /// Records handed over at a time: enough to make the hand-over cheap, few enough to stay in
 /// the cache.
-const CHUNK: usize = 4096;
+const CHUNK: usize = 512;
 
 /// Chunks split ahead of the caller, at most.
 const AHEAD: usize = 4;
