@@ -2,11 +2,12 @@
 # Runs stepwise and the NumPy and PyTorch references side by side, ROUNDS times (default 3),
 # each workload in a process of its own (so peak RSS is the workload's), the order of the
 # three rotating from round to round; then prints per workload each one's median and the
-# ratio stepwise/peer (min, median, max over the rounds).
+# ratio stepwise/peer (min, median, max over the rounds); then, with pandas, bench/ingest.sh.
 #
 #   bench/compare.sh [ROUNDS]
 #
-# PYTHON: a Python with numpy and torch (default python3; a peer it lacks is skipped).
+# PYTHON: a Python with numpy, torch and pandas (default python3; a peer it lacks is skipped).
+# INGEST_ROWS: the CSV sizes bench/ingest.sh loads (default 10000 100000 1000000 5000000).
 # STEPWISE: the binary to measure (default: `cargo build --release`, then target/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,3 +54,14 @@ for round in $(seq "$rounds"); do
 done
 
 "$python" bench/summarize.py "$out"
+
+# Loading a CSV, against pandas' read_csv (INGEST_ROWS: the sizes; none: skipped).
+if "$python" -c "import pandas" 2>/dev/null; then
+  echo
+  read -r -a sizes <<< "${INGEST_ROWS-10000 100000 1000000 5000000}"
+  if [ ${#sizes[@]} -gt 0 ]; then
+    STEPWISE=$STEPWISE PYTHON=$python bench/ingest.sh "$rounds" "${sizes[@]}"
+  fi
+else
+  echo "note: $python cannot import pandas; the CSV-loading comparison (bench/ingest.sh) is skipped" >&2
+fi
