@@ -1,6 +1,9 @@
 //! What a run does to its data before training: hold rows out for validation, learn the column
 //! encoding and the scaling from the training rows only, and encode both parts.
 
+use std::panic::resume_unwind;
+use std::thread;
+
 use anyhow::{bail, Result};
 
 use super::encoding::{Encoding, Unseen};
@@ -22,14 +25,32 @@ pub struct Prepared {
     pub valid: Option<Dataset>,
     /// What loading and encoding did that a person should know.
     pub notes: Vec<String>,
+    /// The frame's [`fingerprint`](Frame::fingerprint).
+    pub fingerprint: String,
 }
 
-/// Splits `frame` (`default_valid_fraction` unless the config sets one) and encodes it.
+/// Splits `frame` (`default_valid_fraction` unless the config sets one) and encodes it; its
+/// fingerprint (a checksum of every cell: a while on a million rows) is taken meanwhile.
 pub fn prepare(
     frame: &Frame,
     config: &TrainConfig,
     default_valid_fraction: f64,
 ) -> Result<Prepared> {
+    thread::scope(|scope| {
+        let fingerprint = scope.spawn(|| frame.fingerprint());
+        let prepared = encode(frame, config, default_valid_fraction);
+        let fingerprint = fingerprint
+            .join()
+            .unwrap_or_else(|panic| resume_unwind(panic));
+        prepared.map(|prepared| Prepared {
+            fingerprint,
+            ..prepared
+        })
+    })
+}
+
+/// [`prepare`] but for the fingerprint.
+fn encode(frame: &Frame, config: &TrainConfig, default_valid_fraction: f64) -> Result<Prepared> {
     if config.output == Some(OutputKind::Sigmoid) {
         check_sigmoid_targets(frame)?;
     }
@@ -67,6 +88,7 @@ pub fn prepare(
         train,
         valid,
         notes,
+        fingerprint: String::new(),
     })
 }
 

@@ -19,7 +19,6 @@
 mod pictures;
 mod run;
 
-use std::panic::resume_unwind;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -128,15 +127,7 @@ impl Plan {
         backend: Backend,
     ) -> Result<Plan> {
         config.validate()?;
-        // The checksum of a million rows takes a while: it runs beside the encoding.
-        let (prepared, fingerprint) = std::thread::scope(|scope| {
-            let fingerprint = scope.spawn(|| frame.fingerprint());
-            let prepared = prepare(&frame, &config, default_valid_fraction);
-            let fingerprint = fingerprint
-                .join()
-                .unwrap_or_else(|panic| resume_unwind(panic));
-            prepared.map(|prepared| (prepared, fingerprint))
-        })?;
+        let prepared = prepare(&frame, &config, default_valid_fraction)?;
         let outputs = frame.targets.outputs();
         let model = ModelConfig::for_run(
             &config,
@@ -162,7 +153,7 @@ impl Plan {
         } else {
             Watched::Training
         };
-        let mut card = card(&frame, model, config, &prepared, fingerprint);
+        let mut card = card(&frame, model, config, &prepared);
         // The columns are encoded: of them, only what is shown of the data stays (a frame of
         // one row), so a large data set is not held twice while it trains.
         let first_row = frame.select(&[0]);
@@ -313,13 +304,7 @@ fn learner<'a, A>(
 
 /// The card a run of `config` will save: the network, the data's names and transforms, the
 /// configuration, and a fingerprint of the data.
-fn card(
-    frame: &Frame,
-    model: ModelConfig,
-    config: TrainConfig,
-    prepared: &Prepared,
-    fingerprint: String,
-) -> ModelCard {
+fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: &Prepared) -> ModelCard {
     ModelCard {
         format_version: FORMAT_VERSION,
         task: frame.task(),
@@ -331,7 +316,7 @@ fn card(
         target_scaling: prepared.target_scaling.clone(),
         training: config,
         encoding: Some(prepared.encoding.clone()),
-        data_fingerprint: Some(fingerprint),
+        data_fingerprint: Some(prepared.fingerprint.clone()),
         image: frame.image,
     }
 }
