@@ -71,7 +71,7 @@ pub enum Command {
     /// Redraw a model folder's pictures (loss.svg, and fit.svg or boundary.svg) from the data saved
     /// with them, and plot the loss in the terminal.
     Plot(PlotArgs),
-    /// Time the learning loop on the benchmark workloads (see bench/README.md).
+    /// Time the learning loop on the benchmark workloads, or loading a CSV (see bench/README.md).
     Bench(BenchArgs),
 }
 
