@@ -8,15 +8,13 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use burn::tensor::{Device, Distribution, Tensor};
 use clap::ValueEnum;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
 use crate::artifacts::ArtifactDir;
 use crate::config::{ActivationKind, LearningRate, ModelKind, OutputKind, Task, TrainConfig};
 use crate::data::encoding::Unseen;
 use crate::data::frame::Frame;
-use crate::data::{self, split::split, ColumnSpec, Dataset, LabelSpec, Source, Targets};
+use crate::data::{self, split::split, ColumnSpec, LabelSpec, Source};
 use crate::device::Backend;
 use crate::eval::Scores;
 use crate::infer::Predictor;
@@ -25,11 +23,8 @@ use crate::model::{Architecture, ConvolutionsConfig, ModelConfig};
 use crate::train::Plan;
 
 pub mod ingest;
-
-/// Rows, features and classes of the generated `scale` data set.
-pub const SCALE_ROWS: usize = 100_000;
-pub const SCALE_FEATURES: usize = 256;
-pub const SCALE_CLASSES: usize = 10;
+mod scale;
+pub use scale::{projected_classes, scale_dataset, SCALE_CLASSES, SCALE_FEATURES, SCALE_ROWS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -172,47 +167,6 @@ fn load(config: &TrainConfig) -> Result<Frame> {
     data::load(&source, &label, &ColumnSpec::default(), config.seed)
 }
 
-/// The `scale` data set: 100,000 rows, 256 features, 10 classes.
-pub fn scale_dataset(seed: u64) -> Dataset {
-    projected_classes(SCALE_ROWS, SCALE_FEATURES, SCALE_CLASSES, seed)
-}
-
-/// `rows` rows of `width` uniform features in [-1, 1]; the class is the largest of `classes`
-/// fixed random projections, so there is something to learn. f32 from the start: no
-/// double-size copy.
-pub fn projected_classes(rows: usize, width: usize, classes: usize, seed: u64) -> Dataset {
-    let mut random = StdRng::seed_from_u64(seed);
-    let projections: Vec<f32> = (0..classes * width)
-        .map(|_| random.random_range(-1.0f32..1.0))
-        .collect();
-    let features: Vec<f32> = (0..rows * width)
-        .map(|_| random.random_range(-1.0f32..1.0))
-        .collect();
-    let indices = features
-        .chunks(width)
-        .map(|row| {
-            let scores = projections
-                .chunks(width)
-                .map(|projection| row.iter().zip(projection).map(|(x, w)| x * w).sum::<f32>());
-            scores
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map_or(0, |(class, _)| class)
-        })
-        .collect();
-    Dataset {
-        name: "scale".into(),
-        feature_names: (0..width).map(|i| format!("x{i}")).collect(),
-        label_name: "class".into(),
-        features,
-        targets: Targets::Classes {
-            indices,
-            names: (0..classes).map(|class| class.to_string()).collect(),
-        },
-        task_reason: "generated".into(),
-    }
-}
-
 /// Trains `workload` on `backend` and measures it. The artifacts go to a temporary folder.
 pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
     let config = workload.config();
@@ -321,25 +275,5 @@ mod tests {
         // 6 × 256 rows × (256·512 + 512·512 + 512·10) weights
         assert_eq!(flops_per_step(&model, 256), 6.0 * 256.0 * 398_336.0);
         assert!((flops_per_step(&model, 256) / 1e9 - 0.612).abs() < 0.001);
-    }
-
-    #[test]
-    fn the_scale_data_is_generated_the_same_every_time() {
-        // Smaller than scale's own 100,000 × 256, which is the same code.
-        let (a, b) = (
-            projected_classes(2000, 16, 10, 1),
-            projected_classes(2000, 16, 10, 1),
-        );
-        assert_eq!(a.rows(), 2000);
-        assert_eq!(a.feature_count(), 16);
-        assert_eq!(a.targets, b.targets);
-        assert_eq!(a.features, b.features);
-        let Targets::Classes { indices, .. } = &a.targets else {
-            panic!("scale is classification")
-        };
-        // Every class occurs: the projections split the cube into ten regions.
-        let mut seen = [false; 10];
-        indices.iter().for_each(|&class| seen[class] = true);
-        assert!(seen.iter().all(|&class| class));
     }
 }
