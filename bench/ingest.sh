@@ -71,8 +71,8 @@ print(f"{'rows':>9} {'MB':>7} | {'parse s':>7} {'ready s':>7} {'pandas':>7} {'ra
       f"{'est/peak':>8} | {'pandas RSS':>10}")
 for rows in sizes:
     first = result(rows, 1, "stepwise")
-    parse = median(rows, "stepwise", lambda *a: result(*a)["load_seconds"])
-    load = median(rows, "stepwise", lambda *a: result(*a)["seconds"])
+    parse = median(rows, "stepwise", lambda *a: result(*a)["parse_seconds"])
+    load = median(rows, "stepwise", lambda *a: result(*a)["ready_seconds"])
     pandas_load = median(rows, "pandas", lambda *a: result(*a)["load_seconds"])
     process = median(rows, "stepwise", wall)
     pandas_process = median(rows, "pandas", wall)

@@ -33,16 +33,15 @@ impl DeviceData {
         let mut values = dataset.features;
         features.standardise(&mut values);
         let feature_tensor = Tensor::from_data(TensorData::new(values, [rows, inputs]), device);
-        let targets = match (&dataset.targets, target) {
-            (Targets::Classes { indices, .. }, _) => {
+        let targets = match dataset.targets {
+            Targets::Classes { indices, .. } => {
                 let classes: Vec<i64> = indices.iter().map(|&index| index as i64).collect();
                 TargetTensor::Classes(Tensor::from_data(TensorData::new(classes, [rows]), device))
             }
-            (Targets::Values(values), scaling) => {
-                let values = match scaling {
-                    Some(scaling) => scaling.apply(values),
-                    None => values.clone(),
-                };
+            Targets::Values(mut values) => {
+                if let Some(scaling) = target {
+                    scaling.standardise(&mut values);
+                }
                 TargetTensor::Values(Tensor::from_data(
                     TensorData::new(values, [rows, 1]),
                     device,

@@ -70,10 +70,10 @@ pub fn peak_rss() -> Option<u64> {
     status_bytes("VmHWM:")
 }
 
-/// Drops `value` and hands its memory back to the system at once. The allocator otherwise
-/// keeps freed pages a while for the thread that freed them, where burn's worker threads do
-/// not reuse them: a loaded table let go before training would still count in the peak, with
-/// training's copies on top.
+/// Drops `value` and hands its memory back to the system at once. mimalloc otherwise keeps
+/// freed pages for a while, and training's first allocations did not reuse them: a loaded
+/// table let go before training still counted in the peak, with the epoch's shuffled copy on
+/// top (1M rows: 289 MiB, against 216 MiB with this).
 pub fn release<T>(value: T) {
     use libmimalloc_sys::{mi_collect, mi_option_get, mi_option_set, mi_option_t};
     /// `mi_option_purge_delay` in mimalloc.h (v3): milliseconds before free pages are returned.

@@ -134,6 +134,10 @@ mod tests {
         assert_eq!(estimate.parameters, 131.0 * 4.0 * 4.0);
         assert_eq!(estimate.activations, 16.0 * 23.0 * 12.0 + 30.0 * 16.0 * 8.0);
         assert_eq!(estimate.data, 150.0 * 5.0 * 4.0);
+        // Room let go before training is reused first, and never makes the need negative.
+        let to_come = estimate.to_come();
+        assert_eq!(estimate.releasing(1000.0).to_come(), to_come - 1000.0);
+        assert_eq!(estimate.releasing(2.0 * to_come).to_come(), 0.0);
         assert!(estimate.check(Some(1 << 24)).is_ok());
         let refused = estimate.check(Some(1000)).unwrap_err().to_string();
         assert!(refused.contains("only 1000 B is available"), "{refused}");

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use burn::tensor::{Device, Distribution, Tensor};
 use clap::ValueEnum;
 use serde::Serialize;
@@ -41,9 +41,6 @@ pub enum Workload {
     /// cnn: the digits' 1437 training rows as 1×8×8 pictures, CNN conv 8,16 then 64-16-10 relu,
     /// batch 64, 20 epochs, lr 0.05.
     Cnn,
-    /// ingest: a CSV read as `stepwise train --model linear` reads it, up to the first STEP
-    /// (`--rows N` generates one of N rows × 21 columns; `--csv FILE` names one).
-    Ingest,
 }
 
 /// What one workload measured.
@@ -71,7 +68,6 @@ pub struct BenchResult {
 }
 
 impl Workload {
-    /// The training workloads, which `stepwise bench` runs unless told otherwise.
     pub const ALL: [Workload; 5] = [
         Workload::Digits,
         Workload::Sine,
@@ -87,7 +83,6 @@ impl Workload {
             Workload::Xor => "xor",
             Workload::Scale => "scale",
             Workload::Cnn => "cnn",
-            Workload::Ingest => "ingest",
         }
     }
 
@@ -136,9 +131,6 @@ impl Workload {
                 .with_batch_size(64)
                 .with_epochs(20)
                 .with_learning_rate(LearningRate::Fixed(0.05)),
-            Workload::Ingest => TrainConfig::new()
-                .with_model(ModelKind::Linear)
-                .with_epochs(1),
         }
     }
 
@@ -153,7 +145,6 @@ impl Workload {
                 Ok(digits.select(&rows.train))
             }
             Workload::Sine | Workload::Xor => load(config),
-            Workload::Ingest => bail!("the ingest workload reads a CSV file: see `ingest::run`"),
         }
     }
 }

@@ -10,7 +10,7 @@ use stepwise::bench::{self, BenchResult, Workload};
 use stepwise::device::Backend;
 use stepwise::machine;
 
-use super::BenchArgs;
+use super::{BenchArgs, BenchWorkload};
 
 /// Side of the matrix product that measures the backend's ceiling.
 const MATMUL_SIZE: usize = 1024;
@@ -26,16 +26,19 @@ struct Report {
 
 pub fn bench(args: BenchArgs) -> Result<()> {
     let backend = args.device.backend()?;
-    if args.workload.contains(&Workload::Ingest) {
+    if args.workload.contains(&BenchWorkload::Ingest) {
         return ingest(&args, &backend);
     }
     if args.rows.is_some() || args.csv.is_some() {
         bail!("--rows and --csv are for --workload ingest");
     }
-    let workloads = if args.workload.is_empty() {
-        Workload::ALL.to_vec()
-    } else {
-        args.workload.clone()
+    let chosen = args.workload.iter().filter_map(|chosen| match chosen {
+        BenchWorkload::Train(workload) => Some(*workload),
+        BenchWorkload::Ingest => None,
+    });
+    let workloads = match args.workload.is_empty() {
+        true => Workload::ALL.to_vec(),
+        false => chosen.collect(),
     };
     if !args.json {
         say!(
@@ -167,18 +170,18 @@ fn ingest_table(result: &IngestResult) -> String {
             result.columns
         ),
         format!(
-            "load     {:.3} s (the CSV parsed into columns)",
-            result.load_seconds
+            "parse    {:.3} s (the CSV into columns)",
+            result.parse_seconds
         ),
         format!(
             "prepare  {:.3} s (split, encoded, standardised, on the device)",
             result.prepare_seconds
         ),
         format!(
-            "total    {:.3} s: {:.0} MB/s, {:.3} s per million rows",
-            result.seconds,
+            "ready    {:.3} s to the first STEP: {:.0} MB/s, {:.3} s per million rows",
+            result.ready_seconds,
             result.megabytes_per_second,
-            result.seconds * 1e6 / result.rows as f64
+            result.ready_seconds * 1e6 / result.rows as f64
         ),
         format!(
             "memory   peak {} = {} x the data as float32 ({}); estimate {} (peak / estimate {})",

@@ -24,9 +24,11 @@ mod parse;
 use std::path::PathBuf;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use stepwise::bench::Workload;
 use stepwise::config::TrainConfig;
@@ -192,7 +194,7 @@ pub struct BenchArgs {
     /// Run only these workloads (repeat the option; default: all but ingest, which times
     /// loading a CSV instead of training).
     #[arg(long, value_enum)]
-    pub workload: Vec<Workload>,
+    pub workload: Vec<BenchWorkload>,
     /// ingest: generate a CSV of this many rows × 21 numeric columns (in --csv FILE if given,
     /// else in a temporary file).
     #[arg(long)]
@@ -203,6 +205,33 @@ pub struct BenchArgs {
     /// Print a JSON report instead of the table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `bench --workload` names: one of the training workloads, or `ingest`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchWorkload {
+    Train(Workload),
+    Ingest,
+}
+
+impl ValueEnum for BenchWorkload {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: OnceLock<Vec<BenchWorkload>> = OnceLock::new();
+        VARIANTS.get_or_init(|| {
+            let train = Workload::ALL.into_iter().map(BenchWorkload::Train);
+            train.chain([BenchWorkload::Ingest]).collect()
+        })
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            BenchWorkload::Train(workload) => workload.to_possible_value(),
+            BenchWorkload::Ingest => Some(PossibleValue::new("ingest").help(
+                "ingest: a CSV read as `stepwise train --model linear` reads it, up to the first \
+                 STEP (`--rows N` generates one of N rows × 21 columns; `--csv FILE` names one)",
+            )),
+        }
+    }
 }
 
 #[derive(Args, Debug)]
