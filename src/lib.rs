@@ -56,6 +56,7 @@ pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod plot;
+pub mod remote;
 pub mod stop;
 pub mod trace;
 pub mod train;

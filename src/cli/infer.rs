@@ -13,7 +13,7 @@ use stepwise::device::{self, DeviceChoice};
 use stepwise::eval::{Evaluation, Scores};
 use stepwise::infer::{Prediction, Predictor};
 
-use super::{EvalArgs, PredictArgs};
+use super::{EvalArgs, PredictArgs, RemoteArgs};
 
 pub fn datasets() -> Result<()> {
     for (name, description) in data::catalogue() {
@@ -22,18 +22,32 @@ pub fn datasets() -> Result<()> {
     Ok(())
 }
 
-pub fn devices() -> Result<()> {
+pub fn devices(remote: RemoteArgs) -> Result<()> {
     say!(
         "compiled backends: {}",
         device::compiled_backends().join(", ")
     )?;
-    for (name, backend) in device::survey() {
+    let server = remote.server()?;
+    let mut reached = false;
+    for (name, backend) in device::survey(server.as_ref()) {
         match backend {
-            Ok(backend) => say!("{name:<8} {}", backend.description)?,
+            Ok(backend) => {
+                reached |= name == "remote";
+                say!("{name:<8} {}", backend.description)?
+            }
             Err(err) => say!("{name:<8} unavailable: {err:#}")?,
         }
     }
-    match device::select(DeviceChoice::Auto) {
+    // With --remote, `auto` is the server (connecting again would only repeat the wait).
+    if server.is_some() {
+        let verdict = if reached {
+            "remote"
+        } else {
+            "none: the server is unavailable"
+        };
+        return say!("auto     -> {verdict}");
+    }
+    match device::select(DeviceChoice::Auto, None) {
         Ok(selection) => {
             say!("auto     -> {}", selection.backend.name)?;
             if let Some(warning) = selection.warning {

@@ -20,6 +20,7 @@ mod show;
 mod train;
 
 mod parse;
+mod remote;
 
 use std::path::PathBuf;
 
@@ -34,6 +35,7 @@ use stepwise::bench::Workload;
 use stepwise::config::TrainConfig;
 use stepwise::device::{self, Backend, DeviceChoice};
 use stepwise::eval::Rows;
+use stepwise::remote::{Address, Server, Token, Transport};
 use stepwise::train::Plan;
 
 pub use parse::parse;
@@ -60,7 +62,7 @@ pub enum Command {
     /// List the data sets --dataset accepts by name.
     Datasets,
     /// List the compiled-in backends and what each would run on (trains nothing).
-    Devices,
+    Devices(RemoteArgs),
     /// Find a learning rate: the range test, from 1e-6 to 10 over ~100 steps (takes train options).
     LrFind(PlanArgs),
     /// Check backpropagation: autodiff gradients against finite differences (takes train options).
@@ -75,6 +77,9 @@ pub enum Command {
     Plot(PlotArgs),
     /// Time the learning loop on the benchmark workloads, or loading a CSV (see bench/README.md).
     Bench(BenchArgs),
+    /// Host this machine's device for `--device remote` clients on other machines, until Ctrl-C
+    /// (feature `remote`; the token from --token-file or STEPWISE_REMOTE_TOKEN).
+    Serve(ServeArgs),
 }
 
 /// The STEP and STOP rules with their defaults, under `stepwise train --help`.
@@ -91,15 +96,49 @@ epoch with the lowest validation loss (--keep best), or the last (--keep last)."
 #[derive(Args, Debug)]
 pub struct DeviceArg {
     /// Backend to compute on: `auto` takes the GPU when built with the `wgpu` feature and a
-    /// hardware adapter exists, else the CPU.
+    /// hardware adapter exists, else the CPU; `remote` the device of a `stepwise serve`.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     pub device: DeviceChoice,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// Which server `--device remote` computes on.
+#[derive(Args, Debug)]
+pub struct RemoteArgs {
+    /// The server: the ws://HOST:PORT or iroh endpoint id (ID, or ID@IP:PORT to dial it
+    /// directly) that `stepwise serve` printed. Implies --device remote.
+    #[arg(long, value_name = "ADDRESS")]
+    pub remote: Option<String>,
+    /// A file whose first line is the server's token (default: the STEPWISE_REMOTE_TOKEN
+    /// environment variable; never the command line, which every user can read).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+impl RemoteArgs {
+    /// The server --remote names, with its token; `None` without --remote.
+    pub fn server(&self) -> Result<Option<Server>> {
+        let Some(address) = &self.remote else {
+            if self.token_file.is_some() {
+                anyhow::bail!("--token-file is the token of a --remote server; give --remote too");
+            }
+            return Ok(None);
+        };
+        let address = Address::parse(address)?;
+        let token = Token::read(self.token_file.as_deref())?;
+        Ok(Some(Server { address, token }))
+    }
 }
 
 impl DeviceArg {
     /// The chosen backend; a fallback warning goes to stderr.
     pub fn backend(&self) -> Result<Backend> {
-        let selection = device::select(self.device)?;
+        let server = self.remote.server()?;
+        let selection = device::select(self.device, server.as_ref())?;
+        if let Some(server) = server {
+            remote::on_lost_server(&server.address);
+        }
         if let Some(warning) = selection.warning {
             eprintln!("warning: {warning}");
         }
@@ -235,6 +274,34 @@ impl ValueEnum for BenchWorkload {
 }
 
 #[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The device to host: `auto` takes the GPU when there is one.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+    /// iroh: dialed by endpoint id, authenticated and encrypted, over any network. websocket:
+    /// unencrypted, for a trusted network only.
+    #[arg(long, value_enum, default_value_t = Transport::Iroh)]
+    pub transport: Transport,
+    /// The port to listen on (websocket TCP, iroh UDP); 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// websocket: the interface to listen on; 0.0.0.0 for every one (a trusted network only).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// A file whose first line is the token clients must present (default: the
+    /// STEPWISE_REMOTE_TOKEN environment variable). A server without a token does not start.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// iroh: the server's secret key, created on first use, so its endpoint id survives restarts
+    /// (default: ~/.config/stepwise/iroh-server.key).
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// iroh: no relays, direct connections only (clients dial ID@IP:PORT; needs --port).
+    #[arg(long)]
+    pub no_relay: bool,
+}
+
+#[derive(Args, Debug)]
 pub struct PlotArgs {
     /// Model folder written by `stepwise train`.
     #[arg(long)]
@@ -304,13 +371,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Predict(args) => infer::predict(args),
         Command::Eval(args) => infer::eval(args),
         Command::Datasets => infer::datasets(),
-        Command::Devices => infer::devices(),
+        Command::Devices(args) => infer::devices(args),
         Command::LrFind(args) => explain::lr_find(args),
         Command::Gradcheck(args) => explain::gradcheck(args),
         Command::Approximate(args) => explain::approximate(args),
         Command::Derivative(args) => explain::derivative(args),
         Command::Plot(args) => explain::plot(args),
         Command::Bench(args) => bench::bench(args),
+        Command::Serve(args) => remote::serve(args),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -2,8 +2,9 @@
 //!
 //! Cargo features decide which burn backends are compiled in: `flex` (the default, burn's
 //! pure-Rust CPU backend), `ndarray` (a CPU backend burn 0.22 deprecates but still ships) and
-//! `wgpu` (the GPU, through Vulkan, Metal, DX12 or OpenGL). `--device` picks one of those at run
-//! time. Everything else in stepwise takes a `Device` and never names a backend.
+//! `wgpu` (the GPU, through Vulkan, Metal, DX12 or OpenGL), and `remote` adds another machine's
+//! device ([`crate::remote`]). `--device` picks one of those at run time. Everything else in
+//! stepwise takes a `Device` and never names a backend.
 //!
 //! The one operation stepwise computes per backend, [`tanh`], lives here for the same reason.
 
@@ -11,10 +12,14 @@
 mod tanh;
 
 pub use tanh::tanh;
+#[cfg(feature = "remote")]
+pub(crate) use tanh::Tanh;
 
 use anyhow::Result;
 use burn::tensor::Device;
 use clap::ValueEnum;
+
+use crate::remote::{self, Server};
 
 #[cfg(not(any(feature = "flex", feature = "ndarray", feature = "wgpu")))]
 compile_error!("stepwise needs a backend: enable one of the features `flex`, `ndarray` or `wgpu`");
@@ -31,12 +36,14 @@ pub enum DeviceChoice {
     Ndarray,
     /// The GPU through wgpu.
     Wgpu,
+    /// The device of a `stepwise serve` on another machine (--remote ADDRESS; feature `remote`).
+    Remote,
 }
 
 /// A backend ready to compute on.
 #[derive(Clone, Debug)]
 pub struct Backend {
-    /// `flex`, `ndarray` or `wgpu`.
+    /// `flex`, `ndarray`, `wgpu` or `remote`.
     pub name: &'static str,
     /// What it runs on, for a person: `CPU`, or the GPU adapter's name and kind.
     pub description: String,
@@ -65,21 +72,44 @@ pub fn compiled_backends() -> Vec<&'static str> {
     if cfg!(feature = "wgpu") {
         backends.push("wgpu");
     }
+    if cfg!(feature = "remote") {
+        backends.push("remote");
+    }
     backends
 }
 
-/// The backend `--device` names.
-pub fn select(choice: DeviceChoice) -> Result<Selection> {
+/// The backend `--device` names; `server` is where --remote points, if anywhere (with
+/// `--device auto`, it is the device).
+pub fn select(choice: DeviceChoice, server: Option<&Server>) -> Result<Selection> {
     let chosen = |backend| {
         Ok(Selection {
             backend,
             warning: None,
         })
     };
+    match (choice, server) {
+        (DeviceChoice::Remote | DeviceChoice::Auto, Some(server)) => {
+            return chosen(remote::connect(server)?)
+        }
+        (DeviceChoice::Remote, None) => anyhow::bail!(
+            "--device remote needs --remote ADDRESS: the ws://HOST:PORT or iroh endpoint id that \
+             `stepwise serve` printed on the server"
+        ),
+        (_, Some(server)) => anyhow::bail!(
+            "--remote {} is for --device remote; --device {} computes here",
+            server.address,
+            choice
+                .to_possible_value()
+                .expect("no skipped choice")
+                .get_name()
+        ),
+        (_, None) => {}
+    }
     match choice {
         DeviceChoice::Flex => chosen(flex().ok_or_else(|| not_compiled("flex"))?),
         DeviceChoice::Ndarray => chosen(ndarray().ok_or_else(|| not_compiled("ndarray"))?),
         DeviceChoice::Wgpu => chosen(wgpu()?),
+        DeviceChoice::Remote => unreachable!("answered above"),
         DeviceChoice::Auto => {
             let gpu = wgpu();
             let cpu = cpu();
@@ -110,13 +140,18 @@ pub fn cpu() -> Option<Backend> {
     flex().or_else(ndarray)
 }
 
-/// Every compiled backend with what it would run on, or why it cannot run: `stepwise devices`.
-pub fn survey() -> Vec<(&'static str, Result<Backend>)> {
+/// Every compiled backend with what it would run on, or why it cannot run: `stepwise devices`
+/// (`remote` connects to `server`, when given).
+pub fn survey(server: Option<&Server>) -> Vec<(&'static str, Result<Backend>)> {
     compiled_backends()
         .into_iter()
         .map(|name| {
             let choice = DeviceChoice::from_str(name, false).expect("every backend is a choice");
-            (name, select(choice).map(|selection| selection.backend))
+            let server = server.filter(|_| choice == DeviceChoice::Remote);
+            (
+                name,
+                select(choice, server).map(|selection| selection.backend),
+            )
         })
         .collect()
 }

@@ -8,7 +8,8 @@
 //!
 //! It is a burn backend extension: the forward and backward are per-backend functions, routed by
 //! burn's `Dispatch` like its own operations. Other backends (ndarray, wgpu) compute them with
-//! burn's tensor operations. Gradients still come from burn's autodiff, which records this
+//! burn's tensor operations; on a remote device each half is a custom operation the server runs
+//! with this same code (src/remote/tanh.rs). Gradients still come from burn's autodiff, which records this
 //! operation in its graph like any other.
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -30,6 +31,7 @@ pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     Flex: cfg(feature = "flex"),
     NdArray: cfg(feature = "ndarray"),
     Cube: cfg(feature = "wgpu"),
+    Remote: cfg(feature = "remote"),
     Autodiff
 )]
 pub trait Tanh: Backend {
@@ -237,7 +239,7 @@ mod tests {
         };
         let values: Vec<f32> = (0..64).map(|i| (i as f32 - 32.0) / 4.0).collect();
         let weights: Vec<f32> = (0..64).map(|i| i as f32 / 64.0).collect();
-        for (name, backend) in crate::device::survey() {
+        for (name, backend) in crate::device::survey(None) {
             let Ok(backend) = backend else { continue }; // no adapter for wgpu here
             let device = backend.device.autodiff();
             let tensor = |values: &[f32]| {

@@ -20,9 +20,11 @@ use crate::{backend, valid_accuracy};
 /// Tolerance on probabilities between backends.
 const AGREEMENT: f32 = 1e-4;
 
+/// Every local backend compiled in (a remote one has its own tests, with a server: `remote`).
 fn each_backend() -> Vec<Backend> {
-    survey()
+    survey(None)
         .into_iter()
+        .filter(|(name, _)| *name != "remote")
         .map(|(name, backend)| {
             backend.unwrap_or_else(|err| panic!("backend {name} is compiled but unusable: {err:#}"))
         })

@@ -14,6 +14,8 @@ mod images;
 mod learning;
 mod properties;
 mod reliability;
+#[cfg(feature = "remote")]
+mod remote;
 
 use std::path::Path;
 

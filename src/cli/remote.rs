@@ -1,0 +1,94 @@
+//! The command line's side of training on another machine: what `stepwise serve` prints (what it
+//! hosts, how to connect, each session), and what a client says when its server goes away.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::ValueEnum;
+
+use stepwise::remote::{self, Address, ServeOptions, ServerEvent, Serving, Token, Transport};
+
+use super::ServeArgs;
+
+pub fn serve(args: ServeArgs) -> Result<()> {
+    let options = ServeOptions {
+        device: args.device,
+        transport: args.transport,
+        bind: args.bind,
+        port: args.port,
+        token: Token::read(args.token_file.as_deref())?,
+        identity: args.identity.unwrap_or_else(default_identity),
+        no_relay: args.no_relay,
+    };
+    if options.no_relay && (options.transport != Transport::Iroh || options.port == 0) {
+        anyhow::bail!("--no-relay is for --transport iroh with a --port clients can dial");
+    }
+    remote::serve(&options, |event| {
+        // stdout, where burn's server logs too, so the lines stay in order. A log that can no
+        // longer be written (a closed terminal) does not stop the server.
+        let _ = match event {
+            ServerEvent::Ready(serving) => say!("{}", ready(&serving)),
+            ServerEvent::Opened { client, device } => {
+                say!("session: {client} opened device {device}")
+            }
+            ServerEvent::Refused(reason) => say!("refused: {reason}"),
+        };
+    })?;
+    say!("stopped: every session is closed")
+}
+
+/// What a server that listens says: what it hosts, and how to connect.
+fn ready(serving: &Serving) -> String {
+    let transport = serving.transport.to_possible_value().expect("a transport");
+    let mut lines = vec![
+        format!("serving {} over {}", serving.device, transport.get_name()),
+        format!("connect with: --device remote --remote {}", serving.address),
+        "  (and the same token, in --token-file FILE or STEPWISE_REMOTE_TOKEN)".to_string(),
+    ];
+    if let Some(warning) = &serving.warning {
+        lines.insert(0, format!("warning: {warning}"));
+    }
+    if let Address::WebSocket(url) = &serving.address {
+        if url.contains("0.0.0.0") {
+            lines.push("  (0.0.0.0: every interface; dial this machine's address)".into());
+        }
+        lines.push("  websocket is unencrypted: use it on a trusted network only".into());
+    }
+    lines.push("Ctrl-C or SIGTERM stops the server".into());
+    lines.join("\n")
+}
+
+/// `~/.config/stepwise/iroh-server.key` (`$XDG_CONFIG_HOME` when set).
+fn default_identity() -> PathBuf {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    config.join("stepwise").join("iroh-server.key")
+}
+
+/// A remote device that loses its server fails inside burn-remote, which panics, on whichever
+/// thread noticed, since it has no caller to hand an error to. From the moment a client connects,
+/// such a panic ends the process as any stepwise error does: one line and exit status 1. Every
+/// save is atomic, so the last checkpoint is whole.
+pub fn on_lost_server(address: &Address) {
+    let address = address.to_string();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let reason = (payload.downcast_ref::<&str>().map(|text| text.to_string()))
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no reason given".into());
+        // burn's message ends with the cause ("Failed to read tensor: …"), after advice meant
+        // for programmers.
+        let reason = reason
+            .lines()
+            .map(str::trim)
+            .rfind(|line| !line.is_empty())
+            .unwrap_or("");
+        eprintln!(
+            "error: the remote server at {address} stopped answering ({reason}); start it again \
+             (a run with --checkpoint-every continues with --resume DIR, there or here)"
+        );
+        std::process::exit(1);
+    }));
+}

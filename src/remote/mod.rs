@@ -1,0 +1,269 @@
+//! Training on another machine, through burn's remote backend (the `remote` feature).
+//!
+//! `stepwise serve` hosts one of this machine's devices; `--device remote --remote ADDRESS`
+//! makes a server's device the one the learning loop computes on. burn-remote carries every tensor
+//! operation to the server and only the numbers stepwise reads (the loss, the metrics, the saved
+//! parameters) back, so the loop, the model and the artifacts are the same as on a local device.
+//!
+//! Two transports, as burn ships them: iroh (the default) dials a server by its endpoint id over
+//! any network, authenticated and encrypted; websocket (`ws://host:port`) is unencrypted, for a
+//! trusted network. Either way the server lets in only clients with its token, read from a file
+//! or the `STEPWISE_REMOTE_TOKEN` environment variable, never from the command line, which
+//! other users of the machine can read in the process list.
+//!
+//! This file reads addresses and tokens, which need no network; `client.rs`, `server.rs` and
+//! `tanh.rs` are compiled with the feature.
+
+#[cfg(feature = "remote")]
+mod client;
+#[cfg(feature = "remote")]
+mod server;
+#[cfg(feature = "remote")]
+mod tanh;
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::ValueEnum;
+
+use crate::device::{Backend, DeviceChoice};
+
+/// The environment variable a token is read from when no file names it.
+pub const TOKEN_VARIABLE: &str = "STEPWISE_REMOTE_TOKEN";
+
+/// The shared secret a server asks of its clients. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// The token in `file` (its first line, without the line ending), else in
+    /// `STEPWISE_REMOTE_TOKEN`.
+    pub fn read(file: Option<&Path>) -> Result<Token> {
+        let (text, source) = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the token file {}", path.display()))?;
+                (text, format!("the token file {}", path.display()))
+            }
+            None => match std::env::var(TOKEN_VARIABLE) {
+                Ok(text) => (text, TOKEN_VARIABLE.to_string()),
+                Err(_) => bail!(
+                    "no token: put the server's token in a file and pass --token-file FILE, or set \
+                     {TOKEN_VARIABLE} (a token on the command line would be readable by every user \
+                     of the machine)"
+                ),
+            },
+        };
+        let token = text.lines().next().unwrap_or("").trim();
+        if token.is_empty() {
+            bail!("{source} holds no token: write one on its first line (e.g. `openssl rand -hex 32`)");
+        }
+        Ok(Token(token.to_string()))
+    }
+
+    /// The token itself, for the authorizer.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(…)")
+    }
+}
+
+/// Where a server is, as `stepwise serve` prints it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Address {
+    /// `ws://host:port`.
+    WebSocket(String),
+    /// An iroh endpoint id, found through the relays, and addresses to try directly
+    /// (`ID@IP:PORT`, or several separated by commas).
+    Iroh { id: String, direct: Vec<SocketAddr> },
+}
+
+impl Address {
+    /// Reads `ws://…`, `ID` or `ID@IP:PORT[,IP:PORT…]`.
+    pub fn parse(text: &str) -> Result<Address> {
+        let text = text.trim();
+        if text.starts_with("ws://") || text.starts_with("wss://") {
+            return Ok(Address::WebSocket(text.to_string()));
+        }
+        if text.contains("://") {
+            bail!("--remote {text}: a websocket address starts with ws://, an iroh one is the server's endpoint id");
+        }
+        let (id, direct) = match text.split_once('@') {
+            Some((id, addresses)) => (id, addresses.split(',').collect()),
+            None => (text, Vec::new()),
+        };
+        let hex = id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex {
+            bail!(
+                "--remote {text}: not a server address; give the ws://HOST:PORT or the iroh \
+                 endpoint id (64 hex digits, optionally @IP:PORT) that `stepwise serve` printed"
+            );
+        }
+        let direct = direct
+            .into_iter()
+            .map(|address| {
+                address.parse().with_context(|| {
+                    format!("--remote: `{address}` after @ is not an IP:PORT address")
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Address::Iroh {
+            id: id.to_ascii_lowercase(),
+            direct,
+        })
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::WebSocket(url) => f.write_str(url),
+            Address::Iroh { id, direct } if direct.is_empty() => f.write_str(id),
+            Address::Iroh { id, direct } => {
+                let direct: Vec<String> = direct.iter().map(|a| a.to_string()).collect();
+                write!(f, "{id}@{}", direct.join(","))
+            }
+        }
+    }
+}
+
+/// A server to compute on: where it is, and the token it asks for.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub address: Address,
+    pub token: Token,
+}
+
+/// The server's first device, connected; an error says what to check.
+pub fn connect(server: &Server) -> Result<Backend> {
+    #[cfg(feature = "remote")]
+    return client::connect(server);
+    #[cfg(not(feature = "remote"))]
+    Err(not_compiled(&server.address.to_string()))
+}
+
+/// How the server is reached.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    /// Authenticated and encrypted, over any network: clients dial the endpoint id.
+    #[default]
+    Iroh,
+    /// Plain websocket: unencrypted, for a trusted network only.
+    Websocket,
+}
+
+/// What `stepwise serve` was asked for.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// The local device to host (`remote` is refused).
+    pub device: DeviceChoice,
+    pub transport: Transport,
+    /// The interface to listen on (websocket); loopback unless asked.
+    pub bind: IpAddr,
+    /// The port; 0 lets the system pick a free one.
+    pub port: u16,
+    pub token: Token,
+    /// iroh: the file holding the server's secret key, so its endpoint id outlives a restart.
+    pub identity: PathBuf,
+    /// iroh: dial only directly, without n0's public relays (a closed network, or a test).
+    pub no_relay: bool,
+}
+
+/// A server ready for clients.
+#[derive(Clone, Debug)]
+pub struct Serving {
+    /// The hosted device, for a person.
+    pub device: String,
+    /// What a client passes to --remote.
+    pub address: Address,
+    pub transport: Transport,
+    /// Why `--device auto` did not take the GPU, if it did not.
+    pub warning: Option<String>,
+}
+
+/// What a running server reports, for the command line to log.
+#[derive(Clone, Debug)]
+pub enum ServerEvent {
+    /// Listening: what it serves and how to connect.
+    Ready(Serving),
+    /// A client with the token opened a session.
+    Opened { client: String, device: u32 },
+    /// A client was turned away, and why (a wrong token, say).
+    Refused(String),
+}
+
+/// Hosts `options.device` until Ctrl-C or SIGTERM, telling `report` what happens. burn's server
+/// itself logs to stderr (a session that fails, the listening sockets).
+pub fn serve(
+    options: &ServeOptions,
+    report: impl Fn(ServerEvent) + Send + Sync + 'static,
+) -> Result<()> {
+    #[cfg(feature = "remote")]
+    return server::serve(options, report);
+    #[cfg(not(feature = "remote"))]
+    {
+        let _ = (options, report);
+        Err(anyhow::anyhow!(
+            "stepwise serve needs the remote feature: build with `cargo build --release --features \
+             remote`"
+        ))
+    }
+}
+
+#[cfg(not(feature = "remote"))]
+fn not_compiled(address: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "--remote {address}: the remote backend is not compiled into this build; rebuild with \
+         `--features remote`"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "ae58ff8833241ac82d6ff7611046ed67b5072d142c588d0063e942d9a75502b6";
+
+    #[test]
+    fn an_address_is_a_websocket_url_or_an_iroh_id_with_optional_direct_addresses() {
+        let url = Address::parse("ws://10.0.0.2:3000").unwrap();
+        assert_eq!(url, Address::WebSocket("ws://10.0.0.2:3000".into()));
+        let id = Address::parse(ID).unwrap();
+        assert_eq!(id.to_string(), ID);
+        let direct = Address::parse(&format!("{ID}@127.0.0.1:4000")).unwrap();
+        let expected = vec!["127.0.0.1:4000".parse().unwrap()];
+        assert_eq!(
+            direct,
+            Address::Iroh {
+                id: ID.into(),
+                direct: expected
+            }
+        );
+        assert_eq!(direct.to_string(), format!("{ID}@127.0.0.1:4000"));
+        for bad in ["http://host", "gpu-box", &format!("{ID}@nowhere")] {
+            assert!(Address::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_token_is_the_first_line_of_its_file_and_an_empty_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        std::fs::write(&file, "s3cret \n").unwrap();
+        assert_eq!(Token::read(Some(&file)).unwrap().secret(), "s3cret");
+        assert_eq!(
+            format!("{:?}", Token::read(Some(&file)).unwrap()),
+            "Token(…)"
+        );
+        std::fs::write(&file, "\n").unwrap();
+        let err = Token::read(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("holds no token"), "{err}");
+    }
+}

@@ -1,0 +1,110 @@
+//! The server side: one of this machine's devices, hosted for clients that hold the token.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use burn::server::{
+    AuthorizationRequest, IrohIdentity, IrohRelays, IrohTransport, PeerAuthorizer, RemoteServer,
+    TokenAuthorizer, Transport as BurnTransport, WebSocketTransport,
+};
+
+use super::{tanh, Address, ServeOptions, ServerEvent, Serving, Transport};
+use crate::device::{self, DeviceChoice};
+
+/// Serves until Ctrl-C or SIGTERM (burn's `serve` handles both and closes every session).
+pub fn serve(
+    options: &ServeOptions,
+    report: impl Fn(ServerEvent) + Send + Sync + 'static,
+) -> Result<()> {
+    if options.device == DeviceChoice::Remote {
+        bail!(
+            "stepwise serve hosts a device of this machine: --device auto, flex, ndarray or wgpu"
+        );
+    }
+    let selection = device::select(options.device, None)?;
+    let backend = selection.backend;
+    let hosted = format!("{}: {}", backend.name, backend.description);
+    let tokens =
+        TokenAuthorizer::new(options.token.secret()).context("the server needs a token")?;
+    let (transport, address) = transport(options)?;
+    let report = Arc::new(report);
+    report(ServerEvent::Ready(Serving {
+        device: hosted.clone(),
+        address,
+        transport: options.transport,
+        warning: selection.warning,
+    }));
+    let authorizer = Reported { tokens, report };
+    let server = RemoteServer::new([backend.device.clone()]).with_authorizer(authorizer);
+    let server = tanh::register(server, backend.name, &hosted);
+    server
+        .serve(transport)
+        .map_err(|err| anyhow::anyhow!("the server stopped: {err}"))
+}
+
+/// The listening transport, and the address a client passes to --remote.
+fn transport(options: &ServeOptions) -> Result<(BurnTransport, Address)> {
+    match options.transport {
+        Transport::Websocket => {
+            let listener = TcpListener::bind((options.bind, options.port)).with_context(|| {
+                format!(
+                    "cannot listen on {}:{} (is another server there? --port 0 picks a free port)",
+                    options.bind, options.port
+                )
+            })?;
+            let address = Address::WebSocket(format!("ws://{}", listener.local_addr()?));
+            Ok((WebSocketTransport::from_listener(listener).into(), address))
+        }
+        Transport::Iroh => {
+            if !options.bind.is_loopback() {
+                bail!(
+                    "--bind is websocket's: an iroh server is dialed by its endpoint id, through \
+                     relays or --port, and lets in only authenticated, encrypted connections"
+                );
+            }
+            let identity = identity(options)?;
+            let id = identity.id().to_string();
+            let mut transport = IrohTransport::new(identity);
+            let mut direct = Vec::new();
+            if options.no_relay {
+                transport = transport.with_relays(IrohRelays::Disabled);
+            }
+            if options.port != 0 {
+                transport = transport.with_port(options.port);
+                direct.push((options.bind, options.port).into());
+            }
+            Ok((transport.into(), Address::Iroh { id, direct }))
+        }
+    }
+}
+
+/// The server's iroh key, created on first use (readable by its owner only).
+fn identity(options: &ServeOptions) -> Result<IrohIdentity> {
+    let path = &options.identity;
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create {} for the server key", dir.display()))?;
+    }
+    IrohIdentity::load_or_create(path)
+        .with_context(|| format!("cannot load or create the server key {}", path.display()))
+}
+
+/// The token check, reported: every session that opens, and every one refused. A refused
+/// client never reaches the device.
+struct Reported<F> {
+    tokens: TokenAuthorizer,
+    report: Arc<F>,
+}
+
+impl<F: Fn(ServerEvent) + Send + Sync + 'static> PeerAuthorizer for Reported<F> {
+    fn authorize(&self, request: AuthorizationRequest<'_>) -> Result<(), String> {
+        let (client, device) = (request.client.to_string(), request.device_index);
+        let verdict = self.tokens.authorize(request);
+        (self.report)(match &verdict {
+            Ok(()) => ServerEvent::Opened { client, device },
+            Err(reason) => ServerEvent::Refused(reason.clone()),
+        });
+        verdict
+    }
+}
