@@ -4,11 +4,68 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 
-use stepwise::remote::{self, Address, ServeOptions, ServerEvent, Serving, Token, Transport};
+use stepwise::device::DeviceChoice;
+use stepwise::remote::{
+    self, Address, ServeOptions, Server, ServerEvent, Serving, Token, Transport,
+};
 
-use super::ServeArgs;
+/// Which server `--device remote` computes on.
+#[derive(Args, Debug)]
+pub struct RemoteArgs {
+    /// The server: the ws://HOST:PORT or iroh endpoint id (ID, or ID@IP:PORT to dial it
+    /// directly) that `stepwise serve` printed. Implies --device remote.
+    #[arg(long, value_name = "ADDRESS")]
+    pub remote: Option<String>,
+    /// A file whose first line is the server's token (default: the STEPWISE_REMOTE_TOKEN
+    /// environment variable; never the command line, which every user can read).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+impl RemoteArgs {
+    /// The server --remote names, with its token; `None` without --remote.
+    pub fn server(&self) -> Result<Option<Server>> {
+        let Some(address) = &self.remote else {
+            if self.token_file.is_some() {
+                anyhow::bail!("--token-file is the token of a --remote server; give --remote too");
+            }
+            return Ok(None);
+        };
+        let address = Address::parse(address)?;
+        let token = Token::read(self.token_file.as_deref())?;
+        Ok(Some(Server { address, token }))
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The device to host: `auto` takes the GPU when there is one.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    pub device: DeviceChoice,
+    /// iroh: dialed by endpoint id, authenticated and encrypted, over any network. websocket:
+    /// unencrypted, for a trusted network only.
+    #[arg(long, value_enum, default_value_t = Transport::Iroh)]
+    pub transport: Transport,
+    /// The port to listen on (websocket TCP, iroh UDP); 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// websocket: the interface to listen on; 0.0.0.0 for every one (a trusted network only).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// A file whose first line is the token clients must present (default: the
+    /// STEPWISE_REMOTE_TOKEN environment variable). A server without a token does not start.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// iroh: the server's secret key, created on first use, so its endpoint id survives restarts
+    /// (default: ~/.config/stepwise/iroh-server.key).
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+    /// iroh: no relays, direct connections only (clients dial ID@IP:PORT; needs --port).
+    #[arg(long)]
+    pub no_relay: bool,
+}
 
 pub fn serve(args: ServeArgs) -> Result<()> {
     let options = ServeOptions {
