@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# What training on another machine costs per step, on the loopback interface: `stepwise serve
+# --device flex` on 127.0.0.1, and `stepwise bench` run against it (--device remote) and on the
+# same CPU backend directly (--device flex), alternating, ROUNDS times (default 3); prints each
+# workload's medians and the remote/local ratio.
+#
+#   bench/remote.sh [ROUNDS] [WORKLOAD...]      (default workloads: xor digits sine scale)
+#
+# TRANSPORT: websocket (default) or iroh (direct, no relays). STEPWISE: a binary built with
+# `--features remote` (default: `cargo build --release --features remote` in target/remote).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+shift || true
+if [ $# -gt 0 ]; then workloads=("$@"); else workloads=(xor digits sine scale); fi
+transport=${TRANSPORT:-websocket}
+python=${PYTHON:-python3}
+if [ -z "${STEPWISE:-}" ]; then
+  CARGO_TARGET_DIR=target/remote cargo build --release --quiet --features remote
+  STEPWISE=target/remote/release/stepwise
+fi
+out=$(mktemp -d)
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$out"' EXIT
+
+openssl rand -hex 32 > "$out/token" 2>/dev/null || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$out/token"
+case $transport in
+  websocket) listen=(--transport websocket --port 0) ;;
+  iroh) listen=(--transport iroh --no-relay --port $((20000 + RANDOM % 20000)) --identity "$out/key") ;;
+  *) echo "TRANSPORT is websocket or iroh" >&2; exit 2 ;;
+esac
+"$STEPWISE" serve --device flex --token-file "$out/token" "${listen[@]}" > "$out/server.log" 2>&1 &
+server=$!
+for _ in $(seq 600); do
+  grep -q '^connect with' "$out/server.log" && break
+  kill -0 "$server" 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+address=$(sed -n 's/^connect with: --device remote --remote //p' "$out/server.log")
+echo "server: $(head -1 "$out/server.log"), at $address" >&2
+
+for round in $(seq "$rounds"); do
+  for workload in "${workloads[@]}"; do
+    order=(local remote)
+    [ $((round % 2)) -eq 0 ] && order=(remote local)
+    for where in "${order[@]}"; do
+      echo "round $round/$rounds: $workload $where" >&2
+      case $where in
+        local) "$STEPWISE" bench --workload "$workload" --device flex --json ;;
+        remote) "$STEPWISE" bench --workload "$workload" --remote "$address" --token-file "$out/token" --json ;;
+      esac > "$out/$round-$workload-$where.json"
+    done
+  done
+done
+
+"$python" - "$out" "${workloads[@]}" <<'PY'
+import glob, json, os, statistics, sys
+out, workloads = sys.argv[1], sys.argv[2:]
+def rate(workload, where):
+    rates = []
+    for path in glob.glob(os.path.join(out, f"*-{workload}-{where}.json")):
+        w = json.load(open(path))["workloads"][0]
+        rates.append((1000 / w["ms_per_step"], w["ms_per_step"], w["samples_per_second"]))
+    return [statistics.median(column) for column in zip(*rates)], len(rates)
+print(f"{'workload':<8} {'local ms/step':>14} {'remote ms/step':>15} {'remote/local':>13} "
+      f"{'overhead ms/step':>17} {'rounds':>7}")
+for workload in workloads:
+    (local, rounds), (remote, _) = rate(workload, "local"), rate(workload, "remote")
+    print(f"{workload:<8} {local[1]:>14.4f} {remote[1]:>15.4f} {remote[1] / local[1]:>13.2f} "
+          f"{remote[1] - local[1]:>17.4f} {rounds:>7}")
+PY
