@@ -68,6 +68,10 @@ pub struct ServeArgs {
 }
 
 pub fn serve(args: ServeArgs) -> Result<()> {
+    if !stepwise::device::compiled_backends().contains(&"remote") {
+        // Before the token: a build that cannot serve says so first.
+        return remote::serve_unavailable();
+    }
     let options = ServeOptions {
         device: args.device,
         transport: args.transport,

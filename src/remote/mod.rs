@@ -210,11 +210,13 @@ pub fn serve(
     #[cfg(not(feature = "remote"))]
     {
         let _ = (options, report);
-        Err(anyhow::anyhow!(
-            "stepwise serve needs the remote feature: build with `cargo build --release --features \
-             remote`"
-        ))
+        serve_unavailable()
     }
+}
+
+/// What `stepwise serve` says in a build without the `remote` feature.
+pub fn serve_unavailable() -> Result<()> {
+    bail!("stepwise serve needs the remote feature: build with `cargo build --release --features remote`")
 }
 
 #[cfg(not(feature = "remote"))]
