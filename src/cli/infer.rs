@@ -28,6 +28,9 @@ pub fn devices(remote: RemoteArgs) -> Result<()> {
         device::compiled_backends().join(", ")
     )?;
     let server = remote.server()?;
+    if let Some(server) = &server {
+        super::remote::on_lost_server(&server.address); // the survey asks it what it hosts
+    }
     let mut reached = false;
     for (name, backend) in device::survey(server.as_ref()) {
         match backend {

@@ -84,6 +84,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     if options.no_relay && (options.transport != Transport::Iroh || options.port == 0) {
         anyhow::bail!("--no-relay is for --transport iroh with a --port clients can dial");
     }
+    log_to_stdout();
     remote::serve(&options, |event| {
         // stdout, where burn's server logs too, so the lines stay in order. A log that can no
         // longer be written (a closed terminal) does not stop the server.
@@ -92,11 +93,31 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             ServerEvent::Opened { client, device } => {
                 say!("session: {client} opened device {device}")
             }
+            ServerEvent::Closed { open } => {
+                say!("session: closed, its tensors freed ({open} still open)")
+            }
             ServerEvent::Refused(reason) => say!("refused: {reason}"),
         };
     })?;
     say!("stopped: every session is closed")
 }
+
+/// burn's server logs through `tracing` (listening sockets, failed sessions), at `info` unless
+/// RUST_LOG says otherwise. On stdout with stepwise's own lines, so they read in order, and
+/// without colour codes when that is a file.
+#[cfg(feature = "remote")]
+fn log_to_stdout() {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,wgpu=warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal())
+        .try_init(); // burn's own subscriber stays out once one is installed
+}
+
+#[cfg(not(feature = "remote"))]
+fn log_to_stdout() {}
 
 /// What a server that listens says: what it hosts, and how to connect.
 fn ready(serving: &Serving) -> String {

@@ -195,6 +195,8 @@ pub enum ServerEvent {
     Ready(Serving),
     /// A client with the token opened a session.
     Opened { client: String, device: u32 },
+    /// A session ended (its client disconnected) and its tensors were freed; `open` remain.
+    Closed { open: usize },
     /// A client was turned away, and why (a wrong token, say).
     Refused(String),
 }

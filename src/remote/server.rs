@@ -1,9 +1,11 @@
 //! The server side: one of this machine's devices, hosted for clients that hold the token.
 
 use std::net::TcpListener;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use burn::server::telemetry::{DrainStatus, TelemetryEvent, TelemetryProbe};
 use burn::server::{
     AuthorizationRequest, IrohIdentity, IrohRelays, IrohTransport, PeerAuthorizer, RemoteServer,
     TokenAuthorizer, Transport as BurnTransport, WebSocketTransport,
@@ -35,12 +37,17 @@ pub fn serve(
         transport: options.transport,
         warning: selection.warning,
     }));
+    let (probe, watched) = watch_sessions(report.clone());
     let authorizer = Reported { tokens, report };
-    let server = RemoteServer::new([backend.device.clone()]).with_authorizer(authorizer);
+    let server = RemoteServer::new([backend.device.clone()])
+        .with_authorizer(authorizer)
+        .with_telemetry(probe);
     let server = tanh::register(server, backend.name, &hosted);
-    server
-        .serve(transport)
-        .map_err(|err| anyhow::anyhow!("the server stopped: {err}"))
+    let served = server.serve(transport);
+    // The last sessions' closing lines come before the caller's "stopped".
+    drop(server);
+    let _ = watched.recv_timeout(Duration::from_secs(2));
+    served.map_err(|err| anyhow::anyhow!("the server stopped: {err}"))
 }
 
 /// The listening transport, and the address a client passes to --remote.
@@ -107,4 +114,43 @@ impl<F: Fn(ServerEvent) + Send + Sync + 'static> PeerAuthorizer for Reported<F> 
         });
         verdict
     }
+}
+
+/// How often the watcher looks at the events: a wait that each event would end costs the
+/// server a wake-up per operation, and a session's closing line can come a moment late.
+const WATCH_EVERY: Duration = Duration::from_millis(100);
+
+/// Bounds the events waiting between two looks; burn drops the oldest beyond it.
+const EVENTS: usize = 1 << 16;
+
+/// Reports every session that ends, from burn's telemetry: the client went away and the server
+/// dropped its tensors. The receiver hears when the last event has been reported.
+fn watch_sessions<F>(report: Arc<F>) -> (TelemetryProbe, mpsc::Receiver<()>)
+where
+    F: Fn(ServerEvent) + Send + Sync + 'static,
+{
+    let (probe, mut events) = TelemetryProbe::channel(EVENTS);
+    let (done, watched) = mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut open, mut seen) = (0usize, Vec::new());
+        loop {
+            let status = events.drain_into(&mut seen);
+            for event in seen.drain(..) {
+                match *event {
+                    TelemetryEvent::SessionOpened { .. } => open += 1,
+                    TelemetryEvent::SessionClosed { .. } => {
+                        open = open.saturating_sub(1);
+                        report(ServerEvent::Closed { open });
+                    }
+                    _ => {} // every operation is an event too; the log needs none of them
+                }
+            }
+            if let DrainStatus::Closed = status {
+                break;
+            }
+            std::thread::sleep(WATCH_EVERY);
+        }
+        let _ = done.send(());
+    });
+    (probe, watched)
 }

@@ -240,13 +240,14 @@ fn long_run(dir: &Path, server: &Server, out: &str) -> Child {
 }
 
 #[test]
-fn a_client_killed_mid_run_leaves_the_server_serving_the_next_client() {
+fn a_client_killed_mid_run_frees_its_session_and_the_server_serves_the_next_client() {
     let dir = tempdir().unwrap();
     let mut server = Server::websocket(dir.path());
     let mut first = long_run(dir.path(), &server, "first");
     first.kill().unwrap();
     first.wait().unwrap();
     server.wait_for("opened device 0");
+    server.wait_for("session: closed, its tensors freed (0 still open)");
 
     let second = run(
         dir.path(),
