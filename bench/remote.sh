@@ -8,6 +8,9 @@
 #
 # TRANSPORT: websocket (default) or iroh (direct, no relays). STEPWISE: a binary built with
 # `--features remote` (default: `cargo build --release --features remote` in target/remote).
+# FUSED=1 adds a third client built with burn's fusion caching (`--features remote,burn/fusion`,
+# copied to target/remote/stepwise-fused); the server is the same plain one, as it understands
+# both. Each remote run's bytes to the server (its rchar in /proc) are divided by the steps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -18,6 +21,16 @@ python=${PYTHON:-python3}
 if [ -z "${STEPWISE:-}" ]; then
   CARGO_TARGET_DIR=target/remote cargo build --release --quiet --features remote
   STEPWISE=target/remote/release/stepwise
+fi
+wheres=(local remote)
+if [ -n "${FUSED:-}" ]; then
+  # Built after the plain binary, which it replaces in release/; burn is compiled once more
+  # with the feature, the crates below it are shared.
+  cp "$STEPWISE" target/remote/stepwise-plain
+  CARGO_TARGET_DIR=target/remote cargo build --release --quiet --features remote,burn/fusion
+  cp target/remote/release/stepwise target/remote/stepwise-fused
+  STEPWISE=target/remote/stepwise-plain
+  wheres=(local remote fused)
 fi
 out=$(mktemp -d)
 server=
@@ -39,33 +52,44 @@ done
 address=$(sed -n 's/^connect with: --device remote --remote //p' "$out/server.log")
 echo "server: $(head -1 "$out/server.log"), at $address" >&2
 
+server_read() { awk '/^rchar/ {print $2}' "/proc/$server/io"; }
 for round in $(seq "$rounds"); do
   for workload in "${workloads[@]}"; do
-    order=(local remote)
-    [ $((round % 2)) -eq 0 ] && order=(remote local)
+    order=("${wheres[@]}")
+    # Alternate the order so that neither side always runs on a warmer machine.
+    [ $((round % 2)) -eq 0 ] && order=($(printf '%s\n' "${wheres[@]}" | tac))
     for where in "${order[@]}"; do
       echo "round $round/$rounds: $workload $where" >&2
+      before=$(server_read)
       case $where in
         local) "$STEPWISE" bench --workload "$workload" --device flex --json ;;
         remote) "$STEPWISE" bench --workload "$workload" --remote "$address" --token-file "$out/token" --json ;;
+        fused) target/remote/stepwise-fused bench --workload "$workload" --remote "$address" --token-file "$out/token" --json ;;
       esac > "$out/$round-$workload-$where.json"
+      echo $(($(server_read) - before)) > "$out/$round-$workload-$where.bytes"
     done
   done
 done
 
-"$python" - "$out" "${workloads[@]}" <<'PY'
+"$python" - "$out" "${wheres[@]}" -- "${workloads[@]}" <<'PY'
 import glob, json, os, statistics, sys
-out, workloads = sys.argv[1], sys.argv[2:]
-def rate(workload, where):
-    rates = []
+out = sys.argv[1]
+wheres, workloads = sys.argv[2:sys.argv.index("--")], sys.argv[sys.argv.index("--") + 1:]
+def median(workload, where):
+    """Median ms per step, median bytes the server read per step, and the rounds."""
+    ms, per_step = [], []
     for path in glob.glob(os.path.join(out, f"*-{workload}-{where}.json")):
         w = json.load(open(path))["workloads"][0]
-        rates.append((1000 / w["ms_per_step"], w["ms_per_step"], w["samples_per_second"]))
-    return [statistics.median(column) for column in zip(*rates)], len(rates)
-print(f"{'workload':<8} {'local ms/step':>14} {'remote ms/step':>15} {'remote/local':>13} "
-      f"{'overhead ms/step':>17} {'rounds':>7}")
+        ms.append(w["ms_per_step"])
+        per_step.append(int(open(path[:-len("json")] + "bytes").read()) / w["steps"])
+    return statistics.median(ms), statistics.median(per_step), len(ms)
+print(f"{'workload':<8} {'client':<7} {'ms/step':>9} {'/local':>7} {'overhead ms':>12} "
+      f"{'bytes/step':>11} {'rounds':>7}")
 for workload in workloads:
-    (local, rounds), (remote, _) = rate(workload, "local"), rate(workload, "remote")
-    print(f"{workload:<8} {local[1]:>14.4f} {remote[1]:>15.4f} {remote[1] / local[1]:>13.2f} "
-          f"{remote[1] - local[1]:>17.4f} {rounds:>7}")
+    local, _, _ = median(workload, "local")
+    for where in wheres:
+        ms, per_step, rounds = median(workload, where)
+        sent = "" if where == "local" else f"{per_step:.0f}"
+        print(f"{workload:<8} {where:<7} {ms:>9.4f} {ms / local:>7.2f} {ms - local:>12.4f} "
+              f"{sent:>11} {rounds:>7}")
 PY
