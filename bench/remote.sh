@@ -10,7 +10,9 @@
 # `--features remote` (default: `cargo build --release --features remote` in target/remote).
 # FUSED=1 adds a third client built with burn's fusion caching (`--features remote,burn/fusion`,
 # copied to target/remote/stepwise-fused); the server is the same plain one, as it understands
-# both. Each remote run's bytes to the server (its rchar in /proc) are divided by the steps.
+# both. Each run's bytes on the loopback interface (both ways, with the TCP/IP headers: run it
+# on an otherwise quiet machine) are divided by its steps: the whole run, so the bench's own
+# setup and evaluation are in it (bench/README.md counts one epoch's bytes with `train`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -52,7 +54,7 @@ done
 address=$(sed -n 's/^connect with: --device remote --remote //p' "$out/server.log")
 echo "server: $(head -1 "$out/server.log"), at $address" >&2
 
-server_read() { awk '/^rchar/ {print $2}' "/proc/$server/io"; }
+loopback_bytes() { awk '$1 == "lo:" {print $2}' /proc/net/dev; }
 for round in $(seq "$rounds"); do
   for workload in "${workloads[@]}"; do
     order=("${wheres[@]}")
@@ -60,13 +62,13 @@ for round in $(seq "$rounds"); do
     [ $((round % 2)) -eq 0 ] && order=($(printf '%s\n' "${wheres[@]}" | tac))
     for where in "${order[@]}"; do
       echo "round $round/$rounds: $workload $where" >&2
-      before=$(server_read)
+      before=$(loopback_bytes)
       case $where in
         local) "$STEPWISE" bench --workload "$workload" --device flex --json ;;
         remote) "$STEPWISE" bench --workload "$workload" --remote "$address" --token-file "$out/token" --json ;;
         fused) target/remote/stepwise-fused bench --workload "$workload" --remote "$address" --token-file "$out/token" --json ;;
       esac > "$out/$round-$workload-$where.json"
-      echo $(($(server_read) - before)) > "$out/$round-$workload-$where.bytes"
+      echo $(($(loopback_bytes) - before)) > "$out/$round-$workload-$where.bytes"
     done
   done
 done
@@ -76,7 +78,7 @@ import glob, json, os, statistics, sys
 out = sys.argv[1]
 wheres, workloads = sys.argv[2:sys.argv.index("--")], sys.argv[sys.argv.index("--") + 1:]
 def median(workload, where):
-    """Median ms per step, median bytes the server read per step, and the rounds."""
+    """Median ms per step, median loopback bytes per step, and the rounds."""
     ms, per_step = [], []
     for path in glob.glob(os.path.join(out, f"*-{workload}-{where}.json")):
         w = json.load(open(path))["workloads"][0]
@@ -84,12 +86,12 @@ def median(workload, where):
         per_step.append(int(open(path[:-len("json")] + "bytes").read()) / w["steps"])
     return statistics.median(ms), statistics.median(per_step), len(ms)
 print(f"{'workload':<8} {'client':<7} {'ms/step':>9} {'/local':>7} {'overhead ms':>12} "
-      f"{'bytes/step':>11} {'rounds':>7}")
+      f"{'run bytes/step':>15} {'rounds':>7}")
 for workload in workloads:
     local, _, _ = median(workload, "local")
     for where in wheres:
         ms, per_step, rounds = median(workload, where)
         sent = "" if where == "local" else f"{per_step:.0f}"
         print(f"{workload:<8} {where:<7} {ms:>9.4f} {ms / local:>7.2f} {ms - local:>12.4f} "
-              f"{sent:>11} {rounds:>7}")
+              f"{sent:>15} {rounds:>7}")
 PY
