@@ -11,8 +11,9 @@
 # FUSED=1 adds a third client built with burn's fusion caching (`--features remote,burn/fusion`,
 # copied to target/remote/stepwise-fused); the server is the same plain one, as it understands
 # both. Each run's bytes on the loopback interface (both ways, with the TCP/IP headers: run it
-# on an otherwise quiet machine) are divided by its steps: the whole run, so the bench's own
-# setup and evaluation are in it (bench/README.md counts one epoch's bytes with `train`).
+# on an otherwise quiet machine) are divided by its steps: the whole run, so the bench's 1024²
+# matrix product, whose products are read back, is most of it (bench/README.md counts one
+# epoch's bytes with `train`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
