@@ -10,10 +10,7 @@
 # `--features remote` (default: `cargo build --release --features remote` in target/remote).
 # FUSED=1 adds a third client built with burn's fusion caching (`--features remote,burn/fusion`,
 # copied to target/remote/stepwise-fused); the server is the same plain one, as it understands
-# both. Each run's bytes on the loopback interface (both ways, with the TCP/IP headers: run it
-# on an otherwise quiet machine) are divided by its steps: the whole run, so the bench's 1024²
-# matrix product, whose products are read back, is most of it (bench/README.md counts one
-# epoch's bytes with `train`).
+# both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -55,7 +52,6 @@ done
 address=$(sed -n 's/^connect with: --device remote --remote //p' "$out/server.log")
 echo "server: $(head -1 "$out/server.log"), at $address" >&2
 
-loopback_bytes() { awk '$1 == "lo:" {print $2}' /proc/net/dev; }
 for round in $(seq "$rounds"); do
   for workload in "${workloads[@]}"; do
     order=("${wheres[@]}")
@@ -63,13 +59,11 @@ for round in $(seq "$rounds"); do
     [ $((round % 2)) -eq 0 ] && order=($(printf '%s\n' "${wheres[@]}" | tac))
     for where in "${order[@]}"; do
       echo "round $round/$rounds: $workload $where" >&2
-      before=$(loopback_bytes)
       case $where in
         local) "$STEPWISE" bench --workload "$workload" --device flex --json ;;
         remote) "$STEPWISE" bench --workload "$workload" --remote "$address" --token-file "$out/token" --json ;;
         fused) target/remote/stepwise-fused bench --workload "$workload" --remote "$address" --token-file "$out/token" --json ;;
       esac > "$out/$round-$workload-$where.json"
-      echo $(($(loopback_bytes) - before)) > "$out/$round-$workload-$where.bytes"
     done
   done
 done
@@ -79,20 +73,14 @@ import glob, json, os, statistics, sys
 out = sys.argv[1]
 wheres, workloads = sys.argv[2:sys.argv.index("--")], sys.argv[sys.argv.index("--") + 1:]
 def median(workload, where):
-    """Median ms per step, median loopback bytes per step, and the rounds."""
-    ms, per_step = [], []
-    for path in glob.glob(os.path.join(out, f"*-{workload}-{where}.json")):
-        w = json.load(open(path))["workloads"][0]
-        ms.append(w["ms_per_step"])
-        per_step.append(int(open(path[:-len("json")] + "bytes").read()) / w["steps"])
-    return statistics.median(ms), statistics.median(per_step), len(ms)
-print(f"{'workload':<8} {'client':<7} {'ms/step':>9} {'/local':>7} {'overhead ms':>12} "
-      f"{'run bytes/step':>15} {'rounds':>7}")
+    """Median ms per step, and the rounds."""
+    ms = [json.load(open(path))["workloads"][0]["ms_per_step"]
+          for path in glob.glob(os.path.join(out, f"*-{workload}-{where}.json"))]
+    return statistics.median(ms), len(ms)
+print(f"{'workload':<8} {'client':<7} {'ms/step':>9} {'/local':>7} {'overhead ms':>12} {'rounds':>7}")
 for workload in workloads:
-    local, _, _ = median(workload, "local")
+    local, _ = median(workload, "local")
     for where in wheres:
-        ms, per_step, rounds = median(workload, where)
-        sent = "" if where == "local" else f"{per_step:.0f}"
-        print(f"{workload:<8} {where:<7} {ms:>9.4f} {ms / local:>7.2f} {ms - local:>12.4f} "
-              f"{sent:>15} {rounds:>7}")
+        ms, rounds = median(workload, where)
+        print(f"{workload:<8} {where:<7} {ms:>9.4f} {ms / local:>7.2f} {ms - local:>12.4f} {rounds:>7}")
 PY
