@@ -32,16 +32,31 @@ fn cnn(dataset: &str, epochs: usize) -> TrainConfig {
         .with_epochs(epochs)
 }
 
+/// Averaged over five seeds, each with its own validation split and initial weights: the
+/// accuracy of one seed's 360 held-out rows moves by a row or two between CPUs (seed 42 kept
+/// 0.972 on one machine and 0.969 on another), and from 0.956 to 0.992 between seeds.
 #[test]
 fn a_cnn_reads_digits_as_8x8_pictures_and_recognises_97_percent() {
     let dir = tempdir().unwrap();
-    let report = train(cnn("digits", 40), dir.path());
-    assert_eq!(
-        stepwise::model::Architecture::describe(&report.card.model),
-        "cnn 1x8x8 conv 8,16 then 64-16-10 relu"
+    let accuracies: Vec<f64> = (1..=5)
+        .map(|seed| {
+            let report = train(
+                cnn("digits", 40).with_seed(seed),
+                &dir.path().join(seed.to_string()),
+            );
+            assert_eq!(
+                stepwise::model::Architecture::describe(&report.card.model),
+                "cnn 1x8x8 conv 8,16 then 64-16-10 relu"
+            );
+            kept_accuracy(&report)
+        })
+        .collect();
+    let mean = accuracies.iter().sum::<f64>() / accuracies.len() as f64;
+    assert!(mean >= 0.97, "digits CNN accuracies {accuracies:?}");
+    assert!(
+        accuracies.iter().all(|&accuracy| accuracy >= 0.95),
+        "digits CNN accuracies {accuracies:?}"
     );
-    let accuracy = kept_accuracy(&report);
-    assert!(accuracy >= 0.97, "digits CNN accuracy {accuracy}");
 }
 
 #[test]
