@@ -67,47 +67,51 @@ pub(super) fn push(building: &mut Building, text: &str, place: impl Fn() -> Stri
 }
 
 /// `text` as a 32-bit float, exactly as `str::parse` reads it, faster for the common cells.
-///
-/// A plain decimal ("-0.68038", "16") of at most 7 significant digits and 10 decimals is its
-/// digits as an integer divided by a power of ten: both exact in an `f32`, so the one division
-/// rounds the true value correctly, as `parse` does (Clinger's fast path). Anything else
-/// (exponents, long numbers, "inf", a stray letter) goes to `parse`.
 pub(super) fn parse_f32(text: &str) -> Result<f32, std::num::ParseFloatError> {
+    match decimal(text.as_bytes()) {
+        Some((value, length)) if length == text.len() => Ok(value),
+        _ => text.parse(),
+    }
+}
+
+/// The plain decimal at the start of `bytes` ("-0.68038", "16"), and its length in bytes: of
+/// at most 7 significant digits and 10 decimals, it is its digits as an integer divided by a
+/// power of ten, both exact in an `f32`, so the one division rounds the true value correctly, as
+/// `str::parse` does (Clinger's fast path). `None` for anything else (exponents, long numbers,
+/// "1.", ".5", "inf"), which `parse` reads.
+pub(super) fn decimal(bytes: &[u8]) -> Option<(f32, usize)> {
     const POWERS: [f32; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
-    let bytes = text.as_bytes();
-    let (negative, unsigned) = match bytes.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, bytes),
-    };
-    // Digits, then an optional point followed by digits: the whole text, nothing else.
-    let whole = unsigned
-        .iter()
-        .take_while(|byte| byte.is_ascii_digit())
-        .count();
-    let (decimals, fraction) = match unsigned.get(whole) {
-        None => (0, &unsigned[whole..]),
-        Some(b'.') => {
-            let fraction = &unsigned[whole + 1..];
-            (fraction.len(), fraction)
+    let negative = bytes.first() == Some(&b'-');
+    let mut at = usize::from(negative);
+    let mut mantissa = 0u32;
+    let mut digits = |at: &mut usize| {
+        let start = *at;
+        while let Some(digit) = bytes.get(*at).and_then(|byte| byte.checked_sub(b'0')) {
+            if digit > 9 {
+                break;
+            }
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u32::from(digit));
+            *at += 1;
         }
-        Some(_) => return text.parse(),
+        *at - start
     };
-    let digits = whole + decimals;
-    if whole == 0
-        || (decimals == 0 && whole < unsigned.len())
-        || digits > 7
-        || decimals >= POWERS.len()
-        || !fraction.iter().all(u8::is_ascii_digit)
-    {
-        return text.parse();
+    let whole = digits(&mut at);
+    let decimals = match bytes.get(at) {
+        Some(b'.') => {
+            at += 1;
+            match digits(&mut at) {
+                0 => return None,
+                decimals => decimals,
+            }
+        }
+        _ => 0,
+    };
+    if whole == 0 || whole + decimals > 7 || decimals >= POWERS.len() {
+        return None;
     }
     // At most 7 digits: below 2^24, so exact in an f32.
-    let mantissa = unsigned[..whole]
-        .iter()
-        .chain(fraction)
-        .fold(0u32, |value, byte| value * 10 + u32::from(byte - b'0'));
     let value = mantissa as f32 / POWERS[decimals];
-    Ok(if negative { -value } else { value })
+    Some((if negative { -value } else { value }, at))
 }
 
 #[cfg(test)]

@@ -3,20 +3,25 @@
 //! onto its columns.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, SeekFrom};
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
+use super::blocks::{Blocks, BLOCK};
 use super::column::Building;
 use super::records;
 use super::{feature_columns, headers};
+use crate::config::Missing;
 use crate::data::encoding::ColumnEncoding;
 use crate::data::frame::{Column, Values};
 use crate::data::labels::shorten;
 use crate::data::ColumnSpec;
 
+mod plain;
 mod rows;
+
+use plain::{Layout, Place};
 
 /// Rows read before the column sizes are reserved from the file's size.
 const SIZING_ROWS: usize = 256;
@@ -36,6 +41,8 @@ pub(super) struct Pass {
     pub lines: Vec<u64>,
     /// The row `push_numbers` is reading.
     row: Vec<f32>,
+    /// Whether the columns have room for the whole file (`size_up`).
+    sized: bool,
     pub notes: Vec<String>,
 }
 
@@ -50,33 +57,74 @@ struct Counts {
 }
 
 /// One pass over the records of a source of `size` bytes. `label` is the label column's name
-/// (`Some(None)`: the last column; `None`: no label, for prediction inputs).
+/// (`Some(None)`: the last column; `None`: no label, for prediction inputs). The source is read
+/// `block` bytes at a time, plain rows (see `plain`) on every core, and from the first part that
+/// is not plain on, by csv's reader; with no `block`, all of it by csv's reader.
 pub(super) fn read(
     source: impl Read + Send,
     size: Option<u64>,
     path: &Path,
     label: Option<Option<&str>>,
     spec: &ColumnSpec,
+    block: Option<usize>,
 ) -> Result<Pass> {
-    let mut reader = csv::ReaderBuilder::new()
+    let failed = |err: std::io::Error| anyhow!("{}: {err}", path.display());
+    let plain = block.is_some();
+    let mut blocks = Blocks::new(source, block.unwrap_or(BLOCK));
+    let mut block = Vec::new();
+    blocks.next(&mut block).map_err(failed)?;
+    let Some(header) = plain_header(&block).filter(|_| plain) else {
+        // A header csv's reader must find the end of: it reads the whole file.
+        let mut reader = reader(blocks.whole(block), true);
+        let pass = Pass::start(headers(&mut reader, path)?, label, spec, path)?;
+        return pass.read_records(reader, Counts::default(), size, path, spec.missing);
+    };
+    let mut pass = Pass::start(headers(&mut reader(header, true), path)?, label, spec, path)?;
+    let mut counts = Counts::default();
+    let mut place = Place::after_header(header);
+    let mut from = header.len();
+    let layout = Layout::of(&pass);
+    let mut rows = Vec::new();
+    loop {
+        if let Some(layout) = &layout {
+            let bytes = &block[from..];
+            from += pass.append_plain(bytes, layout, &mut rows, &mut place, &mut counts, size);
+        }
+        if from < block.len() {
+            let rest = blocks.resume(block, from, place.crlf);
+            let mut reader = reader(rest, false);
+            reader.set_headers(csv::StringRecord::from(pass.headers.clone()));
+            reader
+                .seek_raw(SeekFrom::Start(0), place.position())
+                .map_err(|err| anyhow!("{}: {err}", path.display()))?;
+            return pass.read_records(reader, counts, size, path, spec.missing);
+        }
+        if !blocks.next(&mut block).map_err(failed)? {
+            return pass.finish(counts, path);
+        }
+        from = 0;
+    }
+}
+
+/// csv's reader, as stepwise reads a CSV.
+fn reader<R: Read>(source: R, has_headers: bool) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(has_headers)
         // Cells are trimmed where they are read (`cell`): trimming whole records costs more.
         .trim(csv::Trim::Headers)
         // Row lengths are checked in `admit`, after blank lines are skipped, to name the line.
         .flexible(true)
-        .from_reader(source);
-    let mut pass = Pass::start(headers(&mut reader, path)?, label, spec, path)?;
-    let mut counts = Counts::default();
-    records::for_each(reader, &path.display().to_string(), |record| {
-        if pass.take(record, spec.missing, &mut counts, path)? {
-            let bytes_so_far = record.position().map_or(0, |position| position.byte());
-            if let (Some(size), SIZING_ROWS, 1..) = (size, pass.lines.len(), bytes_so_far) {
-                let rows = size as f64 * SIZING_ROWS as f64 / bytes_so_far as f64;
-                pass.reserve((rows * 1.1) as usize);
-            }
-        }
-        Ok(())
-    })?;
-    pass.finish(counts, path)
+        .from_reader(source)
+}
+
+/// The first line, with its end, when it is the whole header: not empty (csv's reader skips
+/// empty lines), no quotes, and no `\r` but one before the `\n`.
+fn plain_header(block: &[u8]) -> Option<&[u8]> {
+    let end = block.iter().position(|&byte| byte == b'\n')?;
+    let line = &block[..end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let plain = !line.is_empty() && !line.contains(&b'"') && !line.contains(&b'\r');
+    plain.then(|| &block[..=end])
 }
 
 impl Pass {
@@ -128,8 +176,66 @@ impl Pass {
             interned: HashMap::new(),
             lines: Vec::new(),
             row: Vec::new(),
+            sized: false,
             notes: Vec::new(),
         })
+    }
+
+    /// Every record of `reader` taken (or left out) as `missing` says, then finished.
+    fn read_records<R: Read + Send>(
+        mut self,
+        reader: csv::Reader<R>,
+        mut counts: Counts,
+        size: Option<u64>,
+        path: &Path,
+        missing: Missing,
+    ) -> Result<Pass> {
+        records::for_each(reader, &path.display().to_string(), |record| {
+            if self.take(record, missing, &mut counts, path)? {
+                let bytes_so_far = record.position().map_or(0, |position| position.byte());
+                self.size_up(size, self.lines.len(), bytes_so_far);
+            }
+            Ok(())
+        })?;
+        self.finish(counts, path)
+    }
+
+    /// The plain rows at the start of `bytes`, read a part per core (into `rows`) and
+    /// appended, up to the first part that is not plain: the bytes read.
+    fn append_plain(
+        &mut self,
+        bytes: &[u8],
+        layout: &Layout,
+        rows: &mut Vec<plain::Rows>,
+        place: &mut Place,
+        counts: &mut Counts,
+        size: Option<u64>,
+    ) -> usize {
+        let parts = plain::parts(bytes);
+        let plain = plain::read_parts(&parts, layout, rows);
+        let read: usize = parts[..plain].iter().map(|part| part.len()).sum();
+        let added: usize = rows[..plain].iter().map(plain::Rows::count).sum();
+        if plain > 0 {
+            self.decide_numbers();
+        }
+        self.size_up(size, self.lines.len() + added, place.offset + read as u64);
+        for part_rows in &rows[..plain] {
+            self.append(part_rows, place, counts);
+        }
+        read
+    }
+
+    /// Once `SIZING_ROWS` rows are read, in `bytes_so_far`, room for the rows the whole file
+    /// holds at the same bytes per row, so that the columns do not grow by doubling (each
+    /// doubling leaves the old buffer to the allocator: twice the memory at the peak).
+    fn size_up(&mut self, size: Option<u64>, rows_so_far: usize, bytes_so_far: u64) {
+        if let (Some(size), false, 1..) = (size, self.sized, bytes_so_far) {
+            if rows_so_far >= SIZING_ROWS {
+                let rows = size as f64 * rows_so_far as f64 / bytes_so_far as f64;
+                self.reserve((rows * 1.1) as usize);
+                self.sized = true;
+            }
+        }
     }
 
     /// The pass, with notes on the rows left out; an error when no row is left.
@@ -162,8 +268,7 @@ impl Pass {
         Ok(self)
     }
 
-    /// Room for `rows` rows in every column, so they do not grow by doubling (each doubling
-    /// leaves the old buffer to the allocator: twice the memory at the peak).
+    /// Room for `rows` rows in every column.
     fn reserve(&mut self, rows: usize) {
         let more = rows.saturating_sub(self.lines.len());
         self.lines.reserve_exact(more);

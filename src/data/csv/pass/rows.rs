@@ -142,25 +142,33 @@ impl Pass {
 
     fn push_label_and_line(&mut self, record: &StringRecord, line: u64) {
         if let Some(label) = self.label_column {
-            let text = cell(record, label);
-            let id = match self.interned.get(text) {
-                Some(&id) => id,
-                None => {
-                    let id = self.label_texts.len() as u32;
-                    self.interned.insert(text.to_string(), id);
-                    self.label_texts.push(text.to_string());
-                    id
-                }
-            };
+            let id = self.intern(cell(record, label));
             self.labels.push(id);
         }
         self.lines.push(line);
+    }
+
+    /// A label text's index in `label_texts`: the labels are looked at once per distinct text.
+    pub(super) fn intern(&mut self, text: &str) -> u32 {
+        match self.interned.get(text) {
+            Some(&id) => id,
+            None => {
+                let id = self.label_texts.len() as u32;
+                self.interned.insert(text.to_string(), id);
+                self.label_texts.push(text.to_string());
+                id
+            }
+        }
     }
 }
 
 /// The text of a record's cell, without the spaces around it.
 fn cell(record: &StringRecord, index: usize) -> &str {
-    let text = &record[index];
+    trimmed(&record[index])
+}
+
+/// A cell's text without the spaces around it.
+pub(super) fn trimmed(text: &str) -> &str {
     // Most cells start and end with a visible ASCII character: nothing to trim (whitespace,
     // Unicode's included, is ASCII up to the space, or bytes from 0x80).
     let visible = |byte: Option<&u8>| byte.is_some_and(|&b| b > b' ' && b < 0x80);

@@ -1,0 +1,288 @@
+//! Plain rows, read straight from the bytes, a part of each block per core.
+//!
+//! A plain row is a line of unquoted cells, one per column, with a label and a finite number in
+//! every feature column, ending with `\n` or `\r\n` as the part's other lines do. csv's reader
+//! and [`Pass::take`] read such a row the same way, by their fastest road (`push_numbers`). A
+//! part with any other line is not read here at all: csv's reader takes over from its start to
+//! the end of the file (see `read`), so either road gives the same columns, lines and errors.
+
+use std::collections::HashMap;
+use std::panic::resume_unwind;
+use std::thread;
+
+use super::rows::trimmed;
+use super::{Counts, Pass};
+use crate::data::csv::column::{decimal, parse_f32, Building};
+use crate::data::frame::is_missing;
+
+/// What a column is to the pass.
+#[derive(Clone, Copy)]
+enum Role {
+    /// The feature column at this index of the pass's columns.
+    Feature(usize),
+    Label,
+    Unread,
+}
+
+/// Each column's role, in the header's order.
+pub(super) struct Layout {
+    roles: Vec<Role>,
+    features: usize,
+}
+
+/// The plain rows of one part; its memory is used again for the next block's part.
+#[derive(Default)]
+pub(super) struct Rows {
+    /// Each feature column's cells.
+    columns: Vec<Vec<f32>>,
+    /// Each row's label, an index into `texts`, the part's labels in the order they appear.
+    labels: Vec<u32>,
+    texts: Vec<String>,
+    count: usize,
+    /// The part's bytes, and how many of its lines end with `\n` (all, or all but the file's
+    /// last); whether with `\r\n`.
+    bytes: usize,
+    ended: usize,
+    crlf: bool,
+}
+
+/// Where a reading is: what csv's reader would say of the record that starts there.
+#[derive(Clone, Copy)]
+pub(super) struct Place {
+    /// The bytes before it.
+    pub offset: u64,
+    newlines: u64,
+    records: u64,
+    /// The line before ended with `\r\n`. csv's reader takes that `\n` as it starts the next
+    /// record, so it names the record one line (and one byte) early; so does this reading.
+    pub crlf: bool,
+}
+
+impl Place {
+    /// After the header, the file's first line (its bytes, with the line's end).
+    pub(super) fn after_header(header: &[u8]) -> Place {
+        Place {
+            offset: header.len() as u64,
+            newlines: 1,
+            records: 1,
+            crlf: header.ends_with(b"\r\n"),
+        }
+    }
+
+    /// What csv's reader reports as the position of the record that starts here.
+    pub(super) fn position(&self) -> csv::Position {
+        let early = u64::from(self.crlf);
+        let mut position = csv::Position::new();
+        position
+            .set_byte(self.offset - early)
+            .set_line(self.newlines + 1 - early)
+            .set_record(self.records);
+        position
+    }
+}
+
+impl Rows {
+    pub(super) fn count(&self) -> usize {
+        self.count
+    }
+}
+
+impl Layout {
+    /// The pass's columns, when every feature column can hold numbers (not a text column a
+    /// model's encoding names).
+    pub(super) fn of(pass: &Pass) -> Option<Layout> {
+        let mut roles = vec![Role::Unread; pass.headers.len()];
+        if let Some(label) = pass.label_column {
+            roles[label] = Role::Label;
+        }
+        for (slot, (index, building)) in pass.columns.iter().enumerate() {
+            if let Building::Text(_) = building {
+                return None;
+            }
+            roles[*index] = Role::Feature(slot);
+        }
+        let features = pass.columns.len();
+        Some(Layout { roles, features })
+    }
+}
+
+/// `bytes` cut after a line's end into about as many parts as the machine has cores.
+pub(super) fn parts(bytes: &[u8]) -> Vec<&[u8]> {
+    let cores = thread::available_parallelism().map_or(1, |cores| cores.get());
+    let mut parts = Vec::with_capacity(cores);
+    let mut rest = bytes;
+    for left in (1..=cores).rev() {
+        let target = rest.len() / left;
+        let end = match rest[target..].iter().position(|&byte| byte == b'\n') {
+            Some(newline) if left > 1 => target + newline + 1,
+            _ => rest.len(),
+        };
+        let (part, after) = rest.split_at(end);
+        if !part.is_empty() {
+            parts.push(part);
+        }
+        rest = after;
+    }
+    parts
+}
+
+/// Each part's plain rows into `rows` (one per part), the parts read side by side: how many
+/// parts, from the first, are plain.
+pub(super) fn read_parts(parts: &[&[u8]], layout: &Layout, rows: &mut Vec<Rows>) -> usize {
+    rows.resize_with(parts.len().max(rows.len()), Rows::default);
+    let mut work = parts.iter().zip(rows.iter_mut());
+    let Some((first, first_rows)) = work.next() else {
+        return 0;
+    };
+    let plain: Vec<bool> = thread::scope(|scope| {
+        let others: Vec<_> = work
+            .map(|(part, rows)| scope.spawn(|| read(part, layout, rows)))
+            .collect();
+        let first = read(first, layout, first_rows);
+        std::iter::once(first)
+            .chain(
+                others
+                    .into_iter()
+                    .map(|thread| thread.join().unwrap_or_else(|panic| resume_unwind(panic))),
+            )
+            .collect()
+    });
+    plain.iter().take_while(|&&plain| plain).count()
+}
+
+/// Whether every row of the part is plain; if so, `rows` holds them.
+fn read(part: &[u8], layout: &Layout, rows: &mut Rows) -> bool {
+    if part.contains(&b'"') {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(part) else {
+        return false;
+    };
+    let lines = part.iter().filter(|&&byte| byte == b'\n').count() + 1;
+    rows.columns.resize_with(layout.features, Vec::new);
+    for column in &mut rows.columns {
+        column.clear();
+        column.reserve(lines);
+    }
+    rows.labels.clear();
+    rows.texts.clear();
+    (rows.count, rows.bytes, rows.ended, rows.crlf) = (0, part.len(), 0, false);
+    let mut texts: HashMap<&str, u32> = HashMap::new();
+    let plain = text
+        .split_inclusive('\n')
+        .all(|line| read_line(line, layout, rows, &mut texts));
+    let mut distinct: Vec<(&str, u32)> = texts.into_iter().collect();
+    distinct.sort_unstable_by_key(|&(_, id)| id);
+    rows.texts
+        .extend(distinct.into_iter().map(|(text, _)| text.to_string()));
+    plain
+}
+
+/// Whether the line (with its end) is a plain row; if so, it is added to `rows`.
+fn read_line<'a>(
+    line: &'a str,
+    layout: &Layout,
+    rows: &mut Rows,
+    texts: &mut HashMap<&'a str, u32>,
+) -> bool {
+    let (line, ended) = match line.strip_suffix('\n') {
+        Some(line) => (line, true),
+        None => (line, false),
+    };
+    let (line, crlf) = match line.strip_suffix('\r') {
+        Some(line) => (line, true),
+        None => (line, false),
+    };
+    // One way of ending lines per part: the line numbers follow from it. (An empty line is not
+    // plain either: it has too few cells, or its one cell is not a number.)
+    if line.contains('\r') || ended && rows.ended > 0 && crlf != rows.crlf {
+        return false;
+    }
+    rows.crlf |= ended && crlf;
+    rows.ended += usize::from(ended);
+    let bytes = line.as_bytes();
+    let cell_end = |start: usize| {
+        let comma = bytes[start..].iter().position(|&byte| byte == b',');
+        comma.map_or(bytes.len(), |comma| start + comma)
+    };
+    // Where the next cell starts: after the line's start or a comma.
+    let mut start = 0;
+    for (column, role) in layout.roles.iter().enumerate() {
+        if column > 0 {
+            match bytes.get(start) {
+                Some(b',') => start += 1,
+                _ => return false,
+            }
+        }
+        start = match *role {
+            Role::Feature(slot) => {
+                // The common cell, a plain decimal, read where it is found.
+                let (value, end) = match decimal(&bytes[start..]) {
+                    Some((value, length))
+                        if matches!(bytes.get(start + length), None | Some(b',')) =>
+                    {
+                        (value, start + length)
+                    }
+                    _ => {
+                        let end = cell_end(start);
+                        match parse_f32(trimmed(&line[start..end])) {
+                            Ok(value) if value.is_finite() => (value, end),
+                            _ => return false,
+                        }
+                    }
+                };
+                rows.columns[slot].push(value);
+                end
+            }
+            Role::Label => {
+                let end = cell_end(start);
+                let cell = trimmed(&line[start..end]);
+                if is_missing(cell) {
+                    return false;
+                }
+                let next = texts.len() as u32;
+                rows.labels.push(*texts.entry(cell).or_insert(next));
+                end
+            }
+            Role::Unread => cell_end(start),
+        };
+    }
+    rows.count += 1;
+    // No cell beyond the header's.
+    start == bytes.len()
+}
+
+impl Pass {
+    /// Plain rows hold a number in every feature column: a column with no cell present yet
+    /// is one of numbers from here on, as its first present cell would make it.
+    pub(super) fn decide_numbers(&mut self) {
+        for (_, building) in &mut self.columns {
+            if let Building::Undecided(missing) = *building {
+                *building = Building::Numbers(vec![f32::NAN; missing]);
+            }
+        }
+    }
+
+    /// A part's plain rows onto the columns (decided: `decide_numbers`); `place` moves past them.
+    pub(super) fn append(&mut self, rows: &Rows, place: &mut Place, counts: &mut Counts) {
+        for ((_, building), cells) in self.columns.iter_mut().zip(&rows.columns) {
+            if let Building::Numbers(numbers) = building {
+                numbers.extend_from_slice(cells);
+            }
+        }
+        let ids: Vec<u32> = rows.texts.iter().map(|text| self.intern(text)).collect();
+        self.labels
+            .extend(rows.labels.iter().map(|&local| ids[local as usize]));
+        // Lines as csv's reader numbers them: the first after the line before, the others
+        // after the part's own lines.
+        let first = place.newlines + 1 - u64::from(place.crlf);
+        let after = place.newlines + 1 - u64::from(rows.crlf);
+        self.lines
+            .extend((0..rows.count as u64).map(|row| if row == 0 { first } else { after + row }));
+        counts.total += rows.count;
+        place.offset += rows.bytes as u64;
+        place.newlines += rows.ended as u64;
+        place.records += rows.count as u64;
+        place.crlf = rows.crlf;
+    }
+}
