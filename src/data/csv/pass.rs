@@ -212,15 +212,15 @@ impl Pass {
         size: Option<u64>,
     ) -> usize {
         let parts = plain::parts(bytes);
-        let plain = plain::read_parts(&parts, layout, rows);
+        let plain = plain::read_parts(&parts, layout, &self.interned, rows);
         let read: usize = parts[..plain].iter().map(|part| part.len()).sum();
         let added: usize = rows[..plain].iter().map(plain::Rows::count).sum();
         if plain > 0 {
             self.decide_numbers();
         }
         self.size_up(size, self.lines.len() + added, place.offset + read as u64);
-        for part_rows in &rows[..plain] {
-            self.append(part_rows, place, counts);
+        for (part, part_rows) in parts.iter().zip(&rows[..plain]) {
+            self.append(part_rows, part, place, counts);
         }
         read
     }

@@ -7,6 +7,7 @@
 //! the end of the file (see `read`), so either road gives the same columns, lines and errors.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::panic::resume_unwind;
 use std::thread;
 
@@ -35,15 +36,21 @@ pub(super) struct Layout {
 pub(super) struct Rows {
     /// Each feature column's cells.
     columns: Vec<Vec<f32>>,
-    /// Each row's label, an index into `texts`, the part's labels in the order they appear.
-    labels: Vec<u32>,
-    texts: Vec<String>,
+    labels: Vec<Label>,
     count: usize,
     /// The part's bytes, and how many of its lines end with `\n` (all, or all but the file's
     /// last); whether with `\r\n`.
     bytes: usize,
     ended: usize,
     crlf: bool,
+}
+
+/// A row's label as a part reads it: a text the pass knows, by its index, or where in the part
+/// a text lies that the pass has not seen yet (interned as the rows are appended, in order).
+#[derive(Clone)]
+enum Label {
+    Known(u32),
+    New(Range<usize>),
 }
 
 /// Where a reading is: what csv's reader would say of the record that starts there.
@@ -84,6 +91,18 @@ impl Place {
 impl Rows {
     pub(super) fn count(&self) -> usize {
         self.count
+    }
+
+    /// Emptied, with room for as many rows as `part` has lines.
+    fn make_room(&mut self, part: &[u8], layout: &Layout) {
+        let lines = part.iter().filter(|&&byte| byte == b'\n').count() + 1;
+        self.columns.resize_with(layout.features, Vec::new);
+        for column in &mut self.columns {
+            column.clear();
+            column.reserve(lines);
+        }
+        self.labels.clear();
+        self.labels.reserve(lines);
     }
 }
 
@@ -126,9 +145,14 @@ pub(super) fn parts(bytes: &[u8]) -> Vec<&[u8]> {
     parts
 }
 
-/// Each part's plain rows into `rows` (one per part), the parts read side by side: how many
-/// parts, from the first, are plain.
-pub(super) fn read_parts(parts: &[&[u8]], layout: &Layout, rows: &mut Vec<Rows>) -> usize {
+/// Each part's plain rows into `rows` (one per part), the parts read side by side, their labels
+/// looked up in `known`: how many parts, from the first, are plain.
+pub(super) fn read_parts(
+    parts: &[&[u8]],
+    layout: &Layout,
+    known: &HashMap<String, u32>,
+    rows: &mut Vec<Rows>,
+) -> usize {
     rows.resize_with(parts.len().max(rows.len()), Rows::default);
     let mut work = parts.iter().zip(rows.iter_mut());
     let Some((first, first_rows)) = work.next() else {
@@ -136,9 +160,9 @@ pub(super) fn read_parts(parts: &[&[u8]], layout: &Layout, rows: &mut Vec<Rows>)
     };
     let plain: Vec<bool> = thread::scope(|scope| {
         let others: Vec<_> = work
-            .map(|(part, rows)| scope.spawn(|| read(part, layout, rows)))
+            .map(|(part, rows)| scope.spawn(|| read(part, layout, known, rows)))
             .collect();
-        let first = read(first, layout, first_rows);
+        let first = read(first, layout, known, first_rows);
         std::iter::once(first)
             .chain(
                 others
@@ -151,39 +175,31 @@ pub(super) fn read_parts(parts: &[&[u8]], layout: &Layout, rows: &mut Vec<Rows>)
 }
 
 /// Whether every row of the part is plain; if so, `rows` holds them.
-fn read(part: &[u8], layout: &Layout, rows: &mut Rows) -> bool {
+fn read(part: &[u8], layout: &Layout, known: &HashMap<String, u32>, rows: &mut Rows) -> bool {
     if part.contains(&b'"') {
         return false;
     }
     let Ok(text) = std::str::from_utf8(part) else {
         return false;
     };
-    let lines = part.iter().filter(|&&byte| byte == b'\n').count() + 1;
-    rows.columns.resize_with(layout.features, Vec::new);
-    for column in &mut rows.columns {
-        column.clear();
-        column.reserve(lines);
-    }
-    rows.labels.clear();
-    rows.texts.clear();
+    rows.make_room(part, layout);
     (rows.count, rows.bytes, rows.ended, rows.crlf) = (0, part.len(), 0, false);
-    let mut texts: HashMap<&str, u32> = HashMap::new();
-    let plain = text
-        .split_inclusive('\n')
-        .all(|line| read_line(line, layout, rows, &mut texts));
-    let mut distinct: Vec<(&str, u32)> = texts.into_iter().collect();
-    distinct.sort_unstable_by_key(|&(_, id)| id);
-    rows.texts
-        .extend(distinct.into_iter().map(|(text, _)| text.to_string()));
-    plain
+    let mut offset = 0;
+    text.split_inclusive('\n').all(|line| {
+        let plain = read_line(line, offset, layout, known, rows);
+        offset += line.len();
+        plain
+    })
 }
 
-/// Whether the line (with its end) is a plain row; if so, it is added to `rows`.
-fn read_line<'a>(
-    line: &'a str,
+/// Whether the line (with its end), `offset` bytes into its part, is a plain row; if so, it is
+/// added to `rows`.
+fn read_line(
+    line: &str,
+    offset: usize,
     layout: &Layout,
+    known: &HashMap<String, u32>,
     rows: &mut Rows,
-    texts: &mut HashMap<&'a str, u32>,
 ) -> bool {
     let (line, ended) = match line.strip_suffix('\n') {
         Some(line) => (line, true),
@@ -240,8 +256,14 @@ fn read_line<'a>(
                 if is_missing(cell) {
                     return false;
                 }
-                let next = texts.len() as u32;
-                rows.labels.push(*texts.entry(cell).or_insert(next));
+                rows.labels.push(match known.get(cell) {
+                    Some(&id) => Label::Known(id),
+                    None => {
+                        // Where the cell lies in the part: a slice of the line, itself one of it.
+                        let at = offset + (cell.as_ptr() as usize - line.as_ptr() as usize);
+                        Label::New(at..at + cell.len())
+                    }
+                });
                 end
             }
             Role::Unread => cell_end(start),
@@ -264,15 +286,25 @@ impl Pass {
     }
 
     /// A part's plain rows onto the columns (decided: `decide_numbers`); `place` moves past them.
-    pub(super) fn append(&mut self, rows: &Rows, place: &mut Place, counts: &mut Counts) {
+    pub(super) fn append(
+        &mut self,
+        rows: &Rows,
+        part: &[u8],
+        place: &mut Place,
+        counts: &mut Counts,
+    ) {
         for ((_, building), cells) in self.columns.iter_mut().zip(&rows.columns) {
             if let Building::Numbers(numbers) = building {
                 numbers.extend_from_slice(cells);
             }
         }
-        let ids: Vec<u32> = rows.texts.iter().map(|text| self.intern(text)).collect();
-        self.labels
-            .extend(rows.labels.iter().map(|&local| ids[local as usize]));
+        for label in &rows.labels {
+            let id = match label {
+                Label::Known(id) => *id,
+                Label::New(at) => self.intern(&String::from_utf8_lossy(&part[at.clone()])),
+            };
+            self.labels.push(id);
+        }
         // Lines as csv's reader numbers them: the first after the line before, the others
         // after the part's own lines.
         let first = place.newlines + 1 - u64::from(place.crlf);
