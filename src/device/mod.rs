@@ -9,8 +9,11 @@
 //! The one operation stepwise computes per backend, [`tanh`], lives here for the same reason.
 
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
+mod linear;
+#[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
 mod tanh;
 
+pub use linear::linear;
 pub use tanh::tanh;
 #[cfg(feature = "remote")]
 pub(crate) use tanh::Tanh;

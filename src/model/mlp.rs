@@ -16,7 +16,7 @@ use super::cnn::{Convolutions, ConvolutionsConfig};
 use super::{Architecture, Network};
 use crate::config::{ActivationKind, ModelKind, OutputKind, TrainConfig};
 use crate::data::images::ImageShape;
-use crate::device::tanh;
+use crate::device::{linear, tanh};
 
 /// The MLP's shape: the width of every layer and what happens between them.
 #[derive(Config, Debug, PartialEq)]
@@ -233,7 +233,7 @@ impl Network for Mlp {
             None => features,                                     // [batch, inputs]
         };
         for layer in &self.hidden {
-            let weighted = layer.forward(hidden); // [batch, width of layer]
+            let weighted = linear(layer, hidden); // [batch, width of layer]
             hidden = match self.activation {
                 ActivationKind::Relu => relu(weighted),
                 // stepwise's own tanh: tanh to 7 ulp, half the work (see its module).
@@ -241,7 +241,7 @@ impl Network for Mlp {
                 ActivationKind::Sigmoid => sigmoid(weighted),
             }; // [batch, width of layer]
         }
-        let output = self.output.forward(hidden); // [batch, outputs]
+        let output = linear(&self.output, hidden); // [batch, outputs]
         match self.squash {
             Some(OutputKind::Sigmoid) => sigmoid(output), // [batch, outputs], in (0, 1)
             None => output,
