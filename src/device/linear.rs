@@ -3,8 +3,8 @@
 //! burn 0.22's `nn::Linear::forward` calls `module::linear`, which burn's autodiff records as one
 //! operation with its own backward step. But the backend a model runs on, burn's `Dispatch`, does
 //! not pass `linear` through to it yet (a "TODO: linear ops" in burn-dispatch 0.22.1): it runs the
-//! generic version, whose reshapes, product and bias sum each become an operation of the graph,
-//! with the bookkeeping each costs. In a small network's step that bookkeeping is most of the
+//! generic version, whose product, reshape of the bias and sum each become an operation of the
+//! graph, with the bookkeeping each costs. In a small network's step that bookkeeping is most of the
 //! time (bench/README.md). This backend extension reaches the backend's own `linear` through
 //! `Dispatch`, as [`super::tanh`] does; with autodiff, that is burn's one-operation version.
 

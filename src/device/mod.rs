@@ -6,7 +6,8 @@
 //! device ([`crate::remote`]). `--device` picks one of those at run time. Everything else in
 //! stepwise takes a `Device` and never names a backend.
 //!
-//! The one operation stepwise computes per backend, [`tanh`], lives here for the same reason.
+//! stepwise's operations that reach each backend's own code, [`tanh`] and [`linear`], live here
+//! for the same reason.
 
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
 mod linear;
