@@ -11,7 +11,7 @@
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::Autodiff;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{backend_extension, Backend, Dispatch};
+use burn::backend::{Backend, Dispatch};
 use burn::nn::Linear;
 use burn::tensor::Tensor;
 
@@ -27,22 +27,17 @@ pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     ))
 }
 
-/// The backend's own `linear`, per backend.
-#[backend_extension(
-    Flex: cfg(feature = "flex"),
-    NdArray: cfg(feature = "ndarray"),
-    Cube: cfg(feature = "wgpu"),
-    Remote: cfg(feature = "remote"),
-    Autodiff
-)]
-pub trait Affine: Backend {
-    /// x · weight + bias: `[batch, inputs]`, `[inputs, outputs]`, `[outputs]` → `[batch, outputs]`.
-    fn affine(
-        x: FloatTensor<Self>,
-        weight: FloatTensor<Self>,
-        bias: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        Self::linear(x, weight, Some(bias))
+per_backend! {
+    /// The backend's own `linear`, per backend.
+    pub trait Affine: Backend {
+        /// x · weight + bias: `[batch, inputs]`, `[inputs, outputs]`, `[outputs]` → `[batch, outputs]`.
+        fn affine(
+            x: FloatTensor<Self>,
+            weight: FloatTensor<Self>,
+            bias: FloatTensor<Self>,
+        ) -> FloatTensor<Self> {
+            Self::linear(x, weight, Some(bias))
+        }
     }
 }
 

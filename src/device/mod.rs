@@ -9,6 +9,22 @@
 //! stepwise's operations that reach each backend's own code, [`tanh`] and [`linear`], live here
 //! for the same reason.
 
+/// A backend extension (`#[backend_extension]`): a trait whose operations `Dispatch` routes to
+/// each backend compiled in, and to autodiff. The one list of those backends for stepwise's own
+/// operations.
+macro_rules! per_backend {
+    ($extension:item) => {
+        #[burn::backend::backend_extension(
+                    Flex: cfg(feature = "flex"),
+                    NdArray: cfg(feature = "ndarray"),
+                    Cube: cfg(feature = "wgpu"),
+                    Remote: cfg(feature = "remote"),
+                    Autodiff
+                )]
+        $extension
+    };
+}
+
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
 mod linear;
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped

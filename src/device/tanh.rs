@@ -18,7 +18,7 @@ use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{backend_extension, Backend, Dispatch};
+use burn::backend::{Backend, Dispatch};
 use burn::tensor::Tensor;
 
 /// tanh of every element. `[any shape] → [same shape]`, values in [−1, 1].
@@ -26,23 +26,18 @@ pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     Tensor::from_dispatch(<Dispatch as Tanh>::tanh_forward(x.into_dispatch()))
 }
 
-/// The two halves of the operation, per backend.
-#[backend_extension(
-    Flex: cfg(feature = "flex"),
-    NdArray: cfg(feature = "ndarray"),
-    Cube: cfg(feature = "wgpu"),
-    Remote: cfg(feature = "remote"),
-    Autodiff
-)]
-pub trait Tanh: Backend {
-    /// y = tanh(x).
-    fn tanh_forward(x: FloatTensor<Self>) -> FloatTensor<Self> {
-        Self::float_tanh(x)
-    }
+per_backend! {
+    /// The two halves of the operation, per backend.
+    pub trait Tanh: Backend {
+        /// y = tanh(x).
+        fn tanh_forward(x: FloatTensor<Self>) -> FloatTensor<Self> {
+            Self::float_tanh(x)
+        }
 
-    /// d(loss)/dx = d(loss)/dy × (1 − y²), from the forward's output y.
-    fn tanh_backward(output: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
-        slope_times_gradient::<Self>(output, grad)
+        /// d(loss)/dx = d(loss)/dy × (1 − y²), from the forward's output y.
+        fn tanh_backward(output: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
+            slope_times_gradient::<Self>(output, grad)
+        }
     }
 }
 
