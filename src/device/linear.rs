@@ -4,9 +4,9 @@
 //! operation with its own backward step. But the backend a model runs on, burn's `Dispatch`, does
 //! not pass `linear` through to it yet (a "TODO: linear ops" in burn-dispatch 0.22.1): it runs the
 //! generic version, whose product, reshape of the bias and sum each become an operation of the
-//! graph, with the bookkeeping each costs. In a small network's step that bookkeeping is most of the
-//! time (bench/README.md). This backend extension reaches the backend's own `linear` through
-//! `Dispatch`, as [`super::tanh`] does; with autodiff, that is burn's one-operation version.
+//! graph, with the bookkeeping each costs: a third of a small network's step (bench/README.md,
+//! xor). This backend extension reaches the backend's own `linear` through `Dispatch`, as
+//! [`super::tanh`] does; with autodiff, that is burn's one-operation version.
 
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::Autodiff;
@@ -30,7 +30,8 @@ pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
 per_backend! {
     /// The backend's own `linear`, per backend.
     pub trait Affine: Backend {
-        /// x · weight + bias: `[batch, inputs]`, `[inputs, outputs]`, `[outputs]` → `[batch, outputs]`.
+        /// x · weight + bias: `[batch, inputs]`, `[inputs, outputs]` and `[outputs]` →
+        /// `[batch, outputs]`.
         fn affine(
             x: FloatTensor<Self>,
             weight: FloatTensor<Self>,
