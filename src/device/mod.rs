@@ -12,15 +12,16 @@
 /// A backend extension (`#[backend_extension]`): a trait whose operations `Dispatch` routes to
 /// each backend compiled in, and to autodiff. The one list of those backends for stepwise's own
 /// operations.
+#[rustfmt::skip] // rustfmt indents the attribute's lines further on every run
 macro_rules! per_backend {
     ($extension:item) => {
         #[burn::backend::backend_extension(
-                    Flex: cfg(feature = "flex"),
-                    NdArray: cfg(feature = "ndarray"),
-                    Cube: cfg(feature = "wgpu"),
-                    Remote: cfg(feature = "remote"),
-                    Autodiff
-                )]
+            Flex: cfg(feature = "flex"),
+            NdArray: cfg(feature = "ndarray"),
+            Cube: cfg(feature = "wgpu"),
+            Remote: cfg(feature = "remote"),
+            Autodiff
+        )]
         $extension
     };
 }
