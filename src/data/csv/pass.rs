@@ -68,11 +68,11 @@ pub(super) fn read(
     spec: &ColumnSpec,
     block: Option<usize>,
 ) -> Result<Pass> {
-    let failed = |err: std::io::Error| anyhow!("{}: {err}", path.display());
+    let failed = |err: &dyn std::fmt::Display| anyhow!("{}: {err}", path.display());
     let plain = block.is_some();
     let mut blocks = Blocks::new(source, block.unwrap_or(BLOCK));
     let mut block = Vec::new();
-    blocks.next(&mut block).map_err(failed)?;
+    blocks.next(&mut block).map_err(|err| failed(&err))?;
     let Some(header) = plain_header(&block).filter(|_| plain) else {
         // A header csv's reader must find the end of: it reads the whole file.
         let mut reader = reader(blocks.whole(block), true);
@@ -96,10 +96,10 @@ pub(super) fn read(
             reader.set_headers(csv::StringRecord::from(pass.headers.clone()));
             reader
                 .seek_raw(SeekFrom::Start(0), place.position())
-                .map_err(|err| anyhow!("{}: {err}", path.display()))?;
+                .map_err(|err| failed(&err))?;
             return pass.read_records(reader, counts, size, path, spec.missing);
         }
-        if !blocks.next(&mut block).map_err(failed)? {
+        if !blocks.next(&mut block).map_err(|err| failed(&err))? {
             return pass.finish(counts, path);
         }
         from = 0;

@@ -38,9 +38,8 @@ pub(super) struct Rows {
     columns: Vec<Vec<f32>>,
     labels: Vec<Label>,
     count: usize,
-    /// The part's bytes, and how many of its lines end with `\n` (all, or all but the file's
-    /// last); whether with `\r\n`.
-    bytes: usize,
+    /// How many of the part's lines end with `\n` (all, or all but the file's last); whether
+    /// with `\r\n`.
     ended: usize,
     crlf: bool,
 }
@@ -183,7 +182,7 @@ fn read(part: &[u8], layout: &Layout, known: &HashMap<String, u32>, rows: &mut R
         return false;
     };
     rows.make_room(part, layout);
-    (rows.count, rows.bytes, rows.ended, rows.crlf) = (0, part.len(), 0, false);
+    (rows.count, rows.ended, rows.crlf) = (0, 0, false);
     let mut offset = 0;
     text.split_inclusive('\n').all(|line| {
         let plain = read_line(line, offset, layout, known, rows);
@@ -312,7 +311,7 @@ impl Pass {
         self.lines
             .extend((0..rows.count as u64).map(|row| if row == 0 { first } else { after + row }));
         counts.total += rows.count;
-        place.offset += rows.bytes as u64;
+        place.offset += part.len() as u64;
         place.newlines += rows.ended as u64;
         place.records += rows.count as u64;
         place.crlf = rows.crlf;
