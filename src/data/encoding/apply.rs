@@ -62,8 +62,7 @@ impl Encoding {
         // The frame's rows are visited in their own order, each written whole to its place:
         // reading the columns in a shuffled order costs a cache miss per cell, and a million
         // rows take several times longer.
-        let mut order: Vec<(usize, usize)> = rows.iter().copied().zip(0..).collect();
-        order.sort_unstable();
+        let order = in_frame_order(rows);
         // When every column is one of numbers (the common table), a row of numbers with none
         // missing is copied as it is, without asking each cell's kind.
         let numbers: Option<Vec<&[f32]>> = (self.columns.iter().zip(columns))
@@ -140,6 +139,16 @@ impl Encoding {
             })
             .collect()
     }
+}
+
+/// `(row, place)` for each of `rows`, in the frame's order. A split's rows are in order already.
+fn in_frame_order(rows: &[usize]) -> Box<dyn Iterator<Item = (usize, usize)> + '_> {
+    if rows.is_sorted() {
+        return Box::new(rows.iter().copied().zip(0..));
+    }
+    let mut order: Vec<(usize, usize)> = rows.iter().copied().zip(0..).collect();
+    order.sort_unstable();
+    Box::new(order.into_iter())
 }
 
 /// One cell, as read.
