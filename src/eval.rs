@@ -70,7 +70,8 @@ impl<A: Architecture> Predictor<A> {
     pub fn eval_data(&self, name_or_path: &str, rows: Option<Rows>) -> Result<EvalData> {
         let card = &self.card;
         let (source, frame) = self.read_labelled(name_or_path)?;
-        let trained_on = card.data_fingerprint.as_deref() == Some(&frame.fingerprint());
+        let trained_on = (card.data_fingerprint.as_ref())
+            .is_some_and(|fingerprint| frame.has_fingerprint(fingerprint));
         let fraction = card
             .training
             .valid_fraction

@@ -188,13 +188,31 @@ impl Frame {
     /// A checksum of every cell and target: the same data gives the same fingerprint, and a
     /// change to any row changes it.
     pub fn fingerprint(&self) -> String {
+        self.checksum(false)
+    }
+
+    /// Whether `fingerprint` is this data's: today's, or the byte-wise one that cards saved
+    /// before 2026-11-30 hold, so that `eval` still knows their data.
+    pub fn has_fingerprint(&self, fingerprint: &str) -> bool {
+        fingerprint == self.checksum(false) || fingerprint == self.checksum(true)
+    }
+
+    /// The checksum of names, texts and labels byte by byte, and of numbers (an f32's bits, a
+    /// class index) as words, or byte by byte too (`bytewise`, as before 2026-11-30).
+    fn checksum(&self, bytewise: bool) -> String {
         let mut hash = Fnv::default();
+        // Numbers as words of `width` bytes.
+        let numbers =
+            |hash: &mut Fnv, words: &mut dyn Iterator<Item = u64>, width: usize| match bytewise {
+                true => words.for_each(|word| hash.write(&word.to_le_bytes()[..width])),
+                false => hash.write_words(words),
+            };
         for column in &self.columns {
             hash.write(column.name.as_bytes());
             match &column.values {
-                Values::Numbers(numbers) => numbers
-                    .iter()
-                    .for_each(|n| hash.write(&n.to_bits().to_le_bytes())),
+                Values::Numbers(cells) => {
+                    numbers(&mut hash, &mut cells.iter().map(|n| n.to_bits().into()), 4)
+                }
                 Values::Text(texts) => texts.iter().for_each(|text| {
                     hash.write(text.as_deref().unwrap_or("\u{0}").as_bytes());
                     hash.write(&[0xff]);
@@ -204,13 +222,11 @@ impl Frame {
         match &self.targets {
             Targets::Classes { indices, names } => {
                 names.iter().for_each(|name| hash.write(name.as_bytes()));
-                indices
-                    .iter()
-                    .for_each(|&i| hash.write(&(i as u64).to_le_bytes()));
+                numbers(&mut hash, &mut indices.iter().map(|&i| i as u64), 8);
             }
-            Targets::Values(values) => values
-                .iter()
-                .for_each(|v| hash.write(&v.to_bits().to_le_bytes())),
+            Targets::Values(values) => {
+                numbers(&mut hash, &mut values.iter().map(|v| v.to_bits().into()), 4)
+            }
         }
         format!("{:016x}", hash.finish())
     }

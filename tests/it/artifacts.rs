@@ -4,6 +4,7 @@ use std::fs;
 
 use stepwise::artifacts::{ArtifactDir, BURN_VERSION, FORMAT_VERSION};
 use stepwise::config::TrainConfig;
+use stepwise::eval::Rows;
 use stepwise::infer::Predictor;
 use tempfile::tempdir;
 
@@ -194,6 +195,20 @@ fn models_saved_before_the_one_mlp_load_and_answer_as_they_did() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn eval_knows_the_data_of_a_model_whose_card_holds_the_old_bytewise_fingerprint() {
+    // The format-2 cards hold iris's fingerprint as stepwise took it before 2026-11-30, one byte
+    // at a time; eval still recognises the data and scores the 30 rows held out from training.
+    let dir = tempdir().unwrap();
+    let saved = std::path::Path::new("tests/corpus/format2/iris_mlp");
+    for file in ["config.json", "model.bpk"] {
+        fs::copy(saved.join(file), dir.path().join(file)).unwrap();
+    }
+    let predictor = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
+    let data = predictor.eval_data("iris", None).unwrap();
+    assert_eq!((data.rows, data.dataset.rows()), (Rows::Valid, 30));
 }
 
 #[test]
