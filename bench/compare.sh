@@ -7,7 +7,7 @@
 #   bench/compare.sh [ROUNDS]
 #
 # PYTHON: a Python with numpy, torch and pandas (default python3; a peer it lacks is skipped).
-# INGEST_ROWS: the CSV sizes bench/ingest.sh loads (default 10000 100000 1000000 5000000).
+# INGEST_ROWS: the CSV sizes bench/ingest.sh loads (default 10000 100000 1000000 5000000; none: skip it).
 # STEPWISE: the binary to measure (default: `cargo build --release`, then target/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,7 +59,7 @@ done
 if "$python" -c "import pandas" 2>/dev/null; then
   echo
   read -r -a sizes <<< "${INGEST_ROWS-10000 100000 1000000 5000000}"
-  if [ ${#sizes[@]} -gt 0 ]; then
+  if [ ${#sizes[@]} -gt 0 ] && [ "${sizes[0]}" != none ]; then
     STEPWISE=$STEPWISE PYTHON=$python bench/ingest.sh "$rounds" "${sizes[@]}"
   fi
 else
