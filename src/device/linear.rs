@@ -57,9 +57,9 @@ impl Affine for burn::backend::Cube {}
 impl Affine for burn::backend::Remote {}
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use burn::module::Param;
-    use burn::nn::LinearConfig;
+    use burn::nn::{Linear, LinearConfig};
     use burn::tensor::{Tensor, TensorData};
 
     use super::linear;
@@ -68,6 +68,15 @@ mod tests {
     /// backend compiled in.
     #[test]
     fn matches_burns_linear_and_its_gradients() {
+        same_as_burns(linear, |layer, x| layer.forward(x));
+    }
+
+    /// `ours` and `theirs` give the same outputs and gradients (input, weight, bias), within
+    /// 1e-6, for a 5 → 3 layer on a batch of 4, on every backend compiled in.
+    pub fn same_as_burns(
+        ours: impl Fn(&Linear, Tensor<2>) -> Tensor<2>,
+        theirs: impl Fn(&Linear, Tensor<2>) -> Tensor<2>,
+    ) {
         let values = |count: usize, scale: f32| -> Vec<f32> {
             (0..count)
                 .map(|i| ((i * 7 % 13) as f32 - 6.0) * scale)
@@ -83,8 +92,8 @@ mod tests {
             };
             let weights = Tensor::<2>::from_data(TensorData::new(values(12, 0.5), [4, 3]), &device);
             let (ours_x, theirs_x) = (input(), input());
-            let ours = linear(&layer, ours_x.clone());
-            let theirs = layer.forward(theirs_x.clone());
+            let ours = ours(&layer, ours_x.clone());
+            let theirs = theirs(&layer, theirs_x.clone());
             let ours_grads = (ours.clone() * weights.clone()).sum().backward();
             let theirs_grads = (theirs.clone() * weights).sum().backward();
             let same = |a: Tensor<2>, b: Tensor<2>, what: &str| {

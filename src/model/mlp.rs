@@ -9,14 +9,13 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::store::ModuleRecord;
-use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor};
 
 use super::cnn::{Convolutions, ConvolutionsConfig};
 use super::{Architecture, Network};
 use crate::config::{ActivationKind, ModelKind, OutputKind, TrainConfig};
 use crate::data::images::ImageShape;
-use crate::device::{linear, tanh};
+use crate::device::{linear, linear_then};
 
 /// The MLP's shape: the width of every layer and what happens between them.
 #[derive(Config, Debug, PartialEq)]
@@ -233,18 +232,14 @@ impl Network for Mlp {
             None => features,                                     // [batch, inputs]
         };
         for layer in &self.hidden {
-            let weighted = linear(layer, hidden); // [batch, width of layer]
-            hidden = match self.activation {
-                ActivationKind::Relu => relu(weighted),
-                // stepwise's own tanh: tanh to 7 ulp, half the work (see its module).
-                ActivationKind::Tanh => tanh(weighted),
-                ActivationKind::Sigmoid => sigmoid(weighted),
-            }; // [batch, width of layer]
+            // The linear layer, then the activation: one operation of the graph (see
+            // `linear_then`); the activation is stepwise's own tanh for tanh.
+            hidden = linear_then(layer, hidden, self.activation); // [batch, width of layer]
         }
-        let output = linear(&self.output, hidden); // [batch, outputs]
         match self.squash {
-            Some(OutputKind::Sigmoid) => sigmoid(output), // [batch, outputs], in (0, 1)
-            None => output,
+            // [batch, outputs], in (0, 1)
+            Some(OutputKind::Sigmoid) => linear_then(&self.output, hidden, ActivationKind::Sigmoid),
+            None => linear(&self.output, hidden), // [batch, outputs]
         }
     }
 }
