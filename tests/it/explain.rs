@@ -5,7 +5,7 @@ use std::fs;
 
 use stepwise::artifacts::ArtifactDir;
 use stepwise::boundary;
-use stepwise::config::{ActivationKind, LearningRate, ModelKind, TrainConfig};
+use stepwise::config::{ActivationKind, LearningRate, ModelKind, OutputKind, Task, TrainConfig};
 use stepwise::derivative::{self, Verdict};
 use tempfile::tempdir;
 
@@ -132,6 +132,15 @@ fn gradcheck_agrees_with_autodiff_for_every_model() {
     configs.push(
         TrainConfig::new()
             .with_dataset("sine".into())
+            .with_hidden(vec![8])
+            .with_activation(ActivationKind::Tanh),
+    );
+    // The textbook xor network: its output layer and sigmoid are one operation too.
+    configs.push(
+        TrainConfig::new()
+            .with_dataset("xor".into())
+            .with_task(Some(Task::Regression))
+            .with_output(Some(OutputKind::Sigmoid))
             .with_hidden(vec![8])
             .with_activation(ActivationKind::Tanh),
     );
