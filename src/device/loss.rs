@@ -9,15 +9,15 @@
 //! - cross-entropy: d(loss)/d(logits) = (softmax(logits) − one_hot(class)) / batch
 //! - mean squared error: d(loss)/d(prediction) = 2 (prediction − target) / count
 
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::ops::{Backward, OpsKind};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::TensorMetadata;
 use burn::backend::{Backend, Dispatch};
 use burn::tensor::{IndexingUpdateOp, Int, Shape, Tensor};
+
+use super::backward::{OneInput, Step};
 
 /// The mean over the batch of −log softmax(logits)[class]. `[batch, classes]` and `[batch]` →
 /// `[1]`.
@@ -109,26 +109,16 @@ impl<B: Losses, C: CheckpointStrategy> Losses for Autodiff<B, C> {
         #[derive(Debug)]
         struct CrossEntropyBackward;
 
-        impl<B: Backend> Backward<B, 1> for CrossEntropyBackward {
-            type State = (FloatTensor<B>, IntTensor<B>);
+        impl<B: Backend> OneInput<B> for CrossEntropyBackward {
+            type State = (FloatTensor<B>, IntTensor<B>); // log-probabilities, classes
 
-            fn backward(
-                self,
-                ops: Ops<Self::State, 1>,
-                grads: &mut Gradients,
-                _checkpointer: &mut Checkpointer,
-            ) {
-                let [logits] = ops.parents;
-                let grad = grads.consume::<B>(&ops.node);
-                if let Some(logits) = logits {
-                    let (log_probabilities, classes) = ops.state;
-                    let slope = cross_entropy_backward::<B>(log_probabilities, classes, grad);
-                    grads.register::<B>(logits.id, slope);
-                }
+            fn input_gradient(state: Self::State, grad: FloatTensor<B>) -> FloatTensor<B> {
+                let (log_probabilities, classes) = state;
+                cross_entropy_backward::<B>(log_probabilities, classes, grad)
             }
         }
 
-        let prepared = CrossEntropyBackward
+        let prepared = Step::<CrossEntropyBackward>::default()
             .prepare::<C>([logits.node()])
             .compute_bound()
             .stateful();
@@ -149,26 +139,16 @@ impl<B: Losses, C: CheckpointStrategy> Losses for Autodiff<B, C> {
         #[derive(Debug)]
         struct SquaredErrorBackward;
 
-        impl<B: Backend> Backward<B, 1> for SquaredErrorBackward {
-            type State = FloatTensor<B>;
+        impl<B: Backend> OneInput<B> for SquaredErrorBackward {
+            type State = FloatTensor<B>; // prediction − target
 
-            fn backward(
-                self,
-                ops: Ops<Self::State, 1>,
-                grads: &mut Gradients,
-                _checkpointer: &mut Checkpointer,
-            ) {
-                let [prediction] = ops.parents;
-                let grad = grads.consume::<B>(&ops.node);
-                if let Some(prediction) = prediction {
-                    grads
-                        .register::<B>(prediction.id, squared_error_backward::<B>(ops.state, grad));
-                }
+            fn input_gradient(difference: FloatTensor<B>, grad: FloatTensor<B>) -> FloatTensor<B> {
+                squared_error_backward::<B>(difference, grad)
             }
         }
 
         // The targets are data: no gradient flows to them.
-        let prepared = SquaredErrorBackward
+        let prepared = Step::<SquaredErrorBackward>::default()
             .prepare::<C>([prediction.node()])
             .compute_bound()
             .stateful();

@@ -27,6 +27,7 @@ macro_rules! per_backend {
     };
 }
 
+mod backward;
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
 mod dense;
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped

@@ -12,14 +12,14 @@
 //! with this same code (src/remote/tanh.rs). Gradients still come from burn's autodiff, which records this
 //! operation in its graph like any other.
 
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::ops::{Backward, OpsKind};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Dispatch};
 use burn::tensor::Tensor;
+
+use super::backward::{OneInput, Step};
 
 /// tanh of every element. `[any shape] → [same shape]`, values in [−1, 1].
 pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
@@ -58,24 +58,15 @@ impl<B: Tanh, C: CheckpointStrategy> Tanh for Autodiff<B, C> {
         #[derive(Debug)]
         struct TanhBackward;
 
-        impl<B: Tanh> Backward<B, 1> for TanhBackward {
-            type State = FloatTensor<B>;
+        impl<B: Tanh> OneInput<B> for TanhBackward {
+            type State = FloatTensor<B>; // the output, y
 
-            fn backward(
-                self,
-                ops: Ops<Self::State, 1>,
-                grads: &mut Gradients,
-                _checkpointer: &mut Checkpointer,
-            ) {
-                let [input] = ops.parents;
-                let grad = grads.consume::<B>(&ops.node);
-                if let Some(input) = input {
-                    grads.register::<B>(input.id, B::tanh_backward(ops.state, grad));
-                }
+            fn input_gradient(output: FloatTensor<B>, grad: FloatTensor<B>) -> FloatTensor<B> {
+                B::tanh_backward(output, grad)
             }
         }
 
-        match TanhBackward
+        match Step::<TanhBackward>::default()
             .prepare::<C>([x.node()])
             .compute_bound()
             .stateful()
