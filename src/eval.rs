@@ -196,7 +196,7 @@ impl<A: Architecture> Predictor<A> {
                     None,
                     &self.device,
                 );
-                let measured = measure(&self.model, &Loss::new(&self.device), &data);
+                let measured = measure(&self.model, &Loss, &data);
                 let predicted: Vec<usize> = outputs.iter().map(|output| argmax(output)).collect();
                 let scores = Scores::Classification {
                     accuracy: measured.accuracy.unwrap_or(0.0),

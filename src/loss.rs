@@ -1,6 +1,6 @@
 //! LOSS: one number that says how wrong the predictions are. Training is making it small.
 
-use burn::tensor::{Device, Int, Tensor};
+use burn::tensor::{Int, Tensor};
 
 use crate::device::{cross_entropy, mean_squared_error};
 
@@ -40,14 +40,10 @@ impl TargetTensor {
 /// The loss function: cross-entropy for classes, mean squared error for numbers. Each is one
 /// operation of the graph with the textbook derivative (see `device::loss`); burn's
 /// `CrossEntropyLoss` and `MseLoss` compute the same values in several.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Loss;
 
 impl Loss {
-    pub fn new(_device: &Device) -> Self {
-        Self
-    }
-
     /// The mean loss over the batch: prediction `[batch, outputs]` → `[1]`.
     ///
     /// Cross-entropy is −log of the probability softmax gives the right class; mean squared error

@@ -237,7 +237,7 @@ impl<A: Architecture> Learner<'_, A> {
         Init {
             model: self.architecture.init(&device),
             optimizer: sgd(self.config),
-            loss_function: Loss::new(&device),
+            loss_function: Loss,
             position: Position::start(StopPolicy::new(
                 self.config.target_loss,
                 self.config.epochs,

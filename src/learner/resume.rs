@@ -100,7 +100,7 @@ impl<A: Architecture> Learner<'_, A> {
         Ok(Init {
             model,
             optimizer,
-            loss_function: Loss::new(&self.training_device()),
+            loss_function: Loss,
             position: checkpoint.position,
             lowest,
         })
