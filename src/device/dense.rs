@@ -156,17 +156,7 @@ impl<B: Dense, C: CheckpointStrategy> Dense for Autodiff<B, C> {
     }
 }
 
-#[cfg(feature = "flex")]
-impl Dense for burn::backend::Flex {}
-
-#[cfg(feature = "ndarray")]
-impl Dense for burn::backend::NdArray {}
-
-#[cfg(feature = "wgpu")]
-impl Dense for burn::backend::Cube {}
-
-#[cfg(feature = "remote")]
-impl Dense for burn::backend::Remote {}
+defaults_on_every_backend!(Dense);
 
 #[cfg(test)]
 mod tests {

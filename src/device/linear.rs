@@ -44,17 +44,7 @@ per_backend! {
 
 impl<B: Affine, C: CheckpointStrategy> Affine for Autodiff<B, C> {}
 
-#[cfg(feature = "flex")]
-impl Affine for burn::backend::Flex {}
-
-#[cfg(feature = "ndarray")]
-impl Affine for burn::backend::NdArray {}
-
-#[cfg(feature = "wgpu")]
-impl Affine for burn::backend::Cube {}
-
-#[cfg(feature = "remote")]
-impl Affine for burn::backend::Remote {}
+defaults_on_every_backend!(Affine);
 
 #[cfg(test)]
 pub(super) mod tests {

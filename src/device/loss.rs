@@ -49,12 +49,14 @@ per_backend! {
             prediction: FloatTensor<Self>,
             targets: FloatTensor<Self>,
         ) -> FloatTensor<Self> {
-            Self::float_mean(Self::float_powi_scalar(
-                Self::float_sub(prediction, targets),
-                2.into(),
-            ))
+            mean_of_squares::<Self>(Self::float_sub(prediction, targets))
         }
     }
+}
+
+/// mean(difference²): `[batch, outputs]` → `[1]`.
+fn mean_of_squares<B: Backend>(difference: FloatTensor<B>) -> FloatTensor<B> {
+    B::float_mean(B::float_powi_scalar(difference, 2.into()))
 }
 
 /// −mean of each row's entry at its class: `[batch, classes]`, `[batch]` → `[1]`.
@@ -153,25 +155,16 @@ impl<B: Losses, C: CheckpointStrategy> Losses for Autodiff<B, C> {
             .compute_bound()
             .stateful();
         let difference = B::float_sub(prediction.into_primitive(), targets.into_primitive());
-        let loss = |difference| B::float_mean(B::float_powi_scalar(difference, 2.into()));
         match prepared {
-            OpsKind::Tracked(prep) => prep.finish(difference.clone(), loss(difference)),
-            OpsKind::UnTracked(prep) => prep.finish(loss(difference)),
+            OpsKind::Tracked(prep) => {
+                prep.finish(difference.clone(), mean_of_squares::<B>(difference))
+            }
+            OpsKind::UnTracked(prep) => prep.finish(mean_of_squares::<B>(difference)),
         }
     }
 }
 
-#[cfg(feature = "flex")]
-impl Losses for burn::backend::Flex {}
-
-#[cfg(feature = "ndarray")]
-impl Losses for burn::backend::NdArray {}
-
-#[cfg(feature = "wgpu")]
-impl Losses for burn::backend::Cube {}
-
-#[cfg(feature = "remote")]
-impl Losses for burn::backend::Remote {}
+defaults_on_every_backend!(Losses);
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,21 @@ macro_rules! per_backend {
     };
 }
 
+/// `impl $extension for B {}` on every backend compiled in: an extension whose operations need
+/// no code of a backend's own, only the trait's defaults (burn's operations).
+macro_rules! defaults_on_every_backend {
+    ($extension:ident) => {
+        #[cfg(feature = "flex")]
+        impl $extension for burn::backend::Flex {}
+        #[cfg(feature = "ndarray")]
+        impl $extension for burn::backend::NdArray {}
+        #[cfg(feature = "wgpu")]
+        impl $extension for burn::backend::Cube {}
+        #[cfg(feature = "remote")]
+        impl $extension for burn::backend::Remote {}
+    };
+}
+
 mod backward;
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
 mod dense;
