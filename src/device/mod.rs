@@ -28,11 +28,15 @@ macro_rules! per_backend {
 }
 
 /// `impl $extension for B {}` on every backend compiled in: an extension whose operations need
-/// no code of a backend's own, only the trait's defaults (burn's operations).
+/// no code of a backend's own, only the trait's defaults (burn's operations). `except flex`: on
+/// every backend but flex, which has code of its own.
 macro_rules! defaults_on_every_backend {
     ($extension:ident) => {
         #[cfg(feature = "flex")]
         impl $extension for burn::backend::Flex {}
+        defaults_on_every_backend!($extension, except flex);
+    };
+    ($extension:ident, except flex) => {
         #[cfg(feature = "ndarray")]
         impl $extension for burn::backend::NdArray {}
         #[cfg(feature = "wgpu")]
@@ -46,14 +50,11 @@ mod backward;
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
 mod dense;
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
-mod linear;
-#[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
 mod loss;
 #[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
 mod tanh;
 
-pub use dense::linear_then;
-pub use linear::linear;
+pub use dense::{linear, linear_then};
 pub use loss::{cross_entropy, mean_squared_error};
 pub use tanh::tanh;
 #[cfg(feature = "remote")]

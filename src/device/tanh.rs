@@ -87,6 +87,9 @@ impl Tanh for burn::backend::NdArray {}
 impl Tanh for burn::backend::Cube {}
 
 #[cfg(feature = "flex")]
+pub(super) use flex::tanh_f32;
+
+#[cfg(feature = "flex")]
 mod flex {
     use burn::backend::flex::{FlexTensor, Layout};
     use burn::backend::ops::FloatTensorOps;
@@ -150,7 +153,7 @@ mod flex {
     /// f64 tanh over every finite float32 (one 3-minute run; the test checks every 97th): at most
     /// 7 units in the last place, 3.9e-7, off.
     #[inline]
-    fn tanh_f32(x: f32) -> f32 {
+    pub(in crate::device) fn tanh_f32(x: f32) -> f32 {
         let clamped = x.clamp(-LIMIT, LIMIT); // NaN stays NaN
         let x2 = clamped * clamped;
         let p = x2 * -2.760_768_5e-16 + 2.000_188e-13;
