@@ -13,6 +13,7 @@
 mod resume;
 mod watcher;
 
+use resume::EpochLoss;
 pub use resume::{Checkpoint, Position};
 pub use watcher::Watcher;
 
@@ -68,7 +69,8 @@ pub struct Init<N> {
     pub optimizer: ModuleOptimizer,
     pub loss_function: Loss,
     pub position: Position,
-    /// The parameters of the epoch with the lowest loss so far, in inference mode.
+    /// The parameters of the epoch with the lowest loss so far, as trained (the run's end turns
+    /// them to inference mode, once, rather than every time the loss is lower).
     pub lowest: Option<N>,
 }
 
@@ -105,8 +107,7 @@ impl<A: Architecture> Learner<'_, A> {
         loop {
             let epoch = position.epoch;
             // The epoch's loss is summed on the device and read back once, at the end.
-            let mut loss_sum: Tensor<1> =
-                Tensor::from_floats([position.loss_sum as f32], &self.device);
+            let mut loss_sum = EpochLoss::resume(&position, &self.device);
             for (features, targets) in self.batches(train, epoch).skip(position.steps_done) {
                 let batch_rows = features.dims()[0];
 
@@ -123,19 +124,19 @@ impl<A: Architecture> Learner<'_, A> {
                 // decay and clipping as configured).
                 model = optimizer.step(self.learning_rate, model, gradients);
 
-                loss_sum = loss_sum + loss.inner().mul_scalar(batch_rows as f64);
+                loss_sum.add(loss.inner(), batch_rows);
                 position.steps_done += 1;
 
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {
-                    position.loss_sum = loss_sum.into_scalar::<f64>();
+                    position.loss_sum = loss_sum.read();
                     let snapshot = Checkpoint::take(&model, &optimizer, &lowest, &position)?;
                     watcher.checkpoint(snapshot)?;
                     let stop = StopReason::Interrupted { epoch };
                     return Ok(self.finish(model, lowest, position, stop));
                 }
             }
-            let train_loss = loss_sum.into_scalar::<f64>() / train.rows as f64;
+            let train_loss = loss_sum.read() / train.rows as f64;
             let metrics = self.epoch_metrics(epoch, train_loss, &model, &loss_function, valid);
             watcher.epoch(&metrics);
             watcher.network(epoch, &|features| model.valid().forward(features));
@@ -147,7 +148,7 @@ impl<A: Architecture> Learner<'_, A> {
             // The lowest loss so far: remember these parameters (what `--keep best` saves, and
             // what a diverging run falls back on).
             if position.stop_policy.lowest_at(epoch) {
-                lowest = Some(model.valid());
+                lowest = Some(model.clone());
             }
             if let Some(stop) = stop {
                 return Ok(self.finish(model, lowest, position, stop));
@@ -198,7 +199,7 @@ impl<A: Architecture> Learner<'_, A> {
         let watched = position.stop_policy.watched();
         let (model, kept) = match (lowest, low) {
             (Some(model), Some(Lowest { epoch, loss })) if stop.diverged() => (
-                model,
+                model.valid(),
                 Some(Kept::BeforeDivergence {
                     epoch,
                     loss,
@@ -206,7 +207,7 @@ impl<A: Architecture> Learner<'_, A> {
                 }),
             ),
             (Some(model), Some(Lowest { epoch, loss })) if self.config.keep == Keep::Best => (
-                model,
+                model.valid(),
                 Some(Kept::Lowest {
                     epoch,
                     loss,

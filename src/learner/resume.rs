@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use anyhow::{anyhow, Result};
 use burn::optim::ModuleOptimizer;
-use burn::tensor::{Bytes, Device};
+use burn::tensor::{Bytes, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use super::{sgd, Init, Learner};
@@ -50,6 +50,33 @@ impl Position {
     }
 }
 
+/// The epoch's loss so far, summed on the device: each batch's mean × its rows, read back once.
+/// Nothing before the first batch: starting from a zero would cost a tensor and an addition per
+/// epoch, which is per step when the batch is the whole data (xor).
+pub(super) struct EpochLoss(Option<Tensor<1>>);
+
+impl EpochLoss {
+    /// The sum at `position`: none at the start of an epoch, else what the stopped run had.
+    pub(super) fn resume(position: &Position, device: &Device) -> Self {
+        let resumed = position.steps_done > 0;
+        EpochLoss(resumed.then(|| Tensor::from_floats([position.loss_sum as f32], device)))
+    }
+
+    /// Adds a batch's mean loss, `[1]`, over `rows` rows.
+    pub(super) fn add(&mut self, loss: Tensor<1>, rows: usize) {
+        let batch = loss.mul_scalar(rows as f64);
+        self.0 = Some(match self.0.take() {
+            Some(sum) => sum + batch,
+            None => batch,
+        });
+    }
+
+    /// The sum, read from the device.
+    pub(super) fn read(self) -> f64 {
+        self.0.map_or(0.0, |sum| sum.into_scalar::<f64>())
+    }
+}
+
 /// A snapshot a run can be resumed from: parameters and SGD state as burnpack records, and the
 /// position. The random number generator needs no saving: each epoch's shuffle is seeded by the
 /// run's seed and the epoch number ([`Learner::shuffle`]).
@@ -89,7 +116,7 @@ impl<A: Architecture> Learner<'_, A> {
         let model = self.decode(checkpoint.model, &self.training_device())?;
         let lowest = checkpoint
             .lowest
-            .map(|bytes| self.decode(bytes, &self.device))
+            .map(|bytes| self.decode(bytes, &self.training_device()))
             .transpose()?;
         // burn panics on some malformed optimizer records; a damaged file must be an error.
         let optimizer = catch_unwind(AssertUnwindSafe(|| {
