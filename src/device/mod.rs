@@ -6,9 +6,9 @@
 //! device ([`crate::remote`]). `--device` picks one of those at run time. Everything else in
 //! stepwise takes a `Device` and never names a backend.
 //!
-//! stepwise's operations that reach each backend's own code, [`tanh`], [`linear`],
-//! [`linear_then`] (a linear layer and its activation as one operation) and the two losses
-//! ([`cross_entropy`], [`mean_squared_error`]), live here for the same reason.
+//! stepwise's operations that reach each backend's own code, [`tanh`], [`linear`] and
+//! [`linear_then`] (a linear layer, without or with its activation, as one operation) and the two
+//! losses ([`cross_entropy`], [`mean_squared_error`]), live here for the same reason.
 
 /// A backend extension (`#[backend_extension]`): a trait whose operations `Dispatch` routes to
 /// each backend compiled in, and to autodiff. The one list of those backends for stepwise's own
