@@ -87,14 +87,14 @@ impl Tanh for burn::backend::NdArray {}
 impl Tanh for burn::backend::Cube {}
 
 #[cfg(feature = "flex")]
-pub(super) use flex::tanh_f32;
+pub(super) use flex::{float32, tanh_f32};
 
 #[cfg(feature = "flex")]
 mod flex {
     use burn::backend::flex::{FlexTensor, Layout};
     use burn::backend::ops::FloatTensorOps;
     use burn::backend::Flex;
-    use burn::tensor::{Bytes, DType};
+    use burn::tensor::{Bytes, DType, Shape};
 
     use super::{slope_times_gradient, Tanh};
 
@@ -117,7 +117,7 @@ mod flex {
             match x.as_slice::<f32>() {
                 Some(values) => {
                     let output = values.iter().map(|&value| tanh_f32(value)).collect();
-                    float32(output, &x)
+                    float32(output, x.layout().shape().clone())
                 }
                 None => Flex::float_tanh(x),
             }
@@ -132,17 +132,20 @@ mod flex {
                         .zip(grads)
                         .map(|(&y, &grad)| grad * (1.0 - y * y))
                         .collect();
-                    float32(product, &grad)
+                    float32(product, grad.layout().shape().clone())
                 }
                 _ => slope_times_gradient::<Flex>(output, grad),
             }
         }
     }
 
-    /// A new contiguous float32 tensor of `like`'s shape.
-    fn float32(values: Vec<f32>, like: &FlexTensor) -> FlexTensor {
-        let layout = Layout::contiguous(like.layout().shape().clone());
-        FlexTensor::new(Bytes::from_elems(values), layout, DType::F32)
+    /// A new contiguous float32 tensor of `values`, row-major, of that shape.
+    pub(in crate::device) fn float32(values: Vec<f32>, shape: Shape) -> FlexTensor {
+        FlexTensor::new(
+            Bytes::from_elems(values),
+            Layout::contiguous(shape),
+            DType::F32,
+        )
     }
 
     /// Beyond ±LIMIT, tanh is 1 to float32 precision; the rational function is fitted up to it.

@@ -11,14 +11,14 @@
 //! Anything that is not a float32 matrix (another dtype, negative strides) goes to burn's
 //! operations, as on the other backends.
 
-use burn::backend::flex::{FlexTensor, Layout};
+use burn::backend::flex::FlexTensor;
 use burn::backend::ops::ModuleOps;
 use burn::backend::Flex;
-use burn::tensor::{Bytes, DType, Shape};
+use burn::tensor::{DType, Shape};
 
 use super::{burns, Dense};
 use crate::config::ActivationKind;
-use crate::device::tanh::tanh_f32;
+use crate::device::tanh::{float32, tanh_f32};
 
 impl Dense for Flex {
     fn dense(
@@ -42,7 +42,7 @@ impl Dense for Flex {
             Some(ActivationKind::Tanh) => add_then(&mut output, biases, tanh_f32),
             Some(ActivationKind::Sigmoid) => add_then(&mut output, biases, sigmoid),
         }
-        matrix(output, inputs.rows, weights.columns)
+        float32(output, Shape::new([inputs.rows, weights.columns]))
     }
 
     fn activation_backward(
@@ -70,7 +70,7 @@ impl Dense for Flex {
         match (Matrix::of(&grad), Matrix::of(&weight)) {
             (Some(grads), Some(weights)) => {
                 let x_grad = product(grads, weights.transposed()); // [batch, inputs]
-                matrix(x_grad, grads.rows, weights.rows)
+                float32(x_grad, Shape::new([grads.rows, weights.rows]))
             }
             _ => Flex::linear_x_backward(weight, grad),
         }
@@ -80,7 +80,7 @@ impl Dense for Flex {
         match (Matrix::of(&x), Matrix::of(&grad)) {
             (Some(inputs), Some(grads)) => {
                 let weight_grad = product(inputs.transposed(), grads); // [inputs, outputs]
-                matrix(weight_grad, inputs.columns, grads.columns)
+                float32(weight_grad, Shape::new([inputs.columns, grads.columns]))
             }
             _ => Flex::linear_weight_backward(x, grad),
         }
@@ -99,11 +99,7 @@ impl Dense for Flex {
             }
         }
         let outputs = sums.len();
-        FlexTensor::new(
-            Bytes::from_elems(sums),
-            Layout::contiguous(Shape::from(vec![outputs])),
-            DType::F32,
-        )
+        float32(sums, Shape::new([outputs]))
     }
 }
 
@@ -129,8 +125,7 @@ fn slope_times(
     match grad.as_slice::<f32>() {
         Some(grads) => {
             let product = outputs.iter().zip(grads).map(|(&y, &g)| times(y, g));
-            let layout = Layout::contiguous(output.layout().shape().clone());
-            FlexTensor::new(Bytes::from_elems(product.collect()), layout, DType::F32)
+            float32(product.collect(), output.layout().shape().clone())
         }
         None => burns::activation_backward::<Flex>(output, grad, activation),
     }
@@ -250,10 +245,4 @@ fn product(lhs: Matrix, rhs: Matrix) -> Vec<f32> {
         product.set_len(m * n);
     }
     product
-}
-
-/// A `[rows, columns]` float32 tensor of `values`, row-major.
-fn matrix(values: Vec<f32>, rows: usize, columns: usize) -> FlexTensor {
-    let layout = Layout::contiguous(Shape::from(vec![rows, columns]));
-    FlexTensor::new(Bytes::from_elems(values), layout, DType::F32)
 }
