@@ -89,6 +89,8 @@ fn main() -> Result<()> {
         .nth(1)
         .map_or_else(|| PathBuf::from("artifacts/own_network"), PathBuf::from);
     let backend = device::cpu().context("this example needs a CPU backend")?;
+    // This thread takes a share of every large matrix product, as `stepwise` does.
+    device::compute_on_this_thread();
 
     // The data: iris, split, encoded and standardised as `stepwise train` would.
     let config = TrainConfig::new().with_epochs(60);

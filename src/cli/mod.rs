@@ -311,6 +311,11 @@ pub fn output_error(err: std::io::Error) -> anyhow::Error {
 
 /// Runs a command; the exit status is 0 unless training was interrupted (130).
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // Not the server's: it waits for clients until Ctrl-C, and their products would lose one of
+    // the pool's threads to that wait.
+    if !matches!(cli.command, Command::Serve(_)) {
+        device::compute_on_this_thread();
+    }
     let done = match cli.command {
         Command::Train(args) => return train::train(args),
         Command::Predict(args) => infer::predict(args),
