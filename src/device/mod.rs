@@ -191,8 +191,8 @@ pub fn cpu() -> Option<Backend> {
 ///
 /// A product asked for from a thread outside the pool is handed to it and waited for: threads
 /// wake and sleep twice a product while the asking thread idles. From inside, the asking thread
-/// computes a share itself. Same arithmetic, same bits; `scale` and `cnn` train 10–30% faster
-/// (bench/README.md). The data and the loop stay on this thread, where they were.
+/// computes a share itself. Same arithmetic, same bits; `scale` trains ~10% faster and `cnn`
+/// ~20% (bench/README.md). The data and the loop stay on this thread, where they were.
 pub fn compute_on_this_thread() {
     // This fails only when the pool is running already; then that pool serves.
     let _ = rayon::ThreadPoolBuilder::new()
