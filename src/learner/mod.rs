@@ -199,7 +199,7 @@ impl<A: Architecture> Learner<'_, A> {
         let watched = position.stop_policy.watched();
         let (model, kept) = match (lowest, low) {
             (Some(model), Some(Lowest { epoch, loss })) if stop.diverged() => (
-                model.valid(),
+                model,
                 Some(Kept::BeforeDivergence {
                     epoch,
                     loss,
@@ -207,7 +207,7 @@ impl<A: Architecture> Learner<'_, A> {
                 }),
             ),
             (Some(model), Some(Lowest { epoch, loss })) if self.config.keep == Keep::Best => (
-                model.valid(),
+                model,
                 Some(Kept::Lowest {
                     epoch,
                     loss,
@@ -215,7 +215,7 @@ impl<A: Architecture> Learner<'_, A> {
                 }),
             ),
             _ => (
-                last.valid(),
+                last,
                 position
                     .history
                     .last()
@@ -223,7 +223,7 @@ impl<A: Architecture> Learner<'_, A> {
             ),
         };
         Training {
-            model,
+            model: model.valid(),
             kept,
             history: position.history,
             stop,
