@@ -52,13 +52,14 @@ impl Dense for Flex {
     ) -> FlexTensor {
         // burn-flex's relu_backward, tanh's and sigmoid_backward, element by element.
         match activation {
-            ActivationKind::Relu => slope_times(output, grad, activation, |y, g| {
-                if y.is_nan() || y > 0.0 {
-                    g
-                } else {
-                    0.0
-                }
-            }),
+            ActivationKind::Relu => {
+                slope_times(
+                    output,
+                    grad,
+                    activation,
+                    |y, g| if passes(y) { g } else { 0.0 },
+                )
+            }
             ActivationKind::Tanh => slope_times(output, grad, activation, |y, g| g * (1.0 - y * y)),
             ActivationKind::Sigmoid => {
                 slope_times(output, grad, activation, |y, g| g * y * (1.0 - y))
@@ -133,11 +134,16 @@ fn slope_times(
 
 /// burn-flex's relu: NaN passes through.
 fn relu(z: f32) -> f32 {
-    if z.is_nan() || z > 0.0 {
+    if passes(z) {
         z
     } else {
         0.0
     }
+}
+
+/// Where relu passes its input (and its gradient) on: above zero, and NaN.
+fn passes(z: f32) -> bool {
+    z.is_nan() || z > 0.0
 }
 
 /// burn-flex's sigmoid: the form that cannot overflow on either side.
