@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::older::{upgrade, without_added_defaults};
+use super::older::{unwritten_field, upgrade, without_added_defaults};
 use super::FORMAT_VERSION;
 use crate::checksum::checksum;
 use crate::config::{Task, TrainConfig};
@@ -113,6 +113,13 @@ pub(super) fn parse_config<A: Architecture>(text: &str, path: &Path) -> Result<C
     check_format(text, path)?;
     let mut value: serde_json::Value =
         serde_json::from_str(text).with_context(|| not_ours(path))?;
+    if let Some(field) = unwritten_field(&value) {
+        bail!(
+            "{} was edited or is damaged (it says format 1, which never held '{field}'); \
+             retrain the model",
+            path.display()
+        );
+    }
     upgrade(&mut value);
     if serde_json::from_value::<A>(value["model"].clone()).is_err() && value["model"].is_object() {
         bail!(
@@ -201,6 +208,13 @@ impl<A: Architecture> ModelCard<A> {
 /// Refuses a file written by a newer stepwise with a clear message, before reading the rest.
 pub(super) fn check_format(text: &str, path: &Path) -> Result<()> {
     let version: FormatProbe = serde_json::from_str(text).with_context(|| not_ours(path))?;
+    if version.format_version == 0 {
+        bail!(
+            "{} says format version 0, which no stepwise wrote; it was edited or is damaged: \
+             retrain the model",
+            path.display()
+        );
+    }
     if version.format_version > FORMAT_VERSION {
         bail!(
             "{} has format version {}, newer than this stepwise understands \

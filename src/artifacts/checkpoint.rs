@@ -18,7 +18,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    check_format, checksum, commit, to_json, verify, ArtifactDir, ModelCard, FORMAT_VERSION,
+    check_format, checksum, commit, links, to_json, verify, ArtifactDir, ModelCard, FORMAT_VERSION,
     MODEL_FILE,
 };
 use crate::learner::{Checkpoint, Position};
@@ -67,7 +67,10 @@ impl ArtifactDir {
             files.push((LOWEST_FILE, lowest));
         }
         files.push((STATE_FILE, &state));
-        commit::commit(&self.checkpoint(), &files)
+        let folder = self.checkpoint();
+        links::create_own_dir(&folder)
+            .with_context(|| format!("cannot write {}", folder.display()))?;
+        commit::commit(&folder, &files)
     }
 
     /// The last checkpoint, and the card of the run it belongs to.

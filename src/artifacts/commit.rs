@@ -22,25 +22,31 @@
 //! takes one file of the old set and another of the new.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-const PENDING: &str = ".pending";
+use super::links;
+
+/// The journal folder of a commit in progress.
+pub(crate) const PENDING: &str = ".pending";
 const COMMITTED: &str = "COMMITTED";
-const LOCK: &str = ".commit.lock";
+/// The lock a commit holds exclusively and a reader shared.
+pub(crate) const LOCK: &str = ".commit.lock";
 
 /// Held while a set is replaced (exclusive) or read (shared); released when dropped.
 pub struct SetLock(#[allow(dead_code)] fs::File);
 
 impl SetLock {
     fn file(dir: &Path) -> io::Result<fs::File> {
-        fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK))
+        links::open_own(
+            fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true),
+            &dir.join(LOCK),
+        )
     }
 
     fn exclusive(dir: &Path) -> io::Result<SetLock> {
@@ -52,7 +58,7 @@ impl SetLock {
     /// None where the lock cannot be taken (a read-only folder): the reader reads unlocked.
     fn shared(dir: &Path) -> Option<SetLock> {
         let file = Self::file(dir)
-            .or_else(|_| fs::File::open(dir.join(LOCK)))
+            .or_else(|_| links::open_own(fs::OpenOptions::new().read(true), &dir.join(LOCK)))
             .ok()?;
         file.lock_shared().ok()?;
         Some(SetLock(file))
@@ -76,13 +82,11 @@ pub(crate) struct RealDisk;
 
 impl Disk for RealDisk {
     fn create_dir_all(&mut self, path: &Path) -> io::Result<()> {
-        fs::create_dir_all(path)
+        links::create_own_dir(path)
     }
 
     fn write_synced(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        let mut file = fs::File::create(path)?;
-        file.write_all(bytes)?;
-        file.sync_all()
+        links::write_new(path, bytes)
     }
 
     fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
@@ -150,8 +154,7 @@ pub fn read_set<const N: usize>(dir: &Path, names: [&str; N]) -> [io::Result<Vec
 
 /// The bytes of `name` in `dir` as the last commit left it (see the module docs).
 pub fn read(dir: &Path, name: &str) -> io::Result<Vec<u8>> {
-    let pending = dir.join(PENDING);
-    if pending.join(COMMITTED).exists() {
+    if let Some(pending) = committed_journal(dir) {
         match read_file(&pending.join(name)) {
             Err(err) if err.kind() == io::ErrorKind::NotFound => {} // moved in step 3
             read => return read,
@@ -167,6 +170,15 @@ fn read_file(path: &Path) -> io::Result<Vec<u8>> {
     if !metadata.is_file() {
         return Err(io::Error::other("not a regular file"));
     }
+    // A file larger than the memory the machine can give is not one stepwise wrote for a model
+    // it can hold (a sparse file claims any size): refused before a byte is allocated.
+    if let Some(available) = crate::machine::available().filter(|&free| metadata.len() > free) {
+        return Err(io::Error::other(format!(
+            "it is {}, more than the {} of memory available; it is not a file stepwise wrote",
+            crate::machine::bytes(metadata.len() as f64),
+            crate::machine::bytes(available as f64)
+        )));
+    }
     let mut bytes = Vec::with_capacity(metadata.len() as usize);
     io::Read::read_to_end(
         &mut io::Read::take(fs::File::open(path)?, metadata.len()),
@@ -177,8 +189,14 @@ fn read_file(path: &Path) -> io::Result<Vec<u8>> {
 
 /// Whether `name` exists in `dir` as the last commit left it.
 pub fn exists(dir: &Path, name: &str) -> bool {
+    committed_journal(dir).is_some_and(|pending| pending.join(name).exists())
+        || dir.join(name).exists()
+}
+
+/// `.pending/` where it holds a committed set; never a link (whose files are not stepwise's).
+fn committed_journal(dir: &Path) -> Option<PathBuf> {
     let pending = dir.join(PENDING);
-    (pending.join(COMMITTED).exists() && pending.join(name).exists()) || dir.join(name).exists()
+    (!pending.is_symlink() && pending.join(COMMITTED).exists()).then_some(pending)
 }
 
 /// Finishes an update that reached its commit point, or discards one that did not.
@@ -188,7 +206,11 @@ pub fn recover(dir: &Path) -> Result<()> {
 
 pub(crate) fn recover_on(disk: &mut impl Disk, dir: &Path) -> Result<()> {
     let pending = dir.join(PENDING);
-    if pending.join(COMMITTED).exists() {
+    if pending.is_symlink() {
+        // Not stepwise's journal: a link to a folder elsewhere, whose files must not be moved.
+        disk.remove_file(&pending)
+            .with_context(|| format!("cannot remove the link {}", pending.display()))
+    } else if pending.join(COMMITTED).exists() {
         finish(disk, dir)
     } else if pending.exists() {
         disk.remove_dir_all(&pending)

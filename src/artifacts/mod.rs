@@ -21,6 +21,7 @@
 mod card;
 mod checkpoint;
 pub mod commit;
+mod links;
 mod older;
 mod pictures;
 mod summary;
@@ -133,10 +134,11 @@ impl ArtifactDir {
         fs::create_dir_all(&self.dir).with_context(|| {
             format!("cannot create the artifact folder {shown}; choose another with --out")
         })?;
-        let probe = self.dir.join(".stepwise-write-test");
-        fs::write(&probe, b"").with_context(|| {
-            format!("cannot write in the artifact folder {shown}; choose another with --out")
-        })?;
+        let probe = self.dir.join(writer::WRITE_TEST_FILE);
+        let mut options = fs::OpenOptions::new();
+        links::open_own(options.write(true).create(true).truncate(true), &probe).with_context(
+            || format!("cannot write in the artifact folder {shown}; choose another with --out"),
+        )?;
         fs::remove_file(&probe).ok();
         Ok(())
     }

@@ -47,3 +47,60 @@ pub(super) fn upgrade(config: &mut serde_json::Value) {
         }
     }
 }
+
+/// The fields a format 1 `config.json` held, and those of its training configuration: a file
+/// that says format 1 (which had no card checksum) but holds a later field was not written by
+/// that stepwise, and is not taken on trust.
+const FORMAT_1_CARD: [&str; 10] = [
+    "format_version",
+    "task",
+    "model",
+    "feature_names",
+    "label_name",
+    "class_names",
+    "feature_scaling",
+    "target_scaling",
+    "training",
+    "model_checksum",
+];
+const FORMAT_1_TRAINING: [&str; 20] = [
+    "dataset",
+    "label",
+    "task",
+    "model",
+    "hidden",
+    "activation",
+    "output",
+    "learning_rate",
+    "momentum",
+    "nesterov",
+    "weight_decay",
+    "clip_grad_norm",
+    "batch_size",
+    "epochs",
+    "target_loss",
+    "patience",
+    "min_delta",
+    "valid_fraction",
+    "checkpoint_every",
+    "seed",
+];
+
+/// The first field of `config` that a file of its (old) format version never held; `None` for
+/// the current formats, which carry a checksum of their own.
+pub(super) fn unwritten_field(config: &serde_json::Value) -> Option<String> {
+    if config["format_version"].as_u64() != Some(1) {
+        return None;
+    }
+    let stray = |object: &serde_json::Value, allowed: &[&str]| {
+        object.as_object().and_then(|fields| {
+            fields
+                .keys()
+                .find(|key| !allowed.contains(&key.as_str()))
+                .cloned()
+        })
+    };
+    stray(config, &FORMAT_1_CARD).or_else(|| {
+        stray(&config["training"], &FORMAT_1_TRAINING).map(|field| format!("training.{field}"))
+    })
+}

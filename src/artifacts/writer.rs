@@ -12,23 +12,29 @@ use std::io::{Read, Write};
 use anyhow::{bail, Context, Result};
 
 use super::{
-    ArtifactDir, CHECKPOINT_DIR, CONFIG_FILE, LR_FIND_DATA_FILE, LR_FIND_PLOT_FILE, MODEL_FILE,
+    commit, links, ArtifactDir, CHECKPOINT_DIR, CONFIG_FILE, LR_FIND_DATA_FILE, LR_FIND_PLOT_FILE,
+    MODEL_FILE,
 };
 use crate::machine::{self, free_space};
 
 const LOCK_FILE: &str = ".stepwise.lock";
+/// Written and removed again to see that the folder can be written.
+pub(super) const WRITE_TEST_FILE: &str = ".stepwise-write-test";
 /// What a stepwise folder may hold without a model in it yet (a run refused or interrupted
 /// before its first save, an `lr-find`).
 const BOOKKEEPING: [&str; 6] = [
     LOCK_FILE,
-    ".commit.lock",
-    ".pending",
-    ".stepwise-write-test",
+    commit::LOCK,
+    commit::PENDING,
+    WRITE_TEST_FILE,
     LR_FIND_PLOT_FILE,
     LR_FIND_DATA_FILE,
 ];
+/// stepwise's own folders: a link in their place would send its files elsewhere.
+const OWN_FOLDERS: [&str; 2] = [commit::PENDING, CHECKPOINT_DIR];
 
 /// The folder's write lock, held until dropped.
+#[derive(Debug)]
 pub struct Writing {
     _lock: File,
     /// The run made the folder: a run that saves nothing takes it away again.
@@ -56,18 +62,20 @@ impl ArtifactDir {
         if self.dir.symlink_metadata().is_ok() && self.dir.metadata().is_err() {
             bail!("{shown} is a symbolic link to nothing; point --out at a folder");
         }
-        let created = !self.dir.exists();
+        // Made by this very call, atomically: another run may make it at the same moment, and
+        // only the one whose mkdir succeeded may take it away again (under the lock).
+        if let Some(parent) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).ok();
+        }
+        let created = fs::create_dir(&self.dir).is_ok();
         if !created {
             self.check_ours()?;
         }
         self.prepare()?;
-        let writing = self.lock(created).inspect_err(|_| {
-            if created {
-                fs::remove_dir_all(&self.dir).ok();
-            }
-        })?;
-        let checked = self
-            .check_layout()
+        // A run refused here removes nothing: whatever is in the folder is the holder's.
+        let writing = self.lock(created)?;
+        let checked = links::refuse_links(&self.dir, &OWN_FOLDERS)
+            .and_then(|()| self.check_layout())
             .and_then(|()| match free_space(&self.dir) {
                 Some(free) if free < needed => bail!(
                     "the disk of {shown} has {} free, but saving this model needs about {}; free \
@@ -88,18 +96,20 @@ impl ArtifactDir {
 
     fn lock(&self, created: bool) -> Result<Writing> {
         let path = self.dir.join(LOCK_FILE);
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .with_context(|| {
-                format!(
-                    "cannot write in {}; choose another --out",
-                    self.dir.display()
-                )
-            })?;
+        let mut file = links::open_own(
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true),
+            &path,
+        )
+        .with_context(|| {
+            format!(
+                "cannot write in {}; choose another --out",
+                self.dir.display()
+            )
+        })?;
         match try_lock(&mut file) {
             Ok(()) => {
                 file.set_len(0).ok();
@@ -107,11 +117,11 @@ impl ArtifactDir {
                 write!(file, "{}", std::process::id()).ok();
             }
             Err(TryLockError::WouldBlock) => {
-                let holder = holder(&mut file);
+                let holder = written_holder(&mut file)
+                    .map_or_else(String::new, |pid| format!(" (pid {pid})"));
                 bail!(
-                    "another stepwise process (pid {}) is writing to {}; wait for it to finish, or \
+                    "another stepwise process{holder} is writing to {}; wait for it to finish, or \
                      choose another folder with --out",
-                    holder,
                     self.dir.display()
                 );
             }
@@ -132,8 +142,9 @@ impl ArtifactDir {
         if self.dir.is_file() {
             bail!("--out {shown} is a file; give a folder");
         }
-        let ours_config = fs::read_to_string(self.config())
+        let ours_config = commit::read(&self.dir, CONFIG_FILE)
             .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
             .is_some_and(|text| super::check_format(&text, &self.config()).is_ok());
         let checkpoint = self
             .checkpoint()
@@ -169,7 +180,7 @@ impl ArtifactDir {
     /// checkpoint removal cut short by a crash is finished.
     fn check_layout(&self) -> Result<()> {
         for (name, what) in [
-            (".pending", "stepwise's unfinished writes"),
+            (commit::PENDING, "stepwise's unfinished writes"),
             (CHECKPOINT_DIR, "checkpoints"),
         ] {
             let path = self.dir.join(name);
@@ -214,6 +225,19 @@ fn try_lock(file: &mut File) -> std::result::Result<(), TryLockError> {
     }
 }
 
+/// The pid the lock's holder wrote into the lock file, once it has: a holder that has just taken
+/// the lock empties the file before it writes its pid.
+fn written_holder(file: &mut File) -> Option<String> {
+    for _ in 0..20 {
+        let pid = holder(file);
+        if !pid.is_empty() {
+            return Some(pid);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    None
+}
+
 /// The pid the lock's holder wrote into the lock file.
 fn holder(file: &mut File) -> String {
     use std::io::Seek;
@@ -222,3 +246,7 @@ fn holder(file: &mut File) -> String {
     file.read_to_string(&mut holder).ok();
     holder.trim().to_string()
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;

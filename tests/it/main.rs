@@ -9,6 +9,7 @@ mod explain;
 mod first_try;
 mod fuzz;
 mod generated;
+mod hardening;
 mod hostile;
 mod images;
 mod learning;

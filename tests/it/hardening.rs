@@ -1,0 +1,320 @@
+//! Hardening, round two: every number and file from a user is bounded before it is used, no
+//! picture stops a model from being saved, and a signal stops a run as Ctrl-C does.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Output;
+
+use stepwise::artifacts::ArtifactDir;
+use tempfile::tempdir;
+
+use crate::cli::stepwise;
+use crate::{spawn, train_cli};
+
+/// Runs stepwise in `dir` with `env` set; its output.
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = stepwise(dir);
+    command.args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+/// The run's stderr, after checking that it ended with `code` and without a panic.
+fn refused(output: Output, code: i32, args: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    stderr
+}
+
+#[test]
+fn numbers_out_of_their_range_are_refused_with_the_range() {
+    let dir = tempdir().unwrap();
+    let cases: [(&[&str], i32, &str); 7] = [
+        (
+            &["train", "--features", "a,a"],
+            1,
+            "--features names 'a' twice",
+        ),
+        (&["train", "--ignore", "b,b"], 1, "--ignore names 'b' twice"),
+        (
+            &["train", "--image-size", "4294967296"],
+            1,
+            "--image-size must be from 1 to 16384",
+        ),
+        (
+            &["train", "--image-size", "4294967297"],
+            1,
+            "--image-size must be from 1 to 16384",
+        ),
+        (
+            &["train", "--image-size", "0"],
+            1,
+            "--image-size must be from 1 to 16384",
+        ),
+        (&["train", "--trace", "18446744073709551615"], 2, "0..=1000"),
+        (&["derivative", "--steps", "4294967296"], 2, "0..=10000"),
+    ];
+    for (args, code, expected) in cases {
+        let stderr = refused(run(dir.path(), args, &[]), code, args);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert!(
+        !dir.path().join("artifacts").exists(),
+        "a refused run left a folder"
+    );
+}
+
+#[test]
+fn an_unwritable_stderr_is_an_exit_status_not_a_panic() {
+    if !Path::new("/dev/full").exists() {
+        return; // not Linux
+    }
+    let dir = tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"))
+        .args(["predict", "--model", "/nowhere", "--input", "1"])
+        .current_dir(dir.path())
+        .stderr(fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn extreme_losses_on_a_log_axis_neither_hang_nor_stop_a_save() {
+    let dir = tempdir().unwrap();
+    // A target no loss reaches, below the smallest normal f64: the loss picture marks it.
+    let args = [
+        "--dataset",
+        "xor",
+        "--epochs",
+        "3",
+        "--quiet",
+        "--target-loss",
+        "1e-310",
+    ];
+    train_cli(dir.path(), &[&args[..], &["--out", "m"]].concat());
+    assert!(dir.path().join("m/model.bpk").is_file());
+    // A history holding losses at both ends of f64 is drawn again.
+    let metrics = "epoch,train_loss,valid_loss,valid_accuracy,learning_rate\n\
+                   1,1e308,,,0.01\n2,1e-320,,,0.01\n3,0.5,,,0.01\n";
+    fs::write(dir.path().join("m/metrics.csv"), metrics).unwrap();
+    let output = run(dir.path(), &["plot", "--model", "m"], &[]);
+    assert!(output.status.success(), "{output:?}");
+    let svg = fs::read_to_string(dir.path().join("m/loss.svg")).unwrap();
+    assert!(svg.contains("<svg"));
+}
+
+/// A PNG file of 1×1 pixel whose header claims `width` × `height`: what a decompression bomb
+/// shows before any pixel is decoded.
+fn claimed_png(path: &Path, width: u32, height: u32) {
+    let mut bytes = Vec::new();
+    image::GrayImage::new(1, 1)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    // IHDR's data is bytes 16..29 (width, height, then five one-byte fields); its CRC follows
+    // and covers the chunk type and data, bytes 12..29.
+    bytes[16..20].copy_from_slice(&width.to_be_bytes());
+    bytes[20..24].copy_from_slice(&height.to_be_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(&bytes[12..29]);
+    bytes[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+    fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn pictures_too_large_for_memory_are_refused_before_decoding() {
+    let dir = tempdir().unwrap();
+    for class in ["a", "b"] {
+        let folder = dir.path().join("bombs").join(class);
+        fs::create_dir_all(&folder).unwrap();
+        claimed_png(&folder.join("1.png"), 20_000, 20_000);
+    }
+    let limit = [("STEPWISE_MEMORY_LIMIT", "1000000000")];
+    let args = ["train", "--dataset", "bombs", "--out", "m"];
+    let stderr = refused(run(dir.path(), &args, &limit), 1, &args);
+    assert!(stderr.contains("is 20000x20000 pixels"), "{stderr}");
+    assert!(stderr.contains("memory is available"), "{stderr}");
+
+    // Small pictures asked to be resized past the memory.
+    for class in ["a", "b"] {
+        let folder = dir.path().join("small").join(class);
+        fs::create_dir_all(&folder).unwrap();
+        for k in 0..3 {
+            image::GrayImage::new(4, 4)
+                .save(folder.join(format!("{k}.png")))
+                .unwrap();
+        }
+    }
+    let args = [
+        "train",
+        "--dataset",
+        "small",
+        "--image-size",
+        "9000",
+        "--out",
+        "m",
+    ];
+    let stderr = refused(run(dir.path(), &args, &limit), 1, &args);
+    assert!(stderr.contains("memory is available"), "{stderr}");
+    assert!(!dir.path().join("m").exists());
+}
+
+/// An IDX pictures file of `count` pictures of `side`×`side`, gzipped, and its labels.
+fn idx_claiming(dir: &Path, count: u32, side: u32, body: &[u8]) {
+    use std::io::Write;
+    let mut header = vec![0, 0, 8, 3];
+    for size in [count, side, side] {
+        header.extend(size.to_be_bytes());
+    }
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gzip.write_all(&header).unwrap();
+    gzip.write_all(body).unwrap();
+    fs::write(
+        dir.join("bomb-images-idx3-ubyte.gz"),
+        gzip.finish().unwrap(),
+    )
+    .unwrap();
+    let mut labels = vec![0, 0, 8, 1];
+    labels.extend(count.to_be_bytes());
+    labels.extend((0..count).map(|k| (k % 2) as u8));
+    fs::write(dir.join("bomb-labels-idx1-ubyte"), labels).unwrap();
+}
+
+#[test]
+fn idx_files_are_read_no_further_than_their_header_says() {
+    let dir = tempdir().unwrap();
+    let args = [
+        "train",
+        "--dataset",
+        "bomb-images-idx3-ubyte.gz",
+        "--out",
+        "m",
+    ];
+    // A header claiming 60000 pictures of 4096×4096: refused before reading, not inflated.
+    idx_claiming(dir.path(), 60_000, 4096, &[0; 1000]);
+    let stderr = refused(run(dir.path(), &args, &[]), 1, &args);
+    assert!(stderr.contains("memory is available"), "{stderr}");
+    // A body longer than the header says: read one byte past it, then refused.
+    idx_claiming(dir.path(), 2, 2, &[7; 100_000]);
+    let stderr = refused(run(dir.path(), &args, &[]), 1, &args);
+    assert!(
+        stderr.contains("the file holds more than 24 bytes"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_model_file_larger_than_memory_is_refused_before_it_is_read() {
+    let dir = tempdir().unwrap();
+    train_cli(
+        dir.path(),
+        &["--dataset", "xor", "--epochs", "2", "--quiet", "--out", "m"],
+    );
+    // Sparse: it claims 4 GB and takes no disk.
+    let model = fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("m/model.bpk"))
+        .unwrap();
+    model.set_len(4 << 30).unwrap();
+    let limit = [("STEPWISE_MEMORY_LIMIT", "1000000000")];
+    let args = ["predict", "--model", "m", "--input", "1,0"];
+    let stderr = refused(run(dir.path(), &args, &limit), 1, &args);
+    assert!(
+        stderr.contains("more than the 953.7 MiB of memory available"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_given_as_a_picture_is_refused_not_waited_on() {
+    let dir = tempdir().unwrap();
+    let pipe = dir.path().join("picture.png");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap()
+        .success());
+    let shapes = [
+        "--dataset",
+        "shapes",
+        "--model",
+        "linear",
+        "--epochs",
+        "1",
+        "--quiet",
+    ];
+    train_cli(dir.path(), &[&shapes[..], &["--out", "m"]].concat());
+    let args = ["predict", "--model", "m", "--input-image", "picture.png"];
+    let stderr = refused(run(dir.path(), &args, &[]), 1, &args);
+    assert!(stderr.contains("is not a regular file"), "{stderr}");
+}
+
+/// Starts a run that prints every epoch and waits for its second epoch line.
+fn started(dir: &Path, out: &str) -> (std::process::Child, impl Iterator<Item = String>) {
+    let args = [
+        "train",
+        "--dataset",
+        "digits",
+        "--epochs",
+        "100000",
+        "--log-every",
+        "1",
+        "--out",
+        out,
+    ];
+    let mut child = spawn(dir, &args);
+    let mut lines = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap);
+    let mut epochs = lines.by_ref().filter(|line| line.starts_with("epoch"));
+    epochs.nth(1).expect("the run printed two epochs");
+    (child, lines)
+}
+
+/// The folder holds a model that loads, not only a lock file.
+fn saved(folder: &Path) {
+    let summary = ArtifactDir::new(folder).load_summary().unwrap();
+    assert!(
+        summary.stopped.contains("interrupted"),
+        "{}",
+        summary.stopped
+    );
+    assert!(ArtifactDir::new(folder).checkpoint().is_dir());
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_and_sighup_save_as_ctrl_c_does() {
+    let dir = tempdir().unwrap();
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let (mut child, lines) = started(dir.path(), signal);
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        lines.for_each(drop);
+        assert_eq!(child.wait().unwrap().code(), Some(code), "{signal}");
+        saved(&dir.path().join(signal));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_stops_the_run_with_its_model_saved() {
+    // `stepwise train | head -2`: the reader closes the pipe after two lines.
+    let dir = tempdir().unwrap();
+    let (mut child, lines) = started(dir.path(), "piped");
+    drop(lines);
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    saved(&dir.path().join("piped"));
+}
