@@ -20,7 +20,9 @@ fn main() -> ExitCode {
     match cli::run(cli::parse()) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // Not eprintln!, which panics where stderr cannot be written (`2> /dev/full`).
+            use std::io::Write as _;
+            writeln!(std::io::stderr().lock(), "error: {err:#}").ok();
             ExitCode::FAILURE
         }
     }

@@ -85,7 +85,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     };
     let predictions = predictor.predict(&rows)?;
     for note in predictor.extrapolation(&rows) {
-        eprintln!("note: {note}");
+        tell!("note: {note}");
     }
     if args.json {
         let answers = predictions

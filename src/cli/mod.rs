@@ -13,6 +13,15 @@ macro_rules! say {
     }};
 }
 
+/// `eprintln!` that never panics: where stderr cannot be written (`2> /dev/full`), a warning or
+/// an error is lost, but the command still ends with its own exit status.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stderr().lock(), $($arg)*).ok();
+    }};
+}
+
 mod bench;
 mod explain;
 mod infer;
@@ -113,7 +122,7 @@ impl DeviceArg {
             remote::on_lost_server(&server.address);
         }
         if let Some(warning) = selection.warning {
-            eprintln!("warning: {warning}");
+            tell!("warning: {warning}");
         }
         Ok(selection.backend)
     }
@@ -153,8 +162,10 @@ pub struct TrainArgs {
     /// Print no epoch lines, and no plot.
     #[arg(long)]
     pub quiet: bool,
-    /// Print every phase's numbers for the first N steps (INIT, PREDICT, LOSS, GRADIENT, STEP).
-    #[arg(long, default_value_t = 0)]
+    /// Print every phase's numbers for the first N steps (INIT, PREDICT, LOSS, GRADIENT, STEP),
+    /// at most 1000: each step is a screenful, and all of them are kept to print.
+    #[arg(long, default_value_t = 0, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1000))]
     pub trace: usize,
     /// Draw boundary.svg in the plane of these two inputs, comma separated (the others held at
     /// their training mean); a classifier of two inputs is drawn without it.
@@ -194,8 +205,9 @@ pub struct DerivativeArgs {
     /// Learning rate of the gradient steps.
     #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub lr: f64,
-    /// Number of gradient steps.
-    #[arg(long, default_value_t = 20)]
+    /// Number of gradient steps (at most 10000: every x is kept and shown).
+    #[arg(long, default_value_t = 20,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     pub steps: usize,
 }
 

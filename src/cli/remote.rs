@@ -167,7 +167,7 @@ pub fn on_lost_server(address: &Address) {
             .map(str::trim)
             .rfind(|line| !line.is_empty())
             .unwrap_or("");
-        eprintln!(
+        tell!(
             "error: the remote server at {address} stopped answering ({reason}); start it again \
              (a run with --checkpoint-every continues with --resume DIR, there or here)"
         );

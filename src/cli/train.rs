@@ -3,10 +3,10 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use stepwise::metrics::EpochMetrics;
@@ -20,7 +20,8 @@ use super::TrainArgs;
 /// Most epoch lines printed by default; `--log-every` overrides.
 const DEFAULT_EPOCH_LINES: usize = 25;
 
-/// Exit status after a Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
+/// Exit status after a Ctrl-C, as shells report a process ended by SIGINT (128 + 2); after
+/// SIGTERM, SIGHUP or SIGPIPE, 128 + that signal's number (143, 129, 141).
 const INTERRUPTED: u8 = 130;
 
 pub fn train(args: TrainArgs) -> Result<ExitCode> {
@@ -49,7 +50,8 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
 
     let classification = plan.card.is_classifier();
     let example = plan.frame.row_texts(0).join(",");
-    plan.interrupt_on(ctrl_c()?);
+    let (interrupt, signal) = stop_signals()?;
+    plan.interrupt_on(interrupt);
     let progress = Progress::new(epochs, args.quiet, args.log_every);
     let report = plan.train(|metrics| progress.epoch(metrics, classification));
     let printed = progress.finish();
@@ -61,7 +63,10 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
             "resume   stepwise train --resume {}",
             shell_word(&report.out.dir.display().to_string())
         )?;
-        return Ok(ExitCode::from(INTERRUPTED));
+        return Ok(ExitCode::from(match signal.load(Ordering::Relaxed) {
+            0 => INTERRUPTED + 11, // no other signal: it was SIGPIPE (13)
+            signal => 128 + signal as u8,
+        }));
     }
     if !args.quiet && !report.training.history.is_empty() {
         say!("{}", plot::loss_text(&report.training.history))?;
@@ -70,16 +75,28 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
 }
 
 /// The flag the first Ctrl-C raises, so the run ends after its current step and saves; a
-/// second Ctrl-C (the flag already raised) exits at once, touching no file.
-fn ctrl_c() -> Result<Arc<AtomicBool>> {
-    use signal_hook::consts::SIGINT;
+/// second Ctrl-C (the flag already raised) exits at once, touching no file. SIGTERM and SIGHUP
+/// (a `kill`, a closed terminal) do the same, and so does SIGPIPE, once: the reader of the output
+/// went away (`| head`), so the run saves what it has instead of dying mid-write; the writes
+/// after it fail quietly. Also returned: the number of the signal that stopped the run.
+fn stop_signals() -> Result<(Arc<AtomicBool>, Arc<AtomicUsize>)> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGPIPE, SIGTERM};
     use signal_hook::flag;
     let interrupt = Arc::new(AtomicBool::new(false));
-    // Registered first, so it sees the flag as it was before this signal raised it.
-    flag::register_conditional_shutdown(SIGINT, INTERRUPTED.into(), Arc::clone(&interrupt))
-        .context("cannot install the Ctrl-C handler")?;
-    flag::register(SIGINT, Arc::clone(&interrupt)).context("cannot install the Ctrl-C handler")?;
-    Ok(interrupt)
+    let which = Arc::new(AtomicUsize::new(0));
+    let failed = |err| anyhow::Error::new(err).context("cannot install the Ctrl-C handler");
+    for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
+        // SIGPIPE comes again with every write after the first: it only raises the flag.
+        if signal != SIGPIPE {
+            // Registered first, so it sees the flag as it was before this signal raised it.
+            let code = 128 + signal;
+            flag::register_conditional_shutdown(signal, code, Arc::clone(&interrupt))
+                .map_err(failed)?;
+            flag::register_usize(signal, Arc::clone(&which), signal as usize).map_err(failed)?;
+        }
+        flag::register(signal, Arc::clone(&interrupt)).map_err(failed)?;
+    }
+    Ok((interrupt, which))
 }
 
 /// How epochs are shown.

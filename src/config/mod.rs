@@ -15,6 +15,10 @@ use clap::Args;
 
 use crate::data::images::ImageOptions;
 
+/// The largest `--image-size`: pictures are resized as u32 sides, and one of 16384×16384 is
+/// already 3 GiB of f32 colour pixels.
+pub const MAX_IMAGE_SIZE: usize = 16384;
+
 /// How to train: the data, the network, the SGD step and when to stop.
 #[derive(Config, Debug, Args, PartialEq)]
 pub struct TrainConfig {
@@ -234,8 +238,14 @@ impl TrainConfig {
         if self.channels.is_empty() || self.channels.contains(&0) {
             bail!("--channels needs one or more positive channel counts, e.g. `--channels 8,16`");
         }
-        if self.image_size == Some(0) {
-            bail!("--image-size must be at least 1 (pixels), e.g. `--image-size 28`");
+        if let Some(size) = self
+            .image_size
+            .filter(|size| !(1..=MAX_IMAGE_SIZE).contains(size))
+        {
+            bail!(
+                "--image-size must be from 1 to {MAX_IMAGE_SIZE} (pixels a side), got {size}; \
+                 e.g. `--image-size 28`"
+            );
         }
         if self.checkpoint_every == Some(0) {
             bail!("--checkpoint-every must be at least 1 (epochs between checkpoints)");
@@ -259,6 +269,12 @@ impl TrainConfig {
                         "{option} names '{label}', the label column; the label is never a feature"
                     );
                 }
+            }
+        }
+        for (option, names) in [("--features", &self.features), ("--ignore", &self.ignore)] {
+            let mut seen = std::collections::HashSet::new();
+            if let Some(name) = names.iter().find(|name| !seen.insert(name.as_str())) {
+                bail!("{option} names '{name}' twice; give each column once");
             }
         }
         if let Some(name) = self.features.iter().find(|name| self.ignore.contains(name)) {

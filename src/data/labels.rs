@@ -14,6 +14,11 @@ use crate::config::Task;
 /// Integer labels with at most this many distinct values are taken as classes.
 pub const MAX_INFERRED_CLASSES: usize = 20;
 
+/// The most classes a label column may hold: more are not classes to learn from examples (one
+/// output each, and rows of each to learn it from) but amounts or ids, and their one-hot
+/// targets alone would fill the memory.
+pub const MAX_CLASSES: usize = 5000;
+
 /// Integers up to this size are exact in an f64, so "integer" means something.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
 
@@ -49,6 +54,9 @@ pub fn targets(
     known: Option<&[String]>,
 ) -> Result<(Targets, String)> {
     let numbers: Vec<Option<f64>> = labels.texts.iter().map(|text| number(text)).collect();
+    if task != Some(Task::Classification) && numbers.iter().any(Option::is_some) {
+        refuse_non_finite(file, label_name, labels, &numbers)?;
+    }
     let all_numbers: Option<Vec<f64>> = numbers.iter().copied().collect();
     let (task, reason) = match (task, &all_numbers) {
         (Some(task), _) => (task, format!("{task}, as asked")),
@@ -82,6 +90,26 @@ pub fn targets(
         Task::Classification => classes(file, label_name, labels, all_numbers.is_some(), known)?,
     };
     Ok((targets, reason))
+}
+
+/// Among numeric labels, one that reads as a number too large for 32-bit floats (`inf`,
+/// `1e39`) is an error naming its line, not a reason to read every label as a class name.
+fn refuse_non_finite(
+    file: &str,
+    label_name: &str,
+    labels: &Labels,
+    numbers: &[Option<f64>],
+) -> Result<()> {
+    let non_finite = |id: usize| numbers[id].is_none() && labels.texts[id].parse::<f64>().is_ok();
+    if let Some((line, text)) = labels.first(non_finite) {
+        bail!(
+            "{file}: line {line}, label column '{label_name}' holds '{}', which is not a finite \
+             number (the network computes in 32-bit floats, up to about 3.4e38); fix or remove \
+             that row",
+            shorten(text)
+        );
+    }
+    Ok(())
 }
 
 /// The task numeric labels imply, and why.
@@ -135,6 +163,15 @@ fn classes(
         None => {
             let distinct: BTreeSet<String> =
                 labels.texts.iter().map(|text| name_of(text)).collect();
+            if distinct.len() > MAX_CLASSES {
+                bail!(
+                    "{file}: label column '{label_name}' has {} distinct values, more than the \
+                     {MAX_CLASSES} classes stepwise learns; if it is an amount to predict, add \
+                     --task regression, and if it is a name or an id, pick another column with \
+                     --label",
+                    distinct.len()
+                );
+            }
             let mut names: Vec<String> = distinct.into_iter().collect();
             if numeric {
                 names.sort_by(|a, b| {
@@ -294,6 +331,37 @@ mod tests {
                 names: known.to_vec()
             }
         );
+    }
+
+    #[test]
+    fn a_label_beyond_32_bit_floats_among_numbers_is_refused_naming_its_line() {
+        for wrong in ["inf", "-inf", "1e39", "-1e400"] {
+            let err = targets("f.csv", "y", &["1.5", "2", wrong, "3"], None, None)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("f.csv: line 4, label column 'y'"), "{err}");
+            assert!(err.contains("not a finite number"), "{err}");
+        }
+        // As class names, when asked for, they are only names.
+        let asked = targets(
+            "f.csv",
+            "y",
+            &["1", "inf"],
+            Some(Task::Classification),
+            None,
+        );
+        assert!(asked.is_ok());
+    }
+
+    #[test]
+    fn more_classes_than_can_be_learned_are_refused_with_the_way_out() {
+        let texts: Vec<String> = (0..=MAX_CLASSES).map(|k| format!("id{k}")).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let err = targets("f.csv", "y", &texts, None, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("5001 distinct values"), "{err}");
+        assert!(err.contains("--task regression"), "{err}");
     }
 
     #[test]

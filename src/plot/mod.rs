@@ -113,7 +113,10 @@ pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
             &root,
             ["learning-rate range test", "learning rate", "smoothed loss"],
             &series,
-            ((x_min..x_max).log_scale(), y_min..y_max),
+            (
+                log_axis(x_min, x_max).unwrap_or(x_min..x_max).log_scale(),
+                y_min..y_max,
+            ),
             SeriesLabelPosition::UpperLeft,
         )?;
         root.present().map_err(plotting)?;
@@ -131,9 +134,8 @@ fn panel<DB: DrawingBackend>(
 ) -> Result<()> {
     let (x_min, x_max) = bounds(series, |point| point.0);
     let (y_min, y_max) = bounds(series, |point| point.1);
-    if log_when_wide && y_min > 0.0 && y_max / y_min > LOG_SCALE_RATIO {
-        let y = (y_min..y_max).log_scale();
-        draw(area, text, series, (x_min..x_max, y), legend)
+    if let Some(y) = log_axis(y_min, y_max).filter(|_| log_when_wide) {
+        draw(area, text, series, (x_min..x_max, y.log_scale()), legend)
     } else {
         draw(area, text, series, (x_min..x_max, y_min..y_max), legend)
     }
@@ -189,13 +191,30 @@ where
     Ok(())
 }
 
+/// Values drawn on a log axis span at most this many powers of ten, between these bounds:
+/// plotters' log axis never finishes placing its ticks at subnormal numbers (1e-320) or near
+/// f64's largest (1e308), and a loss of 1e-30 is zero to a learner anyway.
+const LOG_DECADES: f64 = 12.0;
+const LOG_FLOOR: f64 = 1e-30;
+const LOG_CEILING: f64 = 1e30;
+
+/// The range of a log axis for values from `min` to `max` spanning more than
+/// [`LOG_SCALE_RATIO`], its bottom raised to [`LOG_DECADES`] below the top (lower values fall
+/// off the chart); `None` where a log axis does not suit them.
+fn log_axis(min: f64, max: f64) -> Option<std::ops::Range<f64>> {
+    let bottom = min.max(max / 10f64.powf(LOG_DECADES)).max(LOG_FLOOR);
+    (min > 0.0 && max <= LOG_CEILING && max / min > LOG_SCALE_RATIO && bottom < max)
+        .then_some(bottom..max)
+}
+
 /// The range of the series' values along one axis, widened when it is a single point.
 fn bounds(series: &[Series], value: impl Fn(&(f64, f64)) -> f64) -> (f64, f64) {
     let values = series
         .iter()
         .flat_map(|series| series.points.iter().map(&value));
+    // Beyond ±1e300 a value is off any chart, and widening the range would overflow.
     let (min, max) = values
-        .filter(|value| value.is_finite())
+        .filter(|value| value.abs() <= 1e300)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(min, max), v| {
             (min.min(v), max.max(v))
         });

@@ -43,8 +43,15 @@ impl Token {
     pub fn read(file: Option<&Path>) -> Result<Token> {
         let (text, source) = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the token file {}", path.display()))?;
+                // A token is one short line: more than this is not a token file (or a device
+                // such as /dev/zero, which `open_file` refuses).
+                const MOST: u64 = 64 * 1024;
+                let mut text = String::new();
+                std::io::Read::read_to_string(
+                    &mut std::io::Read::take(crate::machine::open_file(path)?, MOST),
+                    &mut text,
+                )
+                .with_context(|| format!("cannot read the token file {}", path.display()))?;
                 (text, format!("the token file {}", path.display()))
             }
             None => match std::env::var(TOKEN_VARIABLE) {
@@ -269,5 +276,11 @@ mod tests {
         std::fs::write(&file, "\n").unwrap();
         let err = Token::read(Some(&file)).unwrap_err().to_string();
         assert!(err.contains("holds no token"), "{err}");
+    }
+
+    #[test]
+    fn a_device_as_the_token_file_is_refused_not_read_for_ever() {
+        let err = Token::read(Some(Path::new("/dev/zero"))).unwrap_err();
+        assert!(format!("{err:#}").contains("not a regular file"), "{err:#}");
     }
 }

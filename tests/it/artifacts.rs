@@ -134,20 +134,52 @@ fn broken_model_folders_are_refused_with_a_reason() {
 }
 
 #[test]
+fn a_newer_config_passed_off_as_an_older_format_is_refused() {
+    // Format 1 had no card checksum; a newer file that says format 1 (or 0, which none wrote)
+    // and drops its checksum must not have its hand edits obeyed.
+    let dir = tempdir().unwrap();
+    train(TrainConfig::new().with_epochs(2), dir.path());
+    let path = ArtifactDir::new(dir.path()).config();
+    let saved: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for version in [1, 0] {
+        let mut config = saved.clone();
+        config["format_version"] = version.into();
+        config.as_object_mut().unwrap().remove("card_checksum");
+        config["training"]["activation"] = "tanh".into();
+        fs::write(&path, serde_json::to_string_pretty(&config).unwrap()).unwrap();
+        let refused = load_error(dir.path());
+        assert!(
+            refused.contains("was edited or is damaged"),
+            "{version}: {refused}"
+        );
+    }
+}
+
+#[test]
 fn a_model_saved_in_format_1_still_loads_and_predicts() {
     let dir = tempdir().unwrap();
     train(TrainConfig::new().with_epochs(2), dir.path());
     let path = ArtifactDir::new(dir.path()).config();
     let mut config: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-    // What stepwise wrote before column control, --keep and the card checksum.
+    // What stepwise wrote before column control, --keep, pictures and the card checksum.
     config["format_version"] = 1.into();
     let object = config.as_object_mut().unwrap();
-    for field in ["card_checksum", "encoding", "data_fingerprint"] {
+    for field in ["card_checksum", "encoding", "data_fingerprint", "image"] {
         object.remove(field);
     }
     let training = config["training"].as_object_mut().unwrap();
-    for field in ["features", "ignore", "missing", "keep"] {
+    let since = [
+        "features",
+        "ignore",
+        "missing",
+        "keep",
+        "noise",
+        "channels",
+        "grayscale",
+    ];
+    for field in since.into_iter().chain(["image_size"]) {
         training.remove(field);
     }
     fs::write(&path, serde_json::to_string_pretty(&config).unwrap()).unwrap();

@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 
 use super::{classes, dataset, ImageOptions, ImageShape};
 use crate::data::frame::Frame;
+use crate::machine;
 
 /// The file endings read as pictures (any case).
 pub const EXTENSIONS: [&str; 5] = ["png", "jpg", "jpeg", "bmp", "gif"];
@@ -75,7 +76,10 @@ pub fn read_all(files: &[PathBuf], options: &ImageOptions) -> Result<(ImageShape
     for file in files {
         let (shape, row) = read(file, options)?;
         match first {
-            None => first = Some((shape, file)),
+            None => {
+                check_total(files.len(), shape)?;
+                first = Some((shape, file));
+            }
             Some((expected, from)) if expected != shape => bail!(
                 "{} is {}x{} pixels, but {} is {}x{}; give --image-size N to resize every \
                  picture to N×N",
@@ -94,22 +98,69 @@ pub fn read_all(files: &[PathBuf], options: &ImageOptions) -> Result<(ImageShape
     Ok((shape, pixels))
 }
 
+/// Refuses `count` pictures of `shape` that would not fit in memory as f32 pixels, held about
+/// three times over while training (the rows, the training split, a batch's copy).
+pub(super) fn check_total(count: usize, shape: ImageShape) -> Result<()> {
+    let needed = count as f64 * shape.len() as f64 * 4.0 * 3.0;
+    match machine::available() {
+        Some(available) if needed > available as f64 => bail!(
+            "{count} pictures of {shape} (channels x height x width) would need about {} as \
+             numbers, but only {} of memory is available; use a smaller --image-size, \
+             --grayscale, or fewer pictures",
+            machine::bytes(needed),
+            machine::bytes(available as f64)
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// One picture as a row of numbers in [0, 1], and its shape; a file that does not decode is an
 /// error naming it.
 pub fn read(file: &Path, options: &ImageOptions) -> Result<(ImageShape, Vec<f32>)> {
-    let picture = image::ImageReader::open(file)
-        .with_context(|| format!("cannot open {}", file.display()))?
-        .with_guessed_format()
-        .with_context(|| format!("cannot read {}", file.display()))?
-        .decode()
-        .with_context(|| {
-            format!(
-                "{} is not a picture stepwise can read (broken, truncated, or not PNG, JPEG, \
+    // A regular file, checked before it is opened: a pipe would wait for a writer for ever.
+    machine::open_file(file)?;
+    let open = || {
+        image::ImageReader::open(file)
+            .with_context(|| format!("cannot open {}", file.display()))?
+            .with_guessed_format()
+            .with_context(|| format!("cannot read {}", file.display()))
+    };
+    // The size its header claims, checked before a pixel is decoded: a small file (a
+    // decompression bomb) can claim 20000×20000 pixels.
+    let budget = decoding_budget(file, open()?.into_dimensions().ok(), options)?;
+    let mut reader = open()?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(budget);
+    reader.limits(limits);
+    let picture = reader.decode().with_context(|| {
+        format!(
+            "{} is not a picture stepwise can read (broken, truncated, or not PNG, JPEG, \
                  BMP or GIF)",
-                file.display()
-            )
-        })?;
+            file.display()
+        )
+    })?;
     Ok(options.pixels(picture))
+}
+
+/// Bytes a picture of `size` (width, height) may take to decode and convert (up to 16 bytes a
+/// pixel decoded, 12 as red, green and blue f32s, and the same again resized), refused where
+/// the machine does not have them.
+fn decoding_budget(file: &Path, size: Option<(u32, u32)>, options: &ImageOptions) -> Result<u64> {
+    let Some((width, height)) = size else {
+        return Ok(u64::MAX); // decode() says what is wrong with it
+    };
+    let resized = options.size.map_or(0, |[h, w]| h as u64 * w as u64 * 28);
+    let needed = u64::from(width) * u64::from(height) * 28 + resized;
+    match machine::available() {
+        Some(available) if needed > available / 2 => bail!(
+            "{} is {width}x{height} pixels; reading it would need about {}, but only {} of \
+             memory is available; use smaller pictures (or a smaller --image-size)",
+            file.display(),
+            machine::bytes(needed as f64),
+            machine::bytes(available as f64)
+        ),
+        _ => Ok(needed),
+    }
 }
 
 /// The sub-folders of `dir`, sorted by name; hidden ones (`.git`) are left out.

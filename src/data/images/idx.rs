@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 
 use super::{classes, dataset, ImageOptions, ImageShape};
 use crate::data::frame::Frame;
+use crate::machine;
 
 /// Whether `path` names IDX pictures: `…images-idx3-ubyte` or `…images.idx3-ubyte`, maybe `.gz`.
 pub fn is_idx_images(path: &Path) -> bool {
@@ -42,6 +43,8 @@ pub fn load(images: &Path, options: &ImageOptions, known: Option<&[String]>) -> 
     let names: Vec<String> = labels.iter().map(u8::to_string).collect();
     let place = |at: usize| format!("{} (label {})", labels_path.display(), at + 1);
     let targets = classes(&names, known, place)?;
+    let [rows_high, rows_wide] = options.size.unwrap_or([height, width]);
+    super::folder::check_total(count, ImageShape::new(1, rows_high, rows_wide))?;
     let rows: Vec<f32> = pixels
         .chunks(height * width)
         .flat_map(|picture| options.gray_pixels(height, width, picture))
@@ -80,47 +83,66 @@ fn labels_beside(images: &Path) -> Result<PathBuf> {
         })
 }
 
-/// The dimensions and bytes of an IDX file of `dims` dimensions, gunzipped when it is gzip.
+/// The dimensions and bytes of an IDX file of `dims` dimensions, gunzipped when it is gzip. The
+/// header says how many bytes follow: no more are read (a small gzip can inflate without end),
+/// and a body larger than the memory the machine has is refused before it is read.
 fn read(path: &Path, dims: usize) -> Result<(Vec<usize>, Vec<u8>)> {
-    let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut plain = Vec::new();
-        flate2::read::GzDecoder::new(raw.as_slice())
-            .read_to_end(&mut plain)
-            .with_context(|| format!("{} is damaged gzip", path.display()))?;
-        plain
+    let shown = path.display();
+    let mut file = std::io::BufReader::new(machine::open_file(path)?);
+    let gzip = std::io::BufRead::fill_buf(&mut file)
+        .with_context(|| format!("cannot read {shown}"))?
+        .starts_with(&[0x1f, 0x8b]);
+    let mut bytes: Box<dyn Read> = if gzip {
+        Box::new(flate2::bufread::GzDecoder::new(file))
     } else {
-        raw
+        Box::new(file)
     };
     let what = if dims == 3 { "pictures" } else { "labels" };
-    let header = 4 + 4 * dims;
-    if bytes.len() < header || bytes[..4] != [0, 0, 0x08, dims as u8] {
-        bail!(
-            "{} is not an IDX file of {what} (it should start with 0, 0, 8, {dims})",
-            path.display()
-        );
+    let mut header = vec![0; 4 + 4 * dims];
+    let read_header = bytes.read_exact(&mut header);
+    if read_header.is_err() || header[..4] != [0, 0, 0x08, dims as u8] {
+        bail!("{shown} is not an IDX file of {what} (it should start with 0, 0, 8, {dims})");
     }
-    let sizes: Vec<usize> = bytes[4..header]
+    let sizes: Vec<usize> = header[4..]
         .chunks(4)
         .map(|size| u32::from_be_bytes([size[0], size[1], size[2], size[3]]) as usize)
         .collect();
-    // Saturating: a damaged header must reach the length check, not overflow.
+    // Saturating: a damaged header must reach the checks below, not overflow.
     let body = sizes
         .iter()
         .fold(1u64, |total, &size| total.saturating_mul(size as u64));
-    let expected = (header as u64).saturating_add(body);
-    if bytes.len() as u64 != expected {
+    let listed = sizes
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join("x");
+    // Each byte becomes an f32 pixel beside it: five bytes of memory per byte of body.
+    if let Some(available) = machine::available().filter(|&free| body.saturating_mul(5) > free) {
         bail!(
-            "{} is truncated or damaged: its header says {} ({} bytes), the file holds {} bytes",
-            path.display(),
-            sizes
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join("x"),
-            expected,
-            bytes.len()
+            "{shown} holds {listed} {what} ({}); read as pixels they would need about {}, but \
+             only {} of memory is available; use fewer or smaller pictures",
+            machine::bytes(body as f64),
+            machine::bytes(body as f64 * 5.0),
+            machine::bytes(available as f64)
         );
     }
-    Ok((sizes, bytes.split_off(header)))
+    let mut data = Vec::with_capacity(body as usize);
+    (&mut bytes)
+        .take(body.saturating_add(1))
+        .read_to_end(&mut data)
+        .with_context(|| format!("{shown} is damaged gzip"))?;
+    if data.len() as u64 != body {
+        bail!(
+            "{shown} is truncated or damaged: its header says {listed} ({} bytes), the file \
+             holds {}{} bytes",
+            header.len() as u64 + body,
+            if data.len() as u64 > body {
+                "more than "
+            } else {
+                ""
+            },
+            header.len() + data.len().min(body as usize)
+        );
+    }
+    Ok((sizes, data))
 }
