@@ -51,13 +51,17 @@ pub struct Evaluation {
     pub scores: Scores,
 }
 
+/// The most classes a confusion table is made for: 100 classes are 10,000 cells, and 5,000
+/// would be 25 million, which no one reads.
+pub const MAX_CONFUSION_CLASSES: usize = 100;
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Scores {
     Classification {
         accuracy: f64,
         class_names: Vec<String>,
-        /// `confusion[actual][predicted]`
+        /// `confusion[actual][predicted]`; empty for more than [`MAX_CONFUSION_CLASSES`] classes.
         confusion: Vec<Vec<usize>>,
     },
     Regression(RegressionScores),
@@ -201,7 +205,10 @@ impl<A: Architecture> Predictor<A> {
                 let scores = Scores::Classification {
                     accuracy: measured.accuracy.unwrap_or(0.0),
                     class_names: names.clone(),
-                    confusion: confusion(&predicted, indices, names.len()),
+                    confusion: match names.len() {
+                        classes if classes > MAX_CONFUSION_CLASSES => Vec::new(),
+                        classes => confusion(&predicted, indices, classes),
+                    },
                 };
                 (measured.loss, scores)
             }

@@ -110,7 +110,8 @@ impl fmt::Display for MemoryEstimate {
             bytes(self.runtime)
         )?;
         if self.released > 0.0 {
-            write!(f, ", in the room of {} let go", bytes(self.released))?;
+            // The loaded table, freed before training: training's own memory reuses it.
+            write!(f, ", less {} the loaded file frees", bytes(self.released))?;
         }
         Ok(())
     }

@@ -199,7 +199,21 @@ impl ArtifactDir {
             files.push((svg_name, svg.as_bytes()));
             files.push((json_name, json));
         }
-        commit::commit(&self.dir, &files)
+        commit::commit(&self.dir, &files)?;
+        // A picture of an earlier model in this folder would be redrawn by `plot` as this one's.
+        let stale = [
+            FIT_PLOT_FILE,
+            FIT_DATA_FILE,
+            BOUNDARY_PLOT_FILE,
+            BOUNDARY_DATA_FILE,
+        ]
+        .into_iter()
+        .chain([LR_FIND_PLOT_FILE, LR_FIND_DATA_FILE])
+        .filter(|name| !files.iter().any(|(saved, _)| saved == name));
+        for name in stale {
+            fs::remove_file(self.dir.join(name)).ok();
+        }
+        Ok(())
     }
 
     /// Reads `config.json`, then loads `model.bpk` into the network it describes: the built-in

@@ -67,7 +67,12 @@ impl ArtifactDir {
         if let Some(parent) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).ok();
         }
-        let created = fs::create_dir(&self.dir).is_ok();
+        let created = match fs::create_dir(&self.dir) {
+            Ok(()) => true,
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => false,
+            // Says why the folder cannot be made (a file in the path, no permission).
+            Err(_) => self.prepare().map(|()| false)?,
+        };
         if !created {
             self.check_ours()?;
         }

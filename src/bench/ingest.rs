@@ -84,10 +84,42 @@ pub fn run(path: &Path, backend: &Backend) -> Result<IngestResult> {
     })
 }
 
+/// The most bytes a generated row takes: 20 values of up to 9 characters and a comma, the class
+/// and the line's end.
+const ROW_BYTES: u64 = FEATURES as u64 * 10 + 2;
+
 /// Writes a CSV of `rows` rows: `x0`..`x19` uniform in [-1, 1] with 5 decimals, and a class
-/// `y` = whether x0 + x1 > 0 (the file `bench/memory.sh` used to draw with awk).
+/// `y` = whether x0 + x1 > 0 (the file `bench/memory.sh` used to draw with awk). A file already
+/// at `path` is never replaced, rows that would not fit on the disk are refused before writing,
+/// and a write that fails (a full disk) leaves no file behind.
 pub fn generate(path: &Path, rows: usize, seed: u64) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let shown = path.display();
+    let needed = (rows as u64).saturating_mul(ROW_BYTES);
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(free) = machine::free_space(folder.unwrap_or(Path::new("."))) {
+        if needed > free {
+            anyhow::bail!(
+                "{rows} rows would take up to {} in {shown}, but its disk has {} free; ask for \
+                 fewer --rows",
+                machine::bytes(needed as f64),
+                machine::bytes(free as f64)
+            );
+        }
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| {
+            format!("cannot create {shown} (stepwise never replaces a file with generated rows)")
+        })?;
+    write_rows(file, rows, seed).map_err(|err| {
+        std::fs::remove_file(path).ok();
+        err.context(format!("cannot write {shown}"))
+    })
+}
+
+fn write_rows(file: File, rows: usize, seed: u64) -> Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let names: Vec<String> = (0..FEATURES).map(|column| format!("x{column}")).collect();
     writeln!(out, "{},y", names.join(","))?;
@@ -108,8 +140,8 @@ pub fn generate(path: &Path, rows: usize, seed: u64) -> Result<()> {
         line.push_str(if sum > 0 { "1\n" } else { "0\n" });
         out.write_all(line.as_bytes())?;
     }
-    out.flush()
-        .with_context(|| format!("cannot write {}", path.display()))
+    out.flush()?;
+    Ok(())
 }
 
 /// `value` hundred-thousandths as text with 5 decimals ("-0.04521"), without formatting

@@ -235,6 +235,14 @@ fn print_evaluation(evaluation: &Evaluation) -> Result<()> {
         } => {
             say!("loss      {:.4} (cross-entropy)", evaluation.loss)?;
             say!("accuracy  {accuracy:.4}")?;
+            if confusion.is_empty() {
+                say!(
+                    "confusion not shown: {} classes, more than the {} a table is made for",
+                    class_names.len(),
+                    stepwise::eval::MAX_CONFUSION_CLASSES
+                )?;
+                return Ok(());
+            }
             say!("confusion (rows: actual class, columns: predicted class)")?;
             let width = class_names
                 .iter()

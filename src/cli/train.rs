@@ -17,6 +17,9 @@ use stepwise::train::{Plan, TrainReport};
 use super::show::{print_fit, print_lr_finding, print_plan, print_trace};
 use super::TrainArgs;
 
+/// The most columns of a row printed as a `predict --input` example.
+const MAX_EXAMPLE_COLUMNS: usize = 30;
+
 /// Most epoch lines printed by default; `--log-every` overrides.
 const DEFAULT_EPOCH_LINES: usize = 25;
 
@@ -219,6 +222,12 @@ pub fn print_report(report: &TrainReport, example: &str) -> Result<()> {
             "saved    {dir}  — try: stepwise eval --model {dir} --dataset {dataset}, or \
              stepwise predict --model {dir} --input-image PICTURE.png"
         )?;
+        return Ok(());
+    }
+    // A row of many columns is no input to type: predict rows from a file instead.
+    if example.split(',').count() > MAX_EXAMPLE_COLUMNS {
+        let dataset = shell_word(&report.card.training.dataset);
+        say!("saved    {dir}  — try: stepwise predict --model {dir} --input-file {dataset}")?;
         return Ok(());
     }
     let input = match shell_word(example) {

@@ -136,15 +136,20 @@ fn fit_column(
     match &column.values {
         Values::Numbers(numbers) => {
             // The training rows' mean, when missing cells are filled with it.
-            let mean = || {
-                let present: Vec<f64> = train
-                    .iter()
-                    .map(|&row| numbers[row])
-                    .filter(|number| !number.is_nan())
-                    .map(f64::from)
-                    .collect();
-                (present.iter().sum::<f64>() / present.len().max(1) as f64) as f32
-            };
+            let present: Vec<f64> = train
+                .iter()
+                .map(|&row| numbers[row])
+                .filter(|number| !number.is_nan())
+                .map(f64::from)
+                .collect();
+            if fill && present.is_empty() {
+                bail!(
+                    "{}: column '{name}' has no value in any training row, so it has no mean to \
+                     fill with; add --ignore {name}",
+                    frame.name
+                );
+            }
+            let mean = || (present.iter().sum::<f64>() / present.len() as f64) as f32;
             Ok(ColumnEncoding::Number {
                 name,
                 fill: fill.then(mean),
@@ -156,6 +161,13 @@ fn fit_column(
                 if let Some(text) = &texts[row] {
                     *counts.entry(text).or_default() += 1;
                 }
+            }
+            if fill && counts.is_empty() {
+                bail!(
+                    "{}: column '{name}' has no value in any training row, so it has no most \
+                     frequent value to fill with; add --ignore {name}",
+                    frame.name
+                );
             }
             let distinct_rows = counts.len() == train.len() && train.len() >= 20;
             if counts.len() > MAX_CATEGORIES || distinct_rows {

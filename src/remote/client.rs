@@ -7,13 +7,31 @@ use burn::tensor::Device;
 use super::{tanh, Address, Server};
 use crate::device::Backend;
 
+/// How long a server has to accept the session and say what it computes on.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Opens a session on the server's first device and asks it what it computes on.
+/// A peer that accepts the connection and never answers (a stalled server, a firewall that
+/// drops packets) is given up after [`ANSWER_WITHIN`], with a message.
 pub fn connect(server: &Server) -> Result<Backend> {
     let host = host(&server.address)?.with_credential(server.token.secret());
-    let device = Device::remote_options(&host)
-        .init()
-        .map_err(|err| refused(&server.address, err))?;
-    let hosted = tanh::describe(&device);
+    let (answer, answered) = std::sync::mpsc::channel();
+    // burn's connect has no timeout of its own: it runs on a thread this one stops waiting for.
+    std::thread::spawn(move || {
+        let device = Device::remote_options(&host).init();
+        let hosted = device.as_ref().ok().map(tanh::describe);
+        answer.send(device.map(|device| (device, hosted))).ok();
+    });
+    let (device, hosted) = match answered.recv_timeout(ANSWER_WITHIN) {
+        Ok(connected) => connected.map_err(|err| refused(&server.address, err))?,
+        Err(_) => anyhow::bail!(
+            "the server at {} did not answer within {} s; is `stepwise serve` running there, and \
+             is the address the one it printed?",
+            server.address,
+            ANSWER_WITHIN.as_secs()
+        ),
+    };
+    let hosted = hosted.unwrap_or_default();
     Ok(Backend {
         name: "remote",
         description: format!("{hosted}, served at {}", server.address),

@@ -140,7 +140,8 @@ impl Plan {
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
         let memory = MemoryEstimate::for_training(
             model.parameter_count(),
-            &model.widths(),
+            // Every layer's outputs, the convolutions' too (their pictures are most of a CNN's).
+            &model.layer_widths(),
             config.batch_size,
             train_rows,
             valid_rows,

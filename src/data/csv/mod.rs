@@ -152,26 +152,30 @@ fn headers(reader: &mut csv::Reader<impl Read>, path: &Path) -> Result<Vec<Strin
 
 /// The feature columns: `--features` (or every column; a model's own when predicting), less the
 /// label and `--ignore`.
+/// `column(name, wanted_by)` finds a column by name, or says who wanted it ("--ignore names").
 fn feature_columns(
     headers: &[String],
-    column: &dyn Fn(&str) -> Result<usize>,
+    column: &dyn Fn(&str, &str) -> Result<usize>,
     label: Option<usize>,
     spec: &ColumnSpec,
     path: &Path,
 ) -> Result<Vec<usize>> {
-    let named = |names: &mut dyn Iterator<Item = &str>, option: &str| -> Result<Vec<usize>> {
-        names
-            .map(|name| column(name).with_context(|| format!("{option} names it")))
-            .collect()
+    let named = |names: &mut dyn Iterator<Item = &str>, wanted_by: &str| -> Result<Vec<usize>> {
+        names.map(|name| column(name, wanted_by)).collect()
     };
-    let ignored = named(&mut spec.ignore.iter().map(String::as_str), "--ignore")?;
+    let ignore = &mut spec.ignore.iter().map(String::as_str);
+    let ignored: std::collections::HashSet<usize> =
+        named(ignore, "--ignore names")?.into_iter().collect();
     let chosen = match spec.known {
         Some(encoding) => named(
             &mut encoding.columns.iter().map(|c| c.name()),
-            "the model reads it",
+            "the model was trained on and needs as an input",
         )?,
         None if spec.features.is_empty() => (0..headers.len()).collect(),
-        None => named(&mut spec.features.iter().map(String::as_str), "--features")?,
+        None => named(
+            &mut spec.features.iter().map(String::as_str),
+            "--features names",
+        )?,
     };
     let columns: Vec<usize> = chosen
         .into_iter()
@@ -182,8 +186,18 @@ fn feature_columns(
             "{}: no feature columns left (the columns are: {}); a data set needs feature columns \
              and a label",
             path.display(),
-            headers.join(", ")
+            listed(headers)
         );
     }
     Ok(columns)
+}
+
+/// Column names for a message: all of a few, the first 20 of many (a picture has thousands).
+fn listed(names: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let shown: Vec<String> = names.iter().take(SHOWN).map(|name| shorten(name)).collect();
+    match names.len() {
+        count if count > SHOWN => format!("{}, ... ({count} in all)", shown.join(", ")),
+        _ => shown.join(", "),
+    }
 }

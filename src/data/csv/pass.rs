@@ -11,7 +11,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use super::blocks::{Blocks, BLOCK};
 use super::column::Building;
 use super::records;
-use super::{feature_columns, headers};
+use super::{feature_columns, headers, listed};
 use crate::config::Missing;
 use crate::data::encoding::ColumnEncoding;
 use crate::data::frame::{Column, Values};
@@ -136,29 +136,30 @@ impl Pass {
         spec: &ColumnSpec,
         path: &Path,
     ) -> Result<Pass> {
-        let column = |name: &str| -> Result<usize> {
-            headers
-                .iter()
-                .position(|header| header == name)
-                .with_context(|| {
-                    format!(
-                        "{}: no column named '{}'; the columns are: {}",
-                        path.display(),
-                        shorten(name),
-                        headers.join(", ")
-                    )
-                })
+        // By name, looked up once each: a file may have a million columns.
+        let index: HashMap<&str, usize> = (headers.iter().enumerate().rev())
+            .map(|(at, name)| (name.as_str(), at))
+            .collect();
+        let column = |name: &str, wanted_by: &str| -> Result<usize> {
+            index.get(name).copied().with_context(|| {
+                format!(
+                    "{}: no column named '{}', which {wanted_by}; the columns are: {}",
+                    path.display(),
+                    shorten(name),
+                    listed(&headers)
+                )
+            })
         };
         let label_column = match label {
-            Some(Some(name)) => Some(column(name)?),
+            Some(Some(name)) => Some(column(name, "--label names")?),
             Some(None) => Some(headers.len() - 1),
             None => None,
         };
         let features = feature_columns(&headers, &column, label_column, spec, path)?;
-        let known = |index: usize| {
-            let encoding = spec.known?;
-            encoding.columns.iter().find(|c| c.name() == headers[index])
-        };
+        let encoded: HashMap<&str, &ColumnEncoding> = (spec.known.iter())
+            .flat_map(|encoding| encoding.columns.iter().map(|c| (c.name(), c)))
+            .collect();
+        let known = |index: usize| encoded.get(headers[index].as_str()).copied();
         let columns = features
             .iter()
             .map(|&index| match known(index) {

@@ -122,11 +122,18 @@ impl Encoding {
 
     /// The frame's column for each encoded column, by name, of the kind the encoding reads.
     fn frame_columns<'a>(&self, frame: &'a Frame) -> Result<Vec<&'a Column>> {
+        // By name, looked up once each: a file may have a million columns.
+        let by_name: std::collections::HashMap<&str, &Column> = (frame.columns.iter().rev())
+            .map(|column| (column.name.as_str(), column))
+            .collect();
         self.columns
             .iter()
             .map(|encoding| {
-                let Some(column) = frame.columns.iter().find(|c| c.name == encoding.name()) else {
-                    bail!("no column '{}', which the model reads", encoding.name());
+                let Some(&column) = by_name.get(encoding.name()) else {
+                    bail!(
+                        "no column '{}', which the model was trained on and needs as an input",
+                        encoding.name()
+                    );
                 };
                 match (encoding, &column.values) {
                     (ColumnEncoding::Number { .. }, Values::Numbers(_))
