@@ -80,6 +80,11 @@ fn encode(frame: &Frame, config: &TrainConfig, default_valid_fraction: f64) -> R
         Targets::Values(values) => Some(Standardizer::fit(values, 1)),
         Targets::Classes { .. } => None,
     };
+    let names = encoding.input_names();
+    refuse_overflowing(&feature_scaling, |column| &names[column])?;
+    if let Some(scaling) = &target_scaling {
+        refuse_overflowing(scaling, |_| &frame.label_name)?;
+    }
     Ok(Prepared {
         rows,
         encoding,
@@ -90,6 +95,28 @@ fn encode(frame: &Frame, config: &TrainConfig, default_valid_fraction: f64) -> R
         notes,
         fingerprint: String::new(),
     })
+}
+
+/// The largest magnitude a column may hold: a tenth of the largest 32-bit float, so that a
+/// value less its mean, and the network's sums, stay finite. Beyond it the first STEP gives
+/// NaN, and a learning rate is not what is wrong.
+const LARGEST: f32 = f32::MAX / 10.0;
+
+/// Refuses a column (named by `name`) whose training values are too large to compute with.
+fn refuse_overflowing<'a>(
+    scaling: &Standardizer,
+    name: impl Fn(usize) -> &'a String,
+) -> Result<()> {
+    let extreme = |column: usize| scaling.min[column].abs().max(scaling.max[column].abs());
+    if let Some(column) = (0..scaling.min.len()).find(|&column| extreme(column) > LARGEST) {
+        anyhow::bail!(
+            "column '{}' holds values up to {:e}, too close to the largest 32-bit float \
+             (3.4e38) to compute with; rescale it (divide it by a power of ten) or leave it out",
+            name(column),
+            extreme(column)
+        );
+    }
+    Ok(())
 }
 
 /// How a configuration reads its label column.

@@ -494,3 +494,26 @@ fn a_cnns_memory_estimate_counts_its_pictures_inside_the_network() {
         "peak {peak} / estimate {estimate}"
     );
 }
+
+#[test]
+fn values_near_the_largest_float_are_named_not_blamed_on_the_learning_rate() {
+    let dir = tempdir().unwrap();
+    let rows: String = (0..40)
+        .map(|k| {
+            format!(
+                "{},{},{}\n",
+                k,
+                if k % 2 == 0 { "3.4e38" } else { "-3e38" },
+                k % 2
+            )
+        })
+        .collect();
+    fs::write(dir.path().join("huge.csv"), format!("x,big,y\n{rows}")).unwrap();
+    let args = ["train", "--dataset", "huge.csv", "--out", "m"];
+    let stderr = refused(run(dir.path(), &args, &[]), 1, &args);
+    assert!(
+        stderr.contains("column 'big' holds values up to 3.4e38"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("--lr"), "{stderr}");
+}
