@@ -38,6 +38,14 @@ impl ColumnEncoding {
             ColumnEncoding::Number { name, .. } | ColumnEncoding::Text { name, .. } => name,
         }
     }
+
+    /// Whether a missing cell is filled (the model was trained with `--missing mean`).
+    pub fn fills(&self) -> bool {
+        match self {
+            ColumnEncoding::Number { fill, .. } => fill.is_some(),
+            ColumnEncoding::Text { fill, .. } => fill.is_some(),
+        }
+    }
 }
 
 /// Every feature column's encoding, in input order.

@@ -23,22 +23,55 @@ use anyhow::{bail, Result};
 use crate::config::{Missing, Task};
 use encoding::Encoding;
 use frame::Frame;
-pub use source::{shipped_path, Source};
+pub use source::Source;
 
-/// Where the shipped CSV data sets live, relative to the crate root.
-pub const DATASETS_DIR: &str = "datasets";
+/// A data set shipped inside the binary: its name, what it holds, and its CSV (the source is
+/// `datasets/<name>.csv`; an installed stepwise needs no checkout beside it).
+pub struct Shipped {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub csv: &'static [u8],
+}
 
-/// The data sets shipped in `datasets/`.
-pub const SHIPPED: [(&str, &str); 2] = [
-    (
-        "iris",
-        "150 flowers, 4 measurements (cm), 3 species: classification",
-    ),
-    (
-        "digits",
-        "1797 handwritten digits, 8x8 pixels (0..16), 10 classes: classification",
-    ),
+/// The data sets shipped in the binary.
+pub const SHIPPED: [Shipped; 2] = [
+    Shipped {
+        name: "iris",
+        description: "150 flowers, 4 measurements (cm), 3 species: classification",
+        csv: include_bytes!("../../datasets/iris.csv"),
+    },
+    Shipped {
+        name: "digits",
+        description: "1797 handwritten digits, 8x8 pixels (0..16), 10 classes: classification",
+        csv: include_bytes!("../../datasets/digits.csv"),
+    },
 ];
+
+/// By name: its bytes are no one's to read in a debug line.
+impl std::fmt::Debug for Shipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Shipped({})", self.name)
+    }
+}
+
+impl PartialEq for Shipped {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Shipped {
+    /// The shipped set of this name.
+    pub fn named(name: &str) -> Option<&'static Shipped> {
+        SHIPPED.iter().find(|shipped| shipped.name == name)
+    }
+
+    /// The shipped `digits` are 8×8 gray pictures with pixels from 0 to 16, one row each: the
+    /// CNN can read them as such.
+    fn image(&self) -> Option<images::ImageShape> {
+        (self.name == "digits").then(|| images::ImageShape::new(1, 8, 8).with_white(16.0))
+    }
+}
 
 /// The answers to learn, one per row.
 #[derive(Clone, Debug, PartialEq)]
@@ -204,9 +237,11 @@ pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64)
             frame.image = builtin.image();
             Ok(frame)
         }
-        Source::Csv(path) => {
-            let mut frame = csv::load(path, label, columns)?;
-            frame.image = shipped_image(path);
+        Source::Csv(path) => csv::load(path, label, columns),
+        Source::Shipped(shipped) => {
+            let name = std::path::PathBuf::from(format!("{}.csv", shipped.name));
+            let mut frame = csv::parse(shipped.csv, &name, label, columns)?;
+            frame.image = shipped.image();
             Ok(frame)
         }
         Source::Pictures { path, options } => {
@@ -237,12 +272,6 @@ pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64)
     }
 }
 
-/// The shipped `digits` are 8×8 gray pictures with pixels from 0 to 16, one row each: the CNN
-/// can read them as such.
-fn shipped_image(path: &std::path::Path) -> Option<images::ImageShape> {
-    (path == shipped_path("digits")).then(|| images::ImageShape::new(1, 8, 8).with_white(16.0))
-}
-
 /// Every data set `--dataset` accepts by name, with a one-line description.
 pub fn catalogue() -> Vec<(String, String)> {
     let builtins = builtin::Builtin::NAMES
@@ -254,10 +283,10 @@ pub fn catalogue() -> Vec<(String, String)> {
                 format!("built-in: {}", builtin.description()),
             )
         });
-    let shipped = SHIPPED.iter().map(|(name, description)| {
+    let shipped = SHIPPED.iter().map(|shipped| {
         (
-            name.to_string(),
-            format!("{}: {description}", shipped_path(name).display()),
+            shipped.name.to_string(),
+            format!("shipped: {}", shipped.description),
         )
     });
     builtins.chain(shipped).collect()

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use super::images::{idx, ImageOptions};
-use super::{builtin, DATASETS_DIR, SHIPPED};
+use super::{builtin, Shipped, SHIPPED};
 
 /// What `--dataset` named: a built-in generator, a CSV file, or pictures.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +17,8 @@ pub enum Source {
         noise: Option<f32>,
     },
     Csv(PathBuf),
+    /// A CSV shipped inside the binary (`iris`, `digits`).
+    Shipped(&'static Shipped),
     /// An image folder (a sub-folder per class) or MNIST-format IDX pictures, read with
     /// `options` (`--image-size`, `--grayscale`).
     Pictures {
@@ -34,8 +36,8 @@ impl Source {
                 noise: None,
             });
         }
-        if SHIPPED.iter().any(|(name, _)| *name == name_or_path) {
-            return Ok(Source::Csv(shipped_path(name_or_path)));
+        if let Some(shipped) = Shipped::named(name_or_path) {
+            return Ok(Source::Shipped(shipped));
         }
         let path = Path::new(name_or_path);
         if path.is_dir() || (path.is_file() && idx::is_idx_images(path)) {
@@ -51,7 +53,7 @@ impl Source {
             "unknown dataset '{name_or_path}': not a built-in ({}), not a shipped data set ({}), \
              and no file by that name; run `stepwise datasets` to list them",
             builtin::Builtin::NAMES.join(", "),
-            SHIPPED.map(|(name, _)| name).join(", ")
+            SHIPPED.map(|shipped| shipped.name).join(", ")
         )
     }
 
@@ -59,6 +61,7 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::Builtin { set, .. } => set.name().to_string(),
+            Source::Shipped(shipped) => shipped.name.to_string(),
             Source::Csv(path) | Source::Pictures { path, .. } => path
                 .file_stem()
                 .map(|stem| stem.to_string_lossy().into_owned())
@@ -116,17 +119,4 @@ impl Source {
             ),
         }
     }
-}
-
-/// The path of a shipped data set. Looks beside the current folder first, then in the crate's
-/// own folder, so `stepwise train --dataset iris` works from anywhere inside a checkout.
-pub fn shipped_path(name: &str) -> PathBuf {
-    let file = format!("{name}.csv");
-    let local = Path::new(DATASETS_DIR).join(&file);
-    if local.exists() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(DATASETS_DIR)
-        .join(file)
 }

@@ -6,6 +6,7 @@ mod cli;
 mod data;
 mod examples;
 mod explain;
+mod first_hour;
 mod first_try;
 mod fuzz;
 mod generated;

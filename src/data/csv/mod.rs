@@ -11,10 +11,11 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use super::encoding::{Encoding, Unseen};
+use super::encoding::{ColumnEncoding, Encoding, Unseen};
 use super::frame::Frame;
 use super::labels::{self, shorten, Labels};
 use super::{ColumnSpec, LabelSpec, Targets};
+use crate::config::Missing;
 use crate::machine;
 
 mod blocks;
@@ -91,8 +92,11 @@ pub fn load_features(path: &Path, encoding: &Encoding) -> Result<Vec<Vec<f32>>> 
     let file = machine::open_file(path)?;
     machine::check_file(path, machine::available())?;
     let size = file.limit();
+    // A model trained with --missing mean fills a missing cell as it does in `--input`.
+    let fills = encoding.columns.iter().any(ColumnEncoding::fills);
     let spec = ColumnSpec {
         known: Some(encoding),
+        missing: if fills { Missing::Mean } else { Missing::Error },
         ..ColumnSpec::default()
     };
     let mut read = read(file, Some(size), path, None, &spec, Some(BLOCK))

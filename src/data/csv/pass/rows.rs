@@ -82,11 +82,21 @@ impl Pass {
             .columns
             .iter()
             .find(|(index, _)| is_missing(cell(record, *index)));
+        // Without a label column, these are a trained model's inputs (`predict --input-file`).
+        let advice = match self.label_column {
+            Some(_) => {
+                "fill it in, or use --missing drop (leave such rows out) or --missing mean (fill \
+                 with the training rows' mean)"
+            }
+            None => {
+                "fill it in: the model was trained without filling missing values (one trained \
+                 with --missing mean fills them)"
+            }
+        };
         match (cell_missing, missing) {
             (Some((index, _)), Missing::Error) => bail!(
                 "{shown}: line {line}, column '{}' is empty or missing (a missing value); \
-                 every feature needs a value: fill it in, or use --missing drop (leave such \
-                 rows out) or --missing mean (fill with the training rows' mean)",
+                 every feature needs a value: {advice}",
                 self.headers[*index]
             ),
             (Some(_), Missing::Drop) => {

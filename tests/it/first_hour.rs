@@ -1,0 +1,135 @@
+//! The first hour, round two: what a new user meets on the ordinary path, each case a general
+//! rule (the shipped sets inside the binary, the saved card applied to every input, ...).
+
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
+use tempfile::tempdir;
+
+use crate::cli::stepwise;
+use crate::train_cli;
+
+/// Runs stepwise in `dir`; its output.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    stepwise(dir).args(args).output().unwrap()
+}
+
+/// The run's stderr, after checking that it failed with exit 1 and without a panic.
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let output = run(dir, args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    stderr
+}
+
+#[test]
+fn the_shipped_data_sets_travel_inside_the_binary() {
+    // An installed binary, run far from any checkout: `datasets` names no file, and the
+    // default `train` (iris) and digits train from the copy the binary carries.
+    let dir = tempdir().unwrap();
+    let installed = dir.path().join("stepwise");
+    fs::copy(env!("CARGO_BIN_EXE_stepwise"), &installed).unwrap();
+    let output = std::process::Command::new(&installed)
+        .arg("datasets")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(output.stdout).unwrap();
+    assert!(listed.contains("iris     shipped: 150 flowers"), "{listed}");
+    assert!(!listed.contains("datasets/"), "{listed}");
+    for dataset in ["iris", "digits"] {
+        let status = std::process::Command::new(&installed)
+            .args(["train", "--dataset", dataset, "--epochs", "1", "--quiet"])
+            .current_dir(dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{dataset}");
+    }
+}
+
+/// A table with an age column (a missing cell in every seventh row), a town column (some
+/// missing) and a class.
+fn with_gaps(dir: &Path) {
+    let rows: String = (0..60)
+        .map(|k| {
+            let age = if k % 7 == 0 {
+                String::new()
+            } else {
+                (20 + k % 40).to_string()
+            };
+            let town = ["York", "Leeds", ""][k % 3];
+            format!("{age},{town},{}\n", k % 2)
+        })
+        .collect();
+    fs::write(dir.join("gaps.csv"), format!("age,town,y\n{rows}")).unwrap();
+    fs::write(dir.join("new.csv"), "age,town\n30,York\n,Leeds\n40,\n").unwrap();
+}
+
+#[test]
+fn predict_from_a_file_fills_missing_cells_as_the_model_was_trained_to() {
+    let dir = tempdir().unwrap();
+    with_gaps(dir.path());
+    train_cli(
+        dir.path(),
+        &[
+            "--dataset",
+            "gaps.csv",
+            "--missing",
+            "mean",
+            "--epochs",
+            "2",
+            "--quiet",
+            "--out",
+            "m",
+        ],
+    );
+    let output = run(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            "m",
+            "--input-file",
+            "new.csv",
+            "--json",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let from_file: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Each row answers as the same row typed with --input does.
+    for (row, typed) in ["30,York", ",Leeds", "40,"].iter().enumerate() {
+        let output = run(
+            dir.path(),
+            &["predict", "--model", "m", "--input", typed, "--json"],
+        );
+        assert!(output.status.success(), "{typed}: {output:?}");
+        let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(from_file[row], answer[0], "{typed}");
+    }
+    // A model trained without filling says so, instead of advising a train option.
+    train_cli(
+        dir.path(),
+        &[
+            "--dataset",
+            "gaps.csv",
+            "--missing",
+            "drop",
+            "--epochs",
+            "2",
+            "--quiet",
+            "--out",
+            "d",
+        ],
+    );
+    let stderr = refused(
+        dir.path(),
+        &["predict", "--model", "d", "--input-file", "new.csv"],
+    );
+    assert!(stderr.contains("line 3, column 'age' is empty"), "{stderr}");
+    assert!(
+        stderr.contains("the model was trained without filling missing values"),
+        "{stderr}"
+    );
+}
