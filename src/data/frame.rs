@@ -64,6 +64,25 @@ impl Column {
         }
     }
 
+    /// Row ids beyond doubt: the consecutive integers of a numbering, or a column named `id`
+    /// (or `…_id`, `…Id`). Called on a column that [`looks_like_row_ids`](Self::looks_like_row_ids).
+    fn is_surely_row_ids(&self) -> bool {
+        let Values::Numbers(numbers) = &self.values else {
+            return false;
+        };
+        let (min, max) = numbers
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &n| {
+                (lo.min(n), hi.max(n))
+            });
+        let consecutive = f64::from(max) - f64::from(min) + 1.0 == numbers.len() as f64;
+        let name = self.name.trim();
+        let named = name.eq_ignore_ascii_case("id")
+            || name.to_ascii_lowercase().ends_with("_id")
+            || (name.ends_with("Id") || name.ends_with("ID")) && name.len() > 2;
+        consecutive || named
+    }
+
     /// A distinct integer in every row: a row id, not a measurement.
     fn looks_like_row_ids(&self) -> bool {
         let Values::Numbers(numbers) = &self.values else {
@@ -171,18 +190,32 @@ impl Frame {
         }
     }
 
-    /// Notes each numeric column with a distinct integer in every row: likely a row id, which
-    /// a network would learn as if it meant something.
-    pub fn note_row_ids(&mut self) {
-        for column in &self.columns {
-            if column.looks_like_row_ids() {
+    /// Leaves out each numeric column that is surely a row id — a distinct integer in every
+    /// row, the integers from one number up without a gap, or named an id (`id`, `flat_id`) —
+    /// which a network would learn as if it meant something, and which new rows to predict
+    /// would not have. A distinct integer in every row of another column is only noted.
+    /// `chosen`: the user named the features, so every one of them stays.
+    pub fn leave_out_row_ids(&mut self, chosen: bool) {
+        let mut kept = Vec::with_capacity(self.columns.len());
+        for column in std::mem::take(&mut self.columns) {
+            if !column.looks_like_row_ids() {
+                kept.push(column);
+            } else if !chosen && column.is_surely_row_ids() {
                 self.notes.push(format!(
-                    "column '{0}' holds a distinct integer in every row: it looks like a row id, \
-                     not a feature; if it is one, add --ignore {0}",
+                    "column '{0}' holds a distinct integer in every row: a row id, not a \
+                     feature, so it is left out (name it in --features to train on it)",
                     column.name
                 ));
+            } else {
+                self.notes.push(format!(
+                    "column '{0}' holds a distinct integer in every row: it looks like a row \
+                     id, not a feature; if it is one, add --ignore {0}",
+                    column.name
+                ));
+                kept.push(column);
             }
         }
+        self.columns = kept;
     }
 
     /// A checksum of every cell and target: the same data gives the same fingerprint, and a

@@ -4,7 +4,7 @@
 //! Numbers that are all integers, with at most [`MAX_INFERRED_CLASSES`] distinct values, mean
 //! classification; other numbers mean regression; any text means classification.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use anyhow::{bail, Result};
 
@@ -18,6 +18,12 @@ pub const MAX_INFERRED_CLASSES: usize = 20;
 /// output each, and rows of each to learn it from) but amounts or ids, and their one-hot
 /// targets alone would fill the memory.
 pub const MAX_CLASSES: usize = 5000;
+
+/// More consecutive integers than this read as counts, not class codes (digits' 0 to 9 are ten).
+pub const MAX_CODE_RUN: usize = 10;
+
+/// A class with fewer rows than this makes the choice of classification doubtful.
+const MIN_CLASS_ROWS: usize = 5;
 
 /// Integers up to this size are exact in an f64, so "integer" means something.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
@@ -64,7 +70,7 @@ pub fn targets(
             Task::Classification,
             "classification, inferred from text labels".to_string(),
         ),
-        (None, Some(numbers)) => infer(numbers),
+        (None, Some(numbers)) => infer(numbers, labels),
     };
     let targets = match task {
         Task::Regression => match all_numbers {
@@ -112,38 +118,74 @@ fn refuse_non_finite(
     Ok(())
 }
 
-/// The task numeric labels imply, and why.
-fn infer(numbers: &[f64]) -> (Task, String) {
-    let distinct: HashSet<u64> = numbers.iter().map(|number| number.to_bits()).collect();
+/// The task numeric labels imply, and why. Integers are classes when there are few of them
+/// and they read as class codes: a value in each of several rows, not amounts. Amounts are
+/// regression: values that (almost) each appear once (prices in a small table), or more than
+/// [`MAX_CODE_RUN`] consecutive integers (counts: visitors 0 to 12). A choice made on little
+/// evidence says so, with the option that overrides it.
+fn infer(numbers: &[f64], labels: &Labels) -> (Task, String) {
     let integers = numbers
         .iter()
         .all(|number| number.fract() == 0.0 && number.abs() < EXACT_INTEGERS);
-    if integers && distinct.len() <= MAX_INFERRED_CLASSES {
-        (
-            Task::Classification,
-            format!(
-                "classification, inferred from {} distinct integer labels (at most \
-                 {MAX_INFERRED_CLASSES} make classes; --task regression overrides)",
-                distinct.len()
-            ),
-        )
-    } else if integers {
-        (
-            Task::Regression,
-            format!(
-                "regression, inferred from {} distinct integer labels (more than \
-                 {MAX_INFERRED_CLASSES}; --task classification overrides)",
-                distinct.len()
-            ),
-        )
-    } else {
-        (
+    if !integers {
+        return (
             Task::Regression,
             "regression, inferred from numeric labels with fractions (--task classification \
              overrides)"
                 .to_string(),
-        )
+        );
     }
+    // Rows per value (`1`, `1.0` and `01` are one value).
+    let mut rows: std::collections::BTreeMap<i64, usize> = std::collections::BTreeMap::new();
+    for &id in labels.ids {
+        *rows.entry(numbers[id as usize] as i64).or_default() += 1;
+    }
+    let distinct = rows.len();
+    let (smallest, total) = (rows.values().min().copied().unwrap_or(0), labels.ids.len());
+    let values: Vec<i64> = rows.keys().copied().collect();
+    let consecutive = values.windows(2).all(|pair| pair[1] == pair[0] + 1);
+    let amounts = if distinct > MAX_INFERRED_CLASSES {
+        Some(format!(
+            "more than {MAX_INFERRED_CLASSES} distinct integers"
+        ))
+    } else if distinct > 2 && total < 2 * distinct {
+        Some(format!(
+            "{distinct} values in {total} rows, most of them once: amounts"
+        ))
+    } else if consecutive && distinct > MAX_CODE_RUN {
+        Some(format!(
+            "{distinct} consecutive integers ({} to {}): counts",
+            values[0],
+            values[distinct - 1]
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = amounts {
+        let overrides = match distinct <= MAX_INFERRED_CLASSES {
+            true => "if they are classes, add --task classification",
+            false => "--task classification overrides",
+        };
+        return (
+            Task::Regression,
+            format!(
+                "regression, inferred from {distinct} distinct integer labels ({why}; {overrides})"
+            ),
+        );
+    }
+    let doubt = if smallest < MIN_CLASS_ROWS {
+        format!(
+            "; doubtful: a class has only {smallest} row{}: if the labels are amounts, add \
+             --task regression",
+            if smallest == 1 { "" } else { "s" }
+        )
+    } else {
+        " (--task regression overrides)".to_string()
+    };
+    (
+        Task::Classification,
+        format!("classification, inferred from {distinct} distinct integer labels{doubt}"),
+    )
 }
 
 /// Class indices, with classes named by text — or by value when every label is a number.
@@ -362,6 +404,45 @@ mod tests {
             .to_string();
         assert!(err.contains("5001 distinct values"), "{err}");
         assert!(err.contains("--task regression"), "{err}");
+    }
+
+    /// The task inferred for integer labels of `rows` rows, value `k % values` in row k (or
+    /// `value(k)`), and the reason.
+    fn inferred(rows: usize, value: impl Fn(usize) -> u64) -> (Task, String) {
+        let texts: Vec<String> = (0..rows).map(|k| value(k).to_string()).collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let (targets, reason) = targets("f.csv", "y", &texts, None, None).unwrap();
+        (targets.task(), reason)
+    }
+
+    #[test]
+    fn integers_are_classes_only_while_they_read_as_class_codes() {
+        // Ten digit classes of many rows each: classes.
+        let (task, reason) = inferred(200, |k| (k % 10) as u64);
+        assert_eq!(task, Task::Classification, "{reason}");
+        assert!(reason.contains("--task regression overrides"), "{reason}");
+        // Prices in a small table, each once: amounts.
+        let (task, reason) = inferred(12, |k| 150_000 + 1_000 * k as u64);
+        assert_eq!(task, Task::Regression, "{reason}");
+        assert!(reason.contains("most of them once: amounts"), "{reason}");
+        assert!(
+            reason.contains("if they are classes, add --task classification"),
+            "{reason}"
+        );
+        // Visitor counts 0 to 12 over 400 rows: counts.
+        let (task, reason) = inferred(400, |k| (k * 7 % 13) as u64);
+        assert_eq!(task, Task::Regression, "{reason}");
+        assert!(
+            reason.contains("13 consecutive integers (0 to 12): counts"),
+            "{reason}"
+        );
+        // Three codes, one of them in two rows only: classes, said to be doubtful.
+        let (task, reason) = inferred(40, |k| if k < 2 { 9 } else { (k % 2) as u64 });
+        assert_eq!(task, Task::Classification, "{reason}");
+        assert!(
+            reason.contains("doubtful: a class has only 2 rows"),
+            "{reason}"
+        );
     }
 
     #[test]

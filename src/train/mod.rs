@@ -100,7 +100,7 @@ pub fn load(config: &TrainConfig) -> Result<(Frame, Source)> {
         &column_spec(config),
         config.seed,
     )?;
-    frame.note_row_ids();
+    frame.leave_out_row_ids(!config.features.is_empty());
     Ok((frame, source))
 }
 

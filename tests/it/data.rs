@@ -108,7 +108,11 @@ fn few_integer_labels_are_classes_and_many_numbers_are_regression() {
     let many: Vec<String> = (0..21).map(|i| i.to_string()).collect();
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
     assert_eq!(task(&many), Task::Regression);
-    assert_eq!(task(&many[..20]), Task::Classification);
+    // Twenty integers each in one row are amounts; twenty codes each in five rows are classes.
+    assert_eq!(task(&many[..20]), Task::Regression);
+    let codes: Vec<String> = (0..100).map(|i| (i % 20 * 3).to_string()).collect();
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    assert_eq!(task(&codes), Task::Classification);
     // Integers are class names only while a float holds every one of them exactly (2^53).
     assert_eq!(task(&["0", "9007199254740991"]), Task::Classification);
     assert_eq!(task(&["0", "9007199254740992"]), Task::Regression);

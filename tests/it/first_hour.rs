@@ -133,3 +133,76 @@ fn predict_from_a_file_fills_missing_cells_as_the_model_was_trained_to() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_row_id_is_left_out_so_new_rows_need_not_have_one() {
+    let dir = tempdir().unwrap();
+    // flat_id numbers the rows (shuffled); built is a distinct year per row, with gaps: a
+    // measurement that happens to be unique, kept with a note.
+    let rows: String = (0..40)
+        .map(|k| {
+            format!(
+                "{},{},{},{}\n",
+                (k * 17) % 40 + 1,
+                1900 + 3 * k,
+                k % 5,
+                k % 2
+            )
+        })
+        .collect();
+    fs::write(
+        dir.path().join("flats.csv"),
+        format!("flat_id,built,rooms,y\n{rows}"),
+    )
+    .unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "train",
+            "--dataset",
+            "flats.csv",
+            "--epochs",
+            "2",
+            "--out",
+            "m",
+        ],
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        said.contains("column 'flat_id' holds a distinct integer in every row: a row id"),
+        "{said}"
+    );
+    assert!(
+        said.contains("column 'built' holds a distinct integer in every row: it looks like"),
+        "{said}"
+    );
+    fs::write(dir.path().join("new.csv"), "built,rooms\n1950,3\n").unwrap();
+    let predicted = run(
+        dir.path(),
+        &["predict", "--model", "m", "--input-file", "new.csv"],
+    );
+    assert!(predicted.status.success(), "{predicted:?}");
+    // Named in --features, it is the user's choice.
+    let chosen = [
+        "--features",
+        "flat_id,rooms",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        "c",
+    ];
+    train_cli(
+        dir.path(),
+        &[&["--dataset", "flats.csv"][..], &chosen[..]].concat(),
+    );
+    let stderr = refused(
+        dir.path(),
+        &["predict", "--model", "c", "--input-file", "new.csv"],
+    );
+    assert!(
+        stderr.contains("no column named 'flat_id', which the model was trained on"),
+        "{stderr}"
+    );
+}

@@ -304,7 +304,7 @@ fn text_columns_are_one_hot_and_ids_are_named() {
         stdout.contains("column 'id' holds a distinct integer in every row"),
         "{stdout}"
     );
-    assert!(stdout.contains("add --ignore id"), "{stdout}");
+    assert!(stdout.contains("so it is left out"), "{stdout}");
     assert!(
         stdout.contains("filled 1 missing cell of column 'area' with the training rows' mean"),
         "{stdout}"
