@@ -62,6 +62,9 @@ pub fn approximate(
     widths: &[usize],
     backend: &Backend,
 ) -> Result<Approximation> {
+    if widths.is_empty() || widths.contains(&0) {
+        anyhow::bail!("--widths needs one or more positive layer widths, e.g. `--widths 2,8,32`");
+    }
     let mut approximants = Vec::new();
     let mut picture = None;
     for &width in widths {

@@ -3,8 +3,9 @@
 //! For every parameter, nudge it by ±ε and watch the loss: the central difference
 //! (loss(θ+ε) − loss(θ−ε)) / 2ε approximates ∂loss/∂θ without any calculus. burn's autodiff
 //! gradient should agree with it, parameter by parameter, up to the rounding of f32: within
-//! [`ATOL`] + [`RTOL`] × |numeric|. Where a nudge steps over a ReLU's corner the slope jumps and
-//! no difference quotient measures it; those entries are counted as kinks, not checked.
+//! [`ATOL`] + [`RTOL`] × |numeric|. Where a nudge steps over a corner (a ReLU's, a max-pool's
+//! tie) the slope jumps and no difference quotient measures it; those entries are counted as
+//! kinks, not checked.
 
 use burn::module::{Module, ModuleMapper, Param, ParamId};
 use burn::optim::GradientsParams;
@@ -63,23 +64,31 @@ pub fn check<A: Architecture>(
     let gradients = GradientsParams::from_grads(loss.backward(), &model);
     let autodiff = gradient_values(&model, &gradients);
 
-    // Finite differences: two forward passes per parameter entry, at ±ε. The one-sided slopes
-    // they give with the loss at the point itself find the kinks.
+    // Finite differences: forward passes per parameter entry at ±ε (the central quotient) and
+    // at ±ε/2. With the loss at the point itself they give the slope over each quarter of
+    // [−ε, ε]; slopes that differ find the kinks, even one near the edge of the interval.
     let at_point = loss_value(&model, &loss_function, &features, &targets);
     parameters(&model)
         .into_iter()
         .map(|(name, id, values)| {
-            let (numeric, one_sided): (Vec<f64>, Vec<(f64, f64)>) = (0..values.len())
+            let (numeric, pieces): (Vec<f64>, Vec<[f64; 4]>) = (0..values.len())
                 .map(|index| {
                     let loss_at = |nudge: f32| {
                         let nudged = model.clone().map(&mut Nudge { id, index, nudge });
                         loss_value(&nudged, &loss_function, &features, &targets)
                     };
-                    let (above, below) = (loss_at(EPSILON), loss_at(-EPSILON));
-                    let epsilon = EPSILON as f64;
-                    let central = (above - below) / (2.0 * epsilon);
-                    let sides = ((above - at_point) / epsilon, (at_point - below) / epsilon);
-                    (central, sides)
+                    let half = EPSILON / 2.0;
+                    let losses = [
+                        loss_at(-EPSILON),
+                        loss_at(-half),
+                        at_point,
+                        loss_at(half),
+                        loss_at(EPSILON),
+                    ];
+                    let step = f64::from(half);
+                    let slope = |k: usize| (losses[k + 1] - losses[k]) / step;
+                    let central = (losses[4] - losses[0]) / (2.0 * f64::from(EPSILON));
+                    (central, [slope(0), slope(1), slope(2), slope(3)])
                 })
                 .unzip();
             let exact = autodiff
@@ -87,7 +96,7 @@ pub fn check<A: Architecture>(
                 .find(|(param, _)| *param == id)
                 .map(|(_, values)| values.iter().copied().map(f64::from).collect())
                 .unwrap_or_else(|| vec![0.0; values.len()]);
-            compare(name, &exact, &numeric, &one_sided)
+            compare(name, &exact, &numeric, &pieces)
         })
         .collect()
 }
@@ -103,22 +112,31 @@ fn loss_value(
 }
 
 /// Where autodiff and the central quotient part, leaving out the kinks: entries whose slopes
-/// above and below the point disagree, because the nudge steps over a ReLU's corner, where the
-/// slope jumps and no difference quotient measures it.
-fn compare(name: String, exact: &[f64], numeric: &[f64], one_sided: &[(f64, f64)]) -> LayerCheck {
-    let within = |a: f64, b: f64| (a - b).abs() <= ATOL + RTOL * b.abs();
-    let kink: Vec<bool> = one_sided
-        .iter()
-        .map(|&(above, below)| !within(above, below))
+/// over the quarters of [−ε, ε] (`pieces`) spread beyond the bound, because the nudge steps
+/// over a corner — a ReLU's, or a max-pool's tie where another input becomes the largest —
+/// where the slope jumps and no difference quotient measures it. Elsewhere the bound widens by
+/// that spread: a finite difference is no surer of the slope than its own slopes agree (a tie
+/// broken near the edge of [−ε, ε] moves them a little, and the f32 loss's rounding too).
+fn compare(name: String, exact: &[f64], numeric: &[f64], pieces: &[[f64; 4]]) -> LayerCheck {
+    let bound = |numeric: f64| ATOL + RTOL * numeric.abs();
+    let spread = |slopes: &[f64; 4]| {
+        let (low, high) = slopes
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &s| {
+                (l.min(s), h.max(s))
+            });
+        high - low
+    };
+    let kink: Vec<bool> = (0..exact.len())
+        .map(|i| spread(&pieces[i]) > bound(numeric[i]))
         .collect();
+    let beyond = |i: usize| (exact[i] - numeric[i]).abs() > bound(numeric[i]) + spread(&pieces[i]);
     let difference = norm(exact.iter().zip(numeric).map(|(a, b)| a - b));
     let scale = norm(exact.iter().copied()) + norm(numeric.iter().copied());
     LayerCheck {
         name,
         count: exact.len(),
-        beyond_bound: (0..exact.len())
-            .filter(|&i| !kink[i] && !within(exact[i], numeric[i]))
-            .count(),
+        beyond_bound: (0..exact.len()).filter(|&i| !kink[i] && beyond(i)).count(),
         at_kinks: kink.iter().filter(|&&kink| kink).count(),
         max_abs_error: exact
             .iter()
@@ -161,13 +179,32 @@ mod tests {
         // 0 below, 1 above), where the central quotient says 0.5 and cannot be checked.
         let exact = [2.0, 1.1, 1.0];
         let numeric = [2.0005, 1.0, 0.5];
-        let one_sided = [(2.0006, 2.0004), (1.0, 1.0), (1.0, 0.0)];
-        let check = compare("w".into(), &exact, &numeric, &one_sided);
+        let pieces = [
+            [2.0004, 2.0005, 2.0005, 2.0004],
+            [1.0; 4],
+            [0.0, 0.0, 1.0, 1.0],
+        ];
+        let check = compare("w".into(), &exact, &numeric, &pieces);
         assert_eq!((check.beyond_bound, check.at_kinks), (1, 1));
+        // A corner near the edge of [−ε, ε] (a max-pool tie broken late): one quarter's slope
+        // differs, and the entry is a kink, not a failure of backpropagation.
+        let late = compare("w".into(), &[1.0], &[0.95], &[[1.0, 1.0, 1.0, 0.8]]);
+        assert_eq!((late.beyond_bound, late.at_kinks), (0, 1));
+        // A small spread (a tie broken very late, rounding) widens the bound by as much, and
+        // no more: autodiff 0.0092 against a central 0.0080 whose quarters span 0.00095.
+        let pieces = [[0.00858, 0.00811, 0.00763, 0.00763]];
+        assert_eq!(
+            compare("w".into(), &[0.0092], &[0.0080], &pieces).beyond_bound,
+            0
+        );
+        assert_eq!(
+            compare("w".into(), &[0.0112], &[0.0080], &pieces).beyond_bound,
+            1
+        );
         // The bound itself: 0.001 + 1% of the numeric slope.
-        let edge = compare("w".into(), &[1.011], &[1.0], &[(1.0, 1.0)]);
+        let edge = compare("w".into(), &[1.011], &[1.0], &[[1.0; 4]]);
         assert_eq!(edge.beyond_bound, 0);
-        let over = compare("w".into(), &[1.0115], &[1.0], &[(1.0, 1.0)]);
+        let over = compare("w".into(), &[1.0115], &[1.0], &[[1.0; 4]]);
         assert_eq!(over.beyond_bound, 1);
     }
 }

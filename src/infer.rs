@@ -76,10 +76,20 @@ impl<A: Architecture> Predictor<A> {
             .map(|column| column.name())
             .collect();
         if values.len() != names.len() {
+            if let Some(image) = self.card.image {
+                bail!(
+                    "the model reads pictures ({image}, channels x height x width), not typed \
+                     values: give one with --input-image FILE"
+                );
+            }
+            const SHOWN: usize = 20;
+            let listed = match names.len() > SHOWN {
+                true => format!("{}, ...", names[..SHOWN].join(", ")),
+                false => names.join(", "),
+            };
             bail!(
-                "the model takes {} input values ({}), got {}",
+                "the model takes {} input values ({listed}), got {}",
                 names.len(),
-                names.join(", "),
                 values.len()
             );
         }

@@ -68,12 +68,15 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
     }
     let kinks: usize = checks.iter().map(|check| check.at_kinks).sum();
     let beyond: usize = checks.iter().map(|check| check.beyond_bound).sum();
-    let bound = format!("|autodiff - numeric| <= {ATOL} + {RTOL} x |numeric|");
+    let bound = format!(
+        "|autodiff - numeric| <= {ATOL} + {RTOL} x |numeric| + the spread of the slopes over \
+         [-e, e]"
+    );
     let kinks = match kinks {
         0 => String::new(),
         kinks => format!(
-            " ({kinks} at ReLU kinks, where a nudge steps over the corner and no finite \
-             difference can check the slope)"
+            " ({kinks} at kinks: a ReLU's corner or a max-pool's tie, where a nudge changes the \
+             slope and no finite difference can check it)"
         ),
     };
     if beyond == 0 {
@@ -87,9 +90,12 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
 pub fn approximate(args: ApproximateArgs) -> Result<()> {
     let backend = args.plan.device.backend()?;
     let config = args.plan.config;
-    let out = ArtifactDir::new(args.plan.out.unwrap_or_else(|| {
-        std::path::Path::new("artifacts").join(format!("approximate-{}", config.dataset))
-    }));
+    // Named as `train` names its folder: from the data set's name, a file's stem.
+    let name = stepwise::data::Source::resolve(&config.dataset)?.name();
+    let out = match args.plan.out {
+        Some(dir) => ArtifactDir::new(dir),
+        None => ArtifactDir::for_dataset(&format!("approximate-{name}")),
+    };
     say!(
         "approximate  {} with one hidden layer of {} neurons ({} activation, {} epochs each)",
         config.dataset,

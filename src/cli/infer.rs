@@ -73,11 +73,6 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     if let Some(files) = pictures(&args)? {
         return predict_pictures(&predictor, &files, &args);
     }
-    if args.top.is_some() && args.input.is_none() && !args.json {
-        bail!(
-            "--top lists classes for --input, pictures or --json; the CSV output gives the first"
-        );
-    }
     let rows = match (&args.input, &args.input_file) {
         (Some(text), _) => vec![predictor.parse_input(text)?],
         (None, Some(path)) => load_features(path, &predictor.card.encoding())?,
@@ -96,7 +91,7 @@ pub fn predict(args: PredictArgs) -> Result<()> {
     } else if args.input.is_some() {
         say!("{}", describe(&predictor, &predictions[0], args.top))?;
     } else {
-        write_predictions_csv(&predictor, &rows, &predictions)?;
+        write_predictions_csv(&predictor, &rows, &predictions, args.top)?;
     }
     Ok(())
 }
@@ -107,9 +102,20 @@ fn pictures(args: &PredictArgs) -> Result<Option<Vec<PathBuf>>> {
         Some(dir) if dir.is_dir() => {
             let (files, _) = folder::picture_files(dir)?;
             if files.is_empty() {
+                let classes = std::fs::read_dir(dir)?
+                    .filter_map(|entry| entry.ok())
+                    .any(|entry| entry.path().is_dir());
+                let model = args.model.display();
+                let shown = dir.display();
+                if classes {
+                    bail!(
+                        "{shown} holds folders, not pictures: pictures sorted into class folders \
+                         are scored with `stepwise eval --model {model} --dataset {shown}`; \
+                         predict takes a folder of pictures itself"
+                    );
+                }
                 bail!(
-                    "{} holds no pictures ({})",
-                    dir.display(),
+                    "{shown} holds no pictures ({})",
                     folder::EXTENSIONS.join(", ")
                 );
             }
@@ -154,6 +160,10 @@ fn answer(
     top: Option<usize>,
 ) -> Result<serde_json::Value> {
     let mut answer = serde_json::to_value(prediction)?;
+    // The probabilities are in the order of the classes: named here, so they can be read.
+    if let Some(names) = &predictor.card.class_names {
+        answer["classes"] = serde_json::to_value(names)?;
+    }
     if let Some(count) = top {
         answer["top"] = serde_json::to_value(predictor.top(prediction, count))?;
     }
@@ -180,17 +190,24 @@ fn describe(predictor: &Predictor, prediction: &Prediction, top: Option<usize>) 
 }
 
 /// The input rows with the prediction appended, as CSV on stdout.
+/// With `--top N` (classes), each of the N most probable classes and its probability follow.
 fn write_predictions_csv(
     predictor: &Predictor,
     rows: &[Vec<f32>],
     predictions: &[Prediction],
+    top: Option<usize>,
 ) -> Result<()> {
     let card = &predictor.card;
     let mut writer = csv::Writer::from_writer(std::io::stdout().lock());
     let mut header = card.feature_names.clone();
     header.push(format!("predicted_{}", card.label_name));
+    let classes = card.class_names.as_ref().map_or(0, Vec::len);
+    let ranks = top.map_or(0, |top| top.min(classes));
     if card.is_classifier() {
         header.push("probability".to_string());
+        for rank in 1..=ranks {
+            header.extend([format!("top{rank}"), format!("top{rank}_probability")]);
+        }
     }
     writer.write_record(&header)?;
     for (row, prediction) in rows.iter().zip(predictions) {
@@ -201,6 +218,9 @@ fn write_predictions_csv(
             } => {
                 record.push(label.clone());
                 record.push(probability.to_string());
+                for ranked in predictor.top(prediction, ranks) {
+                    record.extend([ranked.label.clone(), ranked.probability.to_string()]);
+                }
             }
             Prediction::Value { value } => record.push(value.to_string()),
         }

@@ -266,6 +266,8 @@ pub struct PlotArgs {
 }
 
 #[derive(Args, Debug)]
+// What to predict: one of the three, named together when none is given.
+#[group(id = "inputs", args = ["input", "input_file", "input_image"], required = true, multiple = false)]
 pub struct PredictArgs {
     #[command(flatten)]
     pub device: DeviceArg,
@@ -274,16 +276,11 @@ pub struct PredictArgs {
     pub model: PathBuf,
     /// One input row: a value per column the model reads, separated by commas, e.g.
     /// "5.1,3.5,1.4,0.2" (negative numbers too: "-0.7,1"; a text column takes its category).
-    #[arg(
-        long,
-        required_unless_present_any = ["input_file", "input_image"],
-        conflicts_with_all = ["input_file", "input_image"],
-        allow_hyphen_values = true
-    )]
+    #[arg(long, allow_hyphen_values = true)]
     pub input: Option<String>,
     /// A CSV file with the model's feature columns (by name); prints a CSV of predictions. A
     /// folder: every picture in it (a model trained on pictures).
-    #[arg(long, conflicts_with = "input_image")]
+    #[arg(long)]
     pub input_file: Option<PathBuf>,
     /// Pictures to classify (PNG, JPEG, BMP, GIF), read at the size and in the channels the
     /// model was trained on.

@@ -8,7 +8,7 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Command, CommandFactory, FromArgMatches};
 
-use stepwise::config::{ActivationKind, ModelKind, TrainConfig};
+use stepwise::config::{ModelKind, TrainConfig};
 
 use super::Cli;
 
@@ -40,36 +40,41 @@ const GRADCHECK_UNUSED: [&str; 13] = [
     "out",
 ];
 
+/// The command line's grammar: clap's, with `approximate`'s own defaults shown in its help. It
+/// draws a curve: sine unless --dataset says otherwise, and tanh neurons, each a smooth step
+/// that a wider layer adds more of; --hidden and --model are its --widths' to set.
+fn command() -> Command {
+    let mut command = Cli::command().mut_subcommand("approximate", |approximate| {
+        approximate
+            .mut_arg("dataset", |arg| arg.default_value("sine"))
+            .mut_arg("activation", |arg| arg.default_value("tanh"))
+            .mut_arg("hidden", |arg| arg.hide(true))
+            .mut_arg("model", |arg| arg.hide(true))
+    });
+    command.build();
+    command
+}
+
 /// The parsed command line; exits with clap's message and status 2 on a bad one.
 pub fn parse() -> Cli {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let matches = match Cli::command().try_get_matches_from(&args) {
+    let matches = match command().try_get_matches_from(&args) {
         Ok(matches) => matches,
         Err(err) => match hidden_hint(&args) {
-            Some(hint) => Cli::command().error(ErrorKind::InvalidValue, hint).exit(),
+            Some(hint) => command().error(ErrorKind::InvalidValue, hint).exit(),
             None => err.exit(),
         },
     };
     if let Err(problem) = refuse_unused(&matches) {
-        Cli::command()
-            .error(ErrorKind::ArgumentConflict, problem)
-            .exit();
-    }
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
-    // `approximate` draws a curve: sine unless --dataset says otherwise, and tanh neurons, each
-    // a smooth step that a wider layer adds more of, unless --activation does.
-    if let (super::Command::Approximate(args), Some(("approximate", sub))) =
-        (&mut cli.command, matches.subcommand())
-    {
-        let given = |id| sub.value_source(id) == Some(ValueSource::CommandLine);
-        if !given("dataset") {
-            args.plan.config.dataset = "sine".to_string();
-        }
-        if !given("activation") {
-            args.plan.config.activation = ActivationKind::Tanh;
+        // With the usage of the command that was refused, not the program's.
+        let mut command = command();
+        let name = matches.subcommand_name().unwrap_or_default().to_string();
+        match command.find_subcommand_mut(&name) {
+            Some(sub) => sub.error(ErrorKind::ArgumentConflict, problem).exit(),
+            None => command.error(ErrorKind::ArgumentConflict, problem).exit(),
         }
     }
-    cli
+    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 
 /// `--hidden 16 16`: the second width became a stray argument.

@@ -64,23 +64,15 @@ impl Column {
         }
     }
 
-    /// Row ids beyond doubt: the consecutive integers of a numbering, or a column named `id`
-    /// (or `…_id`, `…Id`). Called on a column that [`looks_like_row_ids`](Self::looks_like_row_ids).
+    /// Row ids beyond doubt: a distinct integer in every row (see
+    /// [`looks_like_row_ids`](Self::looks_like_row_ids)) in a column named as an id (`id`,
+    /// `…_id`, `…Id`). A column of consecutive integers alone may be an input (`x` of a curve,
+    /// a year), so it is only noted.
     fn is_surely_row_ids(&self) -> bool {
-        let Values::Numbers(numbers) = &self.values else {
-            return false;
-        };
-        let (min, max) = numbers
-            .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &n| {
-                (lo.min(n), hi.max(n))
-            });
-        let consecutive = f64::from(max) - f64::from(min) + 1.0 == numbers.len() as f64;
         let name = self.name.trim();
-        let named = name.eq_ignore_ascii_case("id")
+        name.eq_ignore_ascii_case("id")
             || name.to_ascii_lowercase().ends_with("_id")
-            || (name.ends_with("Id") || name.ends_with("ID")) && name.len() > 2;
-        consecutive || named
+            || ((name.ends_with("Id") || name.ends_with("ID")) && name.len() > 2)
     }
 
     /// A distinct integer in every row: a row id, not a measurement.
@@ -191,16 +183,17 @@ impl Frame {
     }
 
     /// Leaves out each numeric column that is surely a row id — a distinct integer in every
-    /// row, the integers from one number up without a gap, or named an id (`id`, `flat_id`) —
-    /// which a network would learn as if it meant something, and which new rows to predict
-    /// would not have. A distinct integer in every row of another column is only noted.
-    /// `chosen`: the user named the features, so every one of them stays.
+    /// row, in a column named an id (`id`, `flat_id`) — which a network would learn as if it
+    /// meant something, and which new rows to predict would not have; never the last feature.
+    /// A distinct integer in every row of another column is only noted. `chosen`: the user
+    /// named the features, so every one of them stays.
     pub fn leave_out_row_ids(&mut self, chosen: bool) {
-        let mut kept = Vec::with_capacity(self.columns.len());
+        let count = self.columns.len();
+        let mut kept = Vec::with_capacity(count);
         for column in std::mem::take(&mut self.columns) {
             if !column.looks_like_row_ids() {
                 kept.push(column);
-            } else if !chosen && column.is_surely_row_ids() {
+            } else if !chosen && column.is_surely_row_ids() && count > 1 {
                 self.notes.push(format!(
                     "column '{0}' holds a distinct integer in every row: a row id, not a \
                      feature, so it is left out (name it in --features to train on it)",

@@ -271,11 +271,20 @@ fn canonical(value: f64) -> String {
 }
 
 /// Echoed values are cut to a readable length: a field can be megabytes long.
+/// Control characters (a binary file's bytes) are shown escaped, never sent to the terminal.
 pub fn shorten(text: &str) -> String {
     const MAX: usize = 60;
+    let shown = |text: &str| -> String {
+        text.chars()
+            .flat_map(|c| match c.is_control() {
+                true => c.escape_default().collect::<Vec<_>>(),
+                false => vec![c],
+            })
+            .collect()
+    };
     match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}... ({} bytes)", &text[..cut], text.len()),
-        None => text.to_string(),
+        Some((cut, _)) => format!("{}... ({} bytes)", shown(&text[..cut]), text.len()),
+        None => shown(text),
     }
 }
 

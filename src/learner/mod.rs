@@ -177,10 +177,12 @@ impl<A: Architecture> Learner<'_, A> {
         valid: Option<&DeviceData>,
     ) -> EpochMetrics {
         let measured = valid.map(|valid| measure(&model.valid(), loss_function, valid));
+        // Both losses are never below 0; rounding can give -1e-9, which reads as -0.000000.
+        let at_least_zero = |loss: f64| if loss <= 0.0 { 0.0 } else { loss };
         EpochMetrics {
             epoch,
-            train_loss,
-            valid_loss: measured.map(|measured| measured.loss),
+            train_loss: at_least_zero(train_loss),
+            valid_loss: measured.map(|measured| at_least_zero(measured.loss)),
             valid_accuracy: measured.and_then(|measured| measured.accuracy),
             learning_rate: self.learning_rate,
         }

@@ -144,18 +144,40 @@ fn gradcheck_agrees_with_autodiff_for_every_model() {
             .with_hidden(vec![8])
             .with_activation(ActivationKind::Tanh),
     );
+    // The CNN: a max-pool's ties are kinks, as a ReLU's corners are (seeds 1 and 7 had ties
+    // the check called disagreements).
+    for seed in [1, 7] {
+        configs.push(
+            TrainConfig::new()
+                .with_dataset("shapes".into())
+                .with_model(ModelKind::Cnn)
+                .with_seed(seed),
+        );
+    }
     for config in configs {
         let description = format!(
-            "{:?} {:?} on {}",
-            config.model, config.activation, config.dataset
+            "{:?} {:?} on {} seed {}",
+            config.model, config.activation, config.dataset, config.seed
         );
+        let smooth = config.activation != ActivationKind::Relu;
         let checks = plan(config, dir.path()).gradient_check(8);
         assert!(!checks.is_empty());
-        for check in checks {
+        for check in &checks {
             assert_eq!(
                 check.beyond_bound, 0,
                 "{description}: {} relative error {}",
                 check.name, check.relative_error
+            );
+        }
+        // A smooth network has no corners: what rounding makes look like one (the slopes over
+        // a quarter of [−ε, ε] moving by more than three units in the last place of the loss)
+        // leaves most of its entries checked.
+        let kinks: usize = checks.iter().map(|check| check.at_kinks).sum();
+        let count: usize = checks.iter().map(|check| check.count).sum();
+        if smooth {
+            assert!(
+                kinks * 4 <= count,
+                "{description}: {kinks} of {count} at kinks"
             );
         }
     }

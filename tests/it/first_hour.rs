@@ -206,3 +206,169 @@ fn a_row_id_is_left_out_so_new_rows_need_not_have_one() {
         "{stderr}"
     );
 }
+
+#[test]
+fn files_that_are_not_comma_separated_text_say_what_they_are() {
+    let dir = tempdir().unwrap();
+    fs::write(dir.path().join("semi.csv"), "a;b;y\n1,5;2;0\n3;4;1\n").unwrap();
+    fs::write(dir.path().join("tabs.csv"), "a\tb\ty\n1\t2\t0\n").unwrap();
+    fs::write(
+        dir.path().join("binary.csv"),
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    )
+    .unwrap();
+    for (file, expected) in [
+        ("semi.csv", "semi.csv looks ';'-separated"),
+        ("tabs.csv", "tabs.csv looks tab-separated"),
+        ("binary.csv", "binary.csv is not a text CSV file"),
+    ] {
+        let stderr = refused(dir.path(), &["train", "--dataset", file]);
+        assert!(stderr.contains(expected), "{file}: {stderr}");
+        assert!(
+            !stderr.chars().any(|c| c.is_control() && c != '\n'),
+            "{stderr:?}"
+        );
+    }
+}
+
+#[test]
+fn approximate_names_its_folder_from_the_file_and_checks_its_own_widths() {
+    let dir = tempdir().unwrap();
+    fs::create_dir(dir.path().join("data")).unwrap();
+    let rows: String = (0..30)
+        .map(|k| format!("{k},{}\n", (k as f32 / 5.0).sin()))
+        .collect();
+    fs::write(dir.path().join("data/wave.csv"), format!("x,y\n{rows}")).unwrap();
+    let args = [
+        "approximate",
+        "--dataset",
+        "./data/wave.csv",
+        "--widths",
+        "2",
+        "--epochs",
+        "2",
+    ];
+    assert!(run(dir.path(), &args).status.success());
+    assert!(dir
+        .path()
+        .join("artifacts/approximate-wave/approximate.svg")
+        .is_file());
+    let stderr = refused(dir.path(), &["approximate", "--widths", "0"]);
+    assert!(
+        stderr.contains("--widths needs one or more positive"),
+        "{stderr}"
+    );
+    let help = String::from_utf8(run(dir.path(), &["approximate", "--help"]).stdout).unwrap();
+    assert!(
+        help.contains("[default: sine]") && help.contains("[default: tanh]"),
+        "{help}"
+    );
+    assert!(!help.contains("--hidden"), "{help}");
+}
+
+#[test]
+fn the_cli_says_what_it_does_and_takes() {
+    let dir = tempdir().unwrap();
+    train_cli(dir.path(), &["--epochs", "2", "--quiet", "--out", "m"]);
+    // predict alone names every way to give it input.
+    let output = run(dir.path(), &["predict", "--model", "m"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--input-file") && stderr.contains("--input-image"),
+        "{stderr}"
+    );
+    // JSON probabilities come with the classes they belong to.
+    let output = run(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            "m",
+            "--input",
+            "5.1,3.5,1.4,0.2",
+            "--json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json[0]["classes"],
+        serde_json::json!(["setosa", "versicolor", "virginica"])
+    );
+    // --top works for CSV input too.
+    fs::write(
+        dir.path().join("in.csv"),
+        "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n",
+    )
+    .unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            "m",
+            "--input-file",
+            "in.csv",
+            "--top",
+            "2",
+        ],
+    );
+    let csv = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("top1,top1_probability,top2,top2_probability"),
+        "{csv}"
+    );
+    // A refused option shows the usage of the command it was given to.
+    let output = run(dir.path(), &["lr-find", "--epochs", "3"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Usage: stepwise lr-find"), "{stderr}");
+    // A loss never reads as negative.
+    let args = [
+        "--dataset",
+        "xor",
+        "--lr",
+        "1",
+        "--epochs",
+        "60",
+        "--quiet",
+        "--out",
+        "x",
+    ];
+    train_cli(dir.path(), &args);
+    let metrics = fs::read_to_string(dir.path().join("x/metrics.csv")).unwrap();
+    assert!(!metrics.contains(",-"), "{metrics}");
+}
+
+#[test]
+fn a_picture_model_points_to_pictures_and_to_eval() {
+    let dir = tempdir().unwrap();
+    let args = [
+        "--dataset",
+        "shapes",
+        "--model",
+        "linear",
+        "--epochs",
+        "1",
+        "--quiet",
+        "--out",
+        "m",
+    ];
+    train_cli(dir.path(), &args);
+    let stderr = refused(dir.path(), &["predict", "--model", "m", "--input", "1,2,3"]);
+    assert!(
+        stderr.contains("the model reads pictures (1x16x16"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--input-image FILE"), "{stderr}");
+    fs::create_dir_all(dir.path().join("sorted/circle")).unwrap();
+    let stderr = refused(
+        dir.path(),
+        &["predict", "--model", "m", "--input-file", "sorted"],
+    );
+    assert!(
+        stderr.contains("stepwise eval --model m --dataset sorted"),
+        "{stderr}"
+    );
+}

@@ -123,17 +123,47 @@ pub fn load_features(path: &Path, encoding: &Encoding) -> Result<Vec<Vec<f32>>> 
         .collect())
 }
 
+/// A header of one column that another separator would split (`a;b;y`, tabs): the file is not
+/// comma-separated, and read as one it has no feature columns.
+fn refuse_other_separators(header: &str, shown: &str) -> Result<()> {
+    for (separator, name, convert) in [
+        (
+            ';',
+            "';'",
+            "sed 's/,/./g; s/;/,/g' FILE > FILE-commas.csv (decimal commas become points)",
+        ),
+        ('\t', "tab", "tr '\\t' ',' < FILE > FILE-commas.csv"),
+        ('|', "'|'", "tr '|' ',' < FILE > FILE-commas.csv"),
+    ] {
+        if header.contains(separator) {
+            bail!(
+                "{shown} looks {name}-separated (its header, '{}', has no commas); stepwise \
+                 reads comma-separated files: convert it, e.g. {convert}",
+                shorten(header)
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The header row: present, and each name once.
 fn headers(reader: &mut csv::Reader<impl Read>, path: &Path) -> Result<Vec<String>> {
     let shown = path.display();
-    let headers: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{shown}: cannot read the header row"))?
-        .iter()
-        .map(String::from)
-        .collect();
+    let headers: Vec<String> = match reader.headers() {
+        Ok(headers) => headers.iter().map(String::from).collect(),
+        Err(err) if matches!(err.kind(), csv::ErrorKind::Utf8 { .. }) => bail!(
+            "{shown} is not a text CSV file: its first line is not UTF-8 text (a binary file, \
+             or text in another encoding such as Latin-1: save it as UTF-8)"
+        ),
+        Err(err) => {
+            return Err(err).with_context(|| format!("{shown}: cannot read the header row"))
+        }
+    };
     if headers.iter().all(|header| header.is_empty()) {
         bail!("{shown} is empty: a CSV needs a header row and data rows");
+    }
+    if let [only] = headers.as_slice() {
+        refuse_other_separators(only, &shown.to_string())?;
     }
     let mut seen = BTreeSet::new();
     let repeated: BTreeSet<&str> = headers
