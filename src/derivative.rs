@@ -63,47 +63,63 @@ pub fn autodiff_slope(x: f64, device: &Device) -> f64 {
         .into_scalar::<f64>()
 }
 
-/// How a run of gradient steps went, read from what x did.
+/// How a run of gradient steps went. Each step multiplies x's distance from the top by the
+/// factor 1 − 2·lr (x − 3 ← (1 − 2·lr)(x − 3)): the factor's sign says from which side, its
+/// size whether it shrinks; what x travelled says how far it got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
+    /// No step was asked for (`--steps 0`).
+    NoSteps,
     /// x started at the top: the slope there is 0, so no step moves it.
     AtTheTop,
-    /// A learning rate of 0: every step is 0 × the slope.
+    /// A learning rate of 0 (factor 1): every step is 0 × the slope.
     Still,
-    /// A negative learning rate: each step goes against the slope, downhill, away from the top.
+    /// A negative learning rate (factor above 1): each step goes downhill, away from the top.
     WrongWay,
-    /// Reached the top (within [`ARRIVED`] of it), from one side.
+    /// Reached the top (within [`ARRIVED`] of it) from one side, having travelled most of the
+    /// way (factor from 0 to 1).
     Converges,
-    /// Reached the top, jumping over it on the way.
+    /// Reached the top, jumping over it at each step (factor from −1 to 0).
     ConvergesOscillating,
     /// Jumping over the top at every step and closing in, not there yet in the steps given.
     ClosingIn,
-    /// From one side, more than half way there, not there yet in the steps given.
+    /// From one side, at least half way there, not there yet in the steps given.
     Approaching,
     /// From one side, less than half way there: too small a learning rate for these steps.
     Crawls,
-    /// Jumping from side to side without getting closer.
+    /// Jumping between the same two points for ever (factor exactly −1: lr = 1).
     Oscillates,
-    /// Each step lands further away: the learning rate is too large.
+    /// Each step lands further away (factor below −1: lr above 1).
     Diverges,
 }
 
+/// Each verdict starts with the words the README lists.
 impl std::fmt::Display for Verdict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            Verdict::NoSteps => "no steps taken: give --steps N to watch x climb",
             Verdict::AtTheTop => "already at the top: the slope is 0 there, so no step moves x",
             Verdict::Still => "stays put: a learning rate of 0 makes every step 0",
             Verdict::WrongWay => {
-                "runs downhill: a negative learning rate steps against the slope, away from the top"
+                "running downhill: a negative learning rate steps against the slope, away from \
+                 the top"
             }
-            Verdict::Converges => "converges",
-            Verdict::ConvergesOscillating => "converges, oscillating around x = 3",
-            Verdict::ClosingIn => "oscillates around x = 3, closing in: more steps would reach it",
+            Verdict::Converges => "arrived at the top, from one side",
+            Verdict::ConvergesOscillating => {
+                "arrived by jumping over the top and back, closer each time"
+            }
+            Verdict::ClosingIn => {
+                "closing in: jumping over the top, closer each step; more steps would reach it"
+            }
             Verdict::Approaching => "on its way from one side: more steps would reach it",
-            Verdict::Crawls => "crawls: too small a learning rate to arrive in these steps",
-            Verdict::Oscillates => "oscillates around x = 3 without settling",
-            Verdict::Diverges => "diverges: too large a learning rate",
+            Verdict::Crawls => "crawling: too small a learning rate to arrive in these steps",
+            Verdict::Oscillates => {
+                "bouncing between the same two points around x = 3 for ever (factor -1)"
+            }
+            Verdict::Diverges => {
+                "running away: too large a learning rate, each jump lands further off"
+            }
         })
     }
 }
@@ -132,36 +148,48 @@ pub fn gradient_ascent(start: f64, learning_rate: f64, steps: usize, device: &De
     }
 }
 
-/// What the sequence of x did: where it started, which way the rate pointed, whether it
-/// arrived, and whether it jumped over the top on the way.
+/// The verdict from the factor 1 − 2·lr each step multiplies the distance from the top by, and
+/// the distance x travelled: arrival means ending within [`ARRIVED`] having covered at least
+/// half of the way (a start within 0.05 of the top that barely moves has not arrived).
 fn judge(x: &[f64], learning_rate: f64) -> Verdict {
-    let distance: Vec<f64> = x.iter().map(|x| x - CRITICAL_POINT).collect();
-    let (first, last) = (distance[0].abs(), distance[distance.len() - 1].abs());
-    let crosses = |pair: &[f64]| pair[0] * pair[1] < 0.0;
-    let jumped_over = distance.windows(2).any(crosses);
-    let jumps_every_step = distance.len() > 1 && distance.windows(2).all(crosses);
-    if first == 0.0 {
+    let factor = 1.0 - 2.0 * learning_rate;
+    let first = (x[0] - CRITICAL_POINT).abs();
+    let last = (x[x.len() - 1] - CRITICAL_POINT).abs();
+    let travelled = if first > 0.0 { 1.0 - last / first } else { 0.0 };
+    let arrived = last <= ARRIVED && travelled >= 0.5;
+    if x.len() == 1 {
+        Verdict::NoSteps
+    } else if first == 0.0 {
         Verdict::AtTheTop
-    } else if learning_rate == 0.0 {
+    } else if factor == 1.0 {
         Verdict::Still
-    } else if learning_rate < 0.0 {
+    } else if factor > 1.0 {
         Verdict::WrongWay
-    } else if !last.is_finite() || last > first {
+    } else if factor < -1.0 || !last.is_finite() {
         Verdict::Diverges
-    } else if last <= ARRIVED {
-        if jumped_over {
-            Verdict::ConvergesOscillating
-        } else {
-            Verdict::Converges
-        }
-    } else if jumps_every_step && last == first {
+    } else if factor == -1.0 {
         Verdict::Oscillates
-    } else if jumps_every_step {
+    } else if factor < 0.0 && arrived {
+        Verdict::ConvergesOscillating
+    } else if factor < 0.0 {
         Verdict::ClosingIn
-    } else if last <= 0.5 * first {
+    } else if arrived {
+        Verdict::Converges
+    } else if travelled >= 0.5 {
         Verdict::Approaching
     } else {
         Verdict::Crawls
+    }
+}
+
+/// A number as a person writes it: `0.02`, not the `0.019999999999999574` of its binary
+/// rounding (ten significant digits at most).
+pub fn readable(value: f64) -> String {
+    let text = format!("{:.10}", value);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    match text {
+        "-0" => "0".to_string(),
+        text => text.to_string(),
     }
 }
 
@@ -189,6 +217,31 @@ mod tests {
         assert_eq!(judge(&[0.0, 0.06, 0.12], 0.01), Verdict::Crawls);
         assert_eq!(judge(&[0.0, 6.0, 0.0, 6.0], 1.0), Verdict::Oscillates);
         assert_eq!(judge(&[0.0, 6.6, -1.3], 1.1), Verdict::Diverges);
+    }
+
+    /// The edges a learner found, each once called something it was not.
+    #[test]
+    fn the_edges_get_the_verdict_the_factor_and_the_distance_give() {
+        // No step: not "crawls".
+        assert_eq!(judge(&[0.0], 0.25), Verdict::NoSteps);
+        // lr 1 from 2.98: 3.02, 2.98, ... for ever (factor -1), not "converges, oscillating".
+        assert_eq!(judge(&[2.98, 3.02, 2.98, 3.02], 1.0), Verdict::Oscillates);
+        // 2.99 moving 0.0006 in 3 steps: it started near the top, it did not arrive.
+        assert_eq!(
+            judge(&[2.99, 2.9902, 2.9904, 2.9906], 0.01),
+            Verdict::Crawls
+        );
+        // Half the way exactly is on its way; a start at 3 has nowhere to go.
+        assert_eq!(judge(&[1.0, 2.0], 0.25), Verdict::Approaching);
+        assert_eq!(judge(&[3.0, 3.0], 0.25), Verdict::AtTheTop);
+    }
+
+    #[test]
+    fn numbers_read_as_written() {
+        assert_eq!(readable(0.019999999999999574), "0.02");
+        assert_eq!(readable(6.0), "6");
+        assert_eq!(readable(-0.0000000000001), "0");
+        assert_eq!(readable(-2.5), "-2.5");
     }
 
     /// The runs a learner tried, each once called something it was not.

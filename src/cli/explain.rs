@@ -4,12 +4,15 @@ use anyhow::{bail, Result};
 
 use stepwise::approximate;
 use stepwise::artifacts::ArtifactDir;
-use stepwise::derivative::{self, CRITICAL_POINT};
+use stepwise::derivative::{self, readable, CRITICAL_POINT};
 use stepwise::gradcheck::{ATOL, EPSILON, RTOL};
 use stepwise::plot;
 
 use super::show::{print_lr_finding, print_plan};
 use super::{ApproximateArgs, DerivativeArgs, GradcheckArgs, PlanArgs, PlotArgs};
+
+/// The steps `derivative` prints from the start of a run (and a quarter as many at its end).
+const SHOWN_STEPS: usize = 40;
 
 /// The farthest `derivative --x` may start: x² must stay well inside 32-bit floats.
 const MAX_X: f64 = 1e9;
@@ -139,16 +142,15 @@ pub fn derivative(args: DerivativeArgs) -> Result<()> {
     say!(
         "profit   P(x) = -x^2 + 6x; its slope P'(x) = 6 - 2x is 0 at x = {CRITICAL_POINT}, the top"
     )?;
+    let slope = readable(derivative::analytic_slope(x));
     say!(
-        "at x = {x}: P(x) = {}, exact slope P'(x) = {}",
-        derivative::profit(x),
-        derivative::analytic_slope(x)
+        "at x = {x}: P(x) = {}, exact slope P'(x) = {slope}",
+        readable(derivative::profit(x)),
     )?;
     say!("(1) the limit definition: (P(x+h) - P(x)) / h as h shrinks")?;
     say!(
-        "    algebra: (-(x+h)^2 + 6(x+h) + x^2 - 6x) / h = 6 - 2x - h = {} - h  ->  {} as h -> 0",
-        derivative::analytic_slope(x),
-        derivative::analytic_slope(x)
+        "    algebra: (-(x+h)^2 + 6(x+h) + x^2 - 6x) / h = 6 - 2x - h = {slope} - h  ->  {slope} \
+         as h -> 0"
     )?;
     for row in derivative::limit_table(x) {
         say!(
@@ -160,7 +162,7 @@ pub fn derivative(args: DerivativeArgs) -> Result<()> {
     }
     say!(
         "(2) burn's autodiff (backpropagation): slope {}",
-        derivative::autodiff_slope(x, &device)
+        readable(derivative::autodiff_slope(x, &device))
     )?;
     say!("(3) gradient steps x <- x + lr * P'(x), climbing towards x = {CRITICAL_POINT}:")?;
     say!(
@@ -168,11 +170,17 @@ pub fn derivative(args: DerivativeArgs) -> Result<()> {
          the same step)"
     )?;
     let ascent = derivative::gradient_ascent(x, args.lr, args.steps, &device);
+    // The first steps and the last: a long run's middle is the same step again.
+    let shown = |step: usize| step <= SHOWN_STEPS || step + SHOWN_STEPS / 4 > args.steps;
     for (step, x) in ascent.x.iter().enumerate() {
-        say!(
-            "    step {step:>3}  x = {x:>12.6}  P(x) = {:>12.6}",
-            derivative::profit(*x)
-        )?;
+        if shown(step) {
+            say!(
+                "    step {step:>3}  x = {x:>12.6}  P(x) = {:>12.6}",
+                derivative::profit(*x)
+            )?;
+        } else if step == SHOWN_STEPS + 1 {
+            say!("    ...")?;
+        }
     }
     say!("    lr {}: {}", args.lr, ascent.verdict)?;
     say!(
