@@ -12,8 +12,14 @@ const SWING: f64 = 0.10;
 /// Swings in more than this fraction of the later epochs, with no progress, is oscillation.
 const OSCILLATING: f64 = 0.4;
 
-/// Sentences for the person who ran `history` with `learning_rate`.
-pub fn advise(history: &[EpochMetrics], stop: &StopReason, learning_rate: f64) -> Vec<String> {
+/// Sentences for the person who ran `history` with `learning_rate`; `chance` is the validation
+/// accuracy of always answering the most common class (classification only).
+pub fn advise(
+    history: &[EpochMetrics],
+    stop: &StopReason,
+    learning_rate: f64,
+    chance: Option<f64>,
+) -> Vec<String> {
     let mut advice = Vec::new();
     let smaller = learning_rate / 10.0;
     if stop.diverged() {
@@ -39,8 +45,24 @@ pub fn advise(history: &[EpochMetrics], stop: &StopReason, learning_rate: f64) -
              {learning_rate} the steps may overshoot; try a smaller one, e.g. --lr {smaller}"
         ));
     }
+    let best = history
+        .iter()
+        .filter_map(|epoch| epoch.valid_accuracy)
+        .reduce(f64::max);
+    if let (Some(best), Some(chance)) = (best, chance) {
+        if best < chance + NEAR_CHANCE * (1.0 - chance) {
+            advice.push(format!(
+                "the best validation accuracy, {best:.3}, is little above what always answering \
+                 the most common class scores ({chance:.3}): the network has not learned to tell \
+                 the classes apart; try a larger one, e.g. --hidden 32,32, and more --epochs"
+            ));
+        }
+    }
     advice
 }
+
+/// A best accuracy less than this part of the way from chance to perfect is near chance.
+const NEAR_CHANCE: f64 = 0.25;
 
 /// Over at least 5 epochs, the loss fell by less than [`BARELY_MOVED`] of where it started.
 fn barely_moved(losses: &[f64]) -> bool {
@@ -98,6 +120,7 @@ mod tests {
             &history(&[1.0, 0.99, 0.985, 0.98, 0.979]),
             &max_epochs(),
             1e-5,
+            None,
         );
         assert_eq!(advice.len(), 1);
         assert!(advice[0].contains("barely moved"), "{advice:?}");
@@ -107,7 +130,7 @@ mod tests {
     #[test]
     fn a_loss_that_swings_asks_for_a_smaller_learning_rate() {
         let losses = [1.0, 0.5, 0.4, 0.6, 0.3, 0.7, 0.3, 0.8, 0.35, 0.9, 0.4, 1.0];
-        let advice = advise(&history(&losses), &max_epochs(), 0.5);
+        let advice = advise(&history(&losses), &max_epochs(), 0.5, None);
         assert!(advice[0].contains("went up and down"), "{advice:?}");
         assert!(advice[0].contains("--lr 0.05"), "{advice:?}");
     }
@@ -115,6 +138,23 @@ mod tests {
     #[test]
     fn a_loss_that_falls_steadily_needs_no_advice() {
         let losses: Vec<f64> = (0..20).map(|epoch| 1.0 / (1.0 + epoch as f64)).collect();
-        assert!(advise(&history(&losses), &max_epochs(), 0.1).is_empty());
+        assert!(advise(&history(&losses), &max_epochs(), 0.1, None).is_empty());
+    }
+
+    #[test]
+    fn an_accuracy_near_chance_asks_for_a_larger_network() {
+        let losses: Vec<f64> = (0..20).map(|epoch| 1.0 / (1.0 + epoch as f64)).collect();
+        let with_accuracy = |accuracy: f64| {
+            let mut history = history(&losses);
+            history
+                .iter_mut()
+                .for_each(|epoch| epoch.valid_accuracy = Some(accuracy));
+            advise(&history, &max_epochs(), 0.01, Some(1.0 / 3.0))
+        };
+        // Three classes: 0.41 is under a quarter of the way from 0.333 to 1 (0.5).
+        let advice = with_accuracy(0.41);
+        assert!(advice[0].contains("0.410, is little above"), "{advice:?}");
+        assert!(advice[0].contains("--hidden 32,32"), "{advice:?}");
+        assert!(with_accuracy(0.6).is_empty());
     }
 }

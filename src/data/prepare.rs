@@ -59,6 +59,7 @@ fn encode(frame: &Frame, config: &TrainConfig, default_valid_fraction: f64) -> R
     // Categories and fill values come from the training rows only, like the scaling below.
     let (encoding, mut notes) = Encoding::fit(frame, &rows.train, config.missing)?;
     notes.splice(0..0, frame.notes.iter().cloned());
+    notes.extend(judge_split(&frame.targets, &rows));
     let train = encoding.encode_rows(frame, &rows.train, Unseen::Refuse)?;
     let valid = (!rows.valid.is_empty())
         .then(|| encoding.encode_rows(frame, &rows.valid, Unseen::AllZero))
@@ -117,6 +118,51 @@ fn refuse_overflowing<'a>(
         );
     }
     Ok(())
+}
+
+/// Fewer validation rows than this, or than two per class, make its loss and accuracy a guess.
+const FEW_VALID_ROWS: usize = 20;
+
+/// Notes when the validation rows are too few to judge the model by, or miss classes the
+/// training rows have: a score of 1.000 on one row says nothing.
+fn judge_split(targets: &Targets, rows: &super::split::SplitRows) -> Vec<String> {
+    let valid = rows.valid.len();
+    if valid == 0 {
+        return Vec::new();
+    }
+    let mut notes = Vec::new();
+    let classes = match targets {
+        Targets::Classes { names, .. } => names.len(),
+        Targets::Values(_) => 0,
+    };
+    if valid < FEW_VALID_ROWS.max(2 * classes) {
+        notes.push(format!(
+            "only {valid} row{} held out for validation: its loss and accuracy are a guess, not a \
+             measurement; more data (or a larger --valid-fraction) makes them mean something",
+            if valid == 1 { " is" } else { "s are" }
+        ));
+    }
+    if let Targets::Classes { indices, names } = targets {
+        let mut seen = vec![false; names.len()];
+        rows.valid.iter().for_each(|&row| seen[indices[row]] = true);
+        let missing: Vec<&str> = (names.iter().zip(&seen))
+            .filter(|(_, seen)| !**seen)
+            .map(|(name, _)| name.as_str())
+            .take(5)
+            .collect();
+        if !missing.is_empty() {
+            let (class, it) = match missing.len() {
+                1 => ("class", "it"),
+                _ => ("classes", "them"),
+            };
+            notes.push(format!(
+                "the validation rows hold no example of {class} {}: the model is not judged on \
+                 {it}",
+                missing.join(", ")
+            ));
+        }
+    }
+    notes
 }
 
 /// How a configuration reads its label column.

@@ -54,6 +54,8 @@ pub struct Plan {
     pub notes: Vec<String>,
     pub train_rows: usize,
     pub valid_rows: usize,
+    /// The validation accuracy of always answering the most common class (classification).
+    pub chance: Option<f64>,
     /// The card that will be saved with the model (shape, names, scaling, and the training
     /// configuration with its learning rate resolved).
     pub card: ModelCard,
@@ -86,6 +88,17 @@ pub struct TrainReport<A: Architecture = ModelConfig> {
     pub picture: Option<crate::plot::Picture>,
     pub card: ModelCard<A>,
     pub out: ArtifactDir,
+}
+
+/// The share of `valid`'s rows in their most common class: what always answering it scores.
+fn chance(targets: &data::Targets, valid: &[usize]) -> Option<f64> {
+    let data::Targets::Classes { indices, names } = targets else {
+        return None;
+    };
+    let mut counts = vec![0usize; names.len()];
+    valid.iter().for_each(|&row| counts[indices[row]] += 1);
+    let most = counts.into_iter().max()?;
+    (!valid.is_empty()).then(|| most as f64 / valid.len() as f64)
 }
 
 /// The data `config` names, read as `stepwise train` reads it (before the split and the
@@ -138,6 +151,7 @@ impl Plan {
 
         // Before anything is put on the device: refuse what cannot fit.
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
+        let chance = chance(&frame.targets, &prepared.rows.valid);
         let memory = MemoryEstimate::for_training(
             model.parameter_count(),
             // Every layer's outputs, the convolutions' too (their pictures are most of a CNN's).
@@ -190,6 +204,7 @@ impl Plan {
             lr_finding,
             train_rows,
             valid_rows,
+            chance,
             frame,
             notes,
             card,

@@ -140,7 +140,12 @@ impl Plan {
             stop: training.stop.clone(),
             kept: training.kept.clone(),
             kept_metrics,
-            advice: advice::advise(&training.history, &training.stop, learning_rate),
+            advice: advice::advise(
+                &training.history,
+                &training.stop,
+                learning_rate,
+                self.chance,
+            ),
             epochs_run: training.history.len(),
             final_metrics: training.history.last().cloned(),
             train_rows: self.train_rows,

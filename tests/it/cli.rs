@@ -392,9 +392,9 @@ fn derivative_prints_the_limit_autodiff_and_the_steps() {
             "burn's autodiff (backpropagation): slope 4\n",
         ))
         .stdout(predicate::str::contains("step   1  x =     2.000000"))
-        .stdout(predicate::str::contains("lr 0.25: converges"))
+        .stdout(predicate::str::contains("lr 0.25: arrived at the top"))
         .stdout(predicate::str::contains("lr 1.1   ends at"))
-        .stdout(predicate::str::contains("diverges"))
+        .stdout(predicate::str::contains("running away"))
         .stdout(predicate::str::contains(
             "= 6 - 2x - h = 4 - h  ->  4 as h -> 0",
         ))

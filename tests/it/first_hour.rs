@@ -372,3 +372,31 @@ fn a_picture_model_points_to_pictures_and_to_eval() {
         "{stderr}"
     );
 }
+
+#[test]
+fn too_little_data_to_judge_and_an_accuracy_at_chance_are_said() {
+    let dir = tempdir().unwrap();
+    fs::write(
+        dir.path().join("tiny.csv"),
+        "a,b,y\n1,2,x\n3,4,y\n5,6,z\n2,2,x\n8,1,y\n",
+    )
+    .unwrap();
+    let output = run(
+        dir.path(),
+        &["train", "--dataset", "tiny.csv", "--epochs", "3"],
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("only 1 row is held out for validation"),
+        "{said}"
+    );
+    assert!(said.contains("hold no example of classes x, z"), "{said}");
+    // spiral3 with the defaults stays near chance: the advice is a larger network.
+    let output = run(dir.path(), &["train", "--dataset", "spiral3", "--out", "s"]);
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("is little above what always answering"),
+        "{said}"
+    );
+    assert!(said.contains("--hidden 32,32"), "{said}");
+}
