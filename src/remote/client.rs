@@ -7,12 +7,19 @@ use burn::tensor::Device;
 use super::{tanh, Address, Server};
 use crate::device::Backend;
 
-/// How long a server has to accept the session and say what it computes on.
-const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(20);
+/// How long a server has to accept the session and say what it computes on, in seconds;
+/// `STEPWISE_REMOTE_TIMEOUT` overrides it (a slow link, or a test that needs no 20 s).
+fn answer_within() -> std::time::Duration {
+    let seconds = std::env::var("STEPWISE_REMOTE_TIMEOUT")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(20);
+    std::time::Duration::from_secs(seconds)
+}
 
 /// Opens a session on the server's first device and asks it what it computes on.
 /// A peer that accepts the connection and never answers (a stalled server, a firewall that
-/// drops packets) is given up after [`ANSWER_WITHIN`], with a message.
+/// drops packets) is given up after [`answer_within`], with a message.
 pub fn connect(server: &Server) -> Result<Backend> {
     let host = host(&server.address)?.with_credential(server.token.secret());
     let (answer, answered) = std::sync::mpsc::channel();
@@ -22,13 +29,14 @@ pub fn connect(server: &Server) -> Result<Backend> {
         let hosted = device.as_ref().ok().map(tanh::describe);
         answer.send(device.map(|device| (device, hosted))).ok();
     });
-    let (device, hosted) = match answered.recv_timeout(ANSWER_WITHIN) {
+    let within = answer_within();
+    let (device, hosted) = match answered.recv_timeout(within) {
         Ok(connected) => connected.map_err(|err| refused(&server.address, err))?,
         Err(_) => anyhow::bail!(
             "the server at {} did not answer within {} s; is `stepwise serve` running there, and \
              is the address the one it printed?",
             server.address,
-            ANSWER_WITHIN.as_secs()
+            within.as_secs()
         ),
     };
     let hosted = hosted.unwrap_or_default();

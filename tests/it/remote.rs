@@ -220,6 +220,31 @@ fn a_server_without_a_token_or_a_client_without_a_server_is_refused_with_advice(
     assert!(stderr(&output).contains("--device remote needs --remote ADDRESS"));
 }
 
+#[test]
+fn a_peer_that_accepts_and_never_answers_is_given_up_with_a_message() {
+    let dir = tempdir().unwrap();
+    std::fs::write(dir.path().join("token"), TOKEN).unwrap();
+    // Accepts every connection, then says nothing.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("ws://{}", silent.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let held: Vec<_> = silent.incoming().take(4).collect();
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_stepwise"));
+    command
+        .args(["devices", "--remote", &address, "--token-file", "token"])
+        .current_dir(dir.path())
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env("STEPWISE_REMOTE_TIMEOUT", "2");
+    let output = command.output().unwrap();
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    let message = String::from_utf8_lossy(&output.stdout) + stderr(&output).as_str();
+    assert!(message.contains("did not answer within 2 s"), "{message}");
+}
+
 /// Starts a remote run of seconds that checkpoints every epoch; returns once a checkpoint exists.
 fn long_run(dir: &Path, server: &Server, out: &str) -> Child {
     let mut args: Vec<String> = ["train", "--dataset", "iris", "--epochs", "300"]
