@@ -17,6 +17,8 @@
 #[cfg(feature = "remote")]
 mod client;
 #[cfg(feature = "remote")]
+mod gate;
+#[cfg(feature = "remote")]
 mod server;
 #[cfg(feature = "remote")]
 mod tanh;

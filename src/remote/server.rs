@@ -29,8 +29,13 @@ pub fn serve(
     let hosted = format!("{}: {}", backend.name, backend.description);
     let tokens =
         TokenAuthorizer::new(options.token.secret()).context("the server needs a token")?;
-    let (transport, address) = transport(options)?;
+    let (transport, address, public) = transport(options)?;
     let report = Arc::new(report);
+    if let Some((public, inner)) = public {
+        let refused = report.clone();
+        let refused = Arc::new(move |why: String| refused(ServerEvent::Refused(why)));
+        std::thread::spawn(move || super::gate::guard(public, inner, refused));
+    }
     report(ServerEvent::Ready(Serving {
         device: hosted.clone(),
         address,
@@ -50,18 +55,25 @@ pub fn serve(
     served.map_err(|err| anyhow::anyhow!("the server stopped: {err}"))
 }
 
-/// The listening transport, and the address a client passes to --remote.
-fn transport(options: &ServeOptions) -> Result<(BurnTransport, Address)> {
+/// The gate's listener and burn's address behind it (websocket only).
+type Gate = Option<(TcpListener, std::net::SocketAddr)>;
+
+/// The listening transport, the address a client passes to --remote, and for websocket the
+/// listener the gate (`gate.rs`) guards, in front of burn's on the loopback.
+fn transport(options: &ServeOptions) -> Result<(BurnTransport, Address, Gate)> {
     match options.transport {
         Transport::Websocket => {
-            let listener = TcpListener::bind((options.bind, options.port)).with_context(|| {
+            let public = TcpListener::bind((options.bind, options.port)).with_context(|| {
                 format!(
                     "cannot listen on {}:{} (is another server there? --port 0 picks a free port)",
                     options.bind, options.port
                 )
             })?;
-            let address = Address::WebSocket(format!("ws://{}", listener.local_addr()?));
-            Ok((WebSocketTransport::from_listener(listener).into(), address))
+            let address = Address::WebSocket(format!("ws://{}", public.local_addr()?));
+            let inner = TcpListener::bind(("127.0.0.1", 0)).context("cannot listen on loopback")?;
+            let behind = inner.local_addr()?;
+            let transport = WebSocketTransport::from_listener(inner).into();
+            Ok((transport, address, Some((public, behind))))
         }
         Transport::Iroh => {
             if !options.bind.is_loopback() {
@@ -81,7 +93,7 @@ fn transport(options: &ServeOptions) -> Result<(BurnTransport, Address)> {
                 transport = transport.with_port(options.port);
                 direct.push((options.bind, options.port).into());
             }
-            Ok((transport.into(), Address::Iroh { id, direct }))
+            Ok((transport.into(), Address::Iroh { id, direct }, None))
         }
     }
 }

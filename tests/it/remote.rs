@@ -241,7 +241,11 @@ fn a_peer_that_accepts_and_never_answers_is_given_up_with_a_message() {
         .env("STEPWISE_REMOTE_TIMEOUT", "2");
     let output = command.output().unwrap();
     assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
-    let message = String::from_utf8_lossy(&output.stdout) + stderr(&output).as_str();
+    let message = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
     assert!(message.contains("did not answer within 2 s"), "{message}");
 }
 
