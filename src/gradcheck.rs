@@ -8,12 +8,11 @@
 //! kinks, not checked.
 
 use burn::module::{Module, ModuleMapper, Param, ParamId};
-use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
 
 use crate::batch::DeviceData;
-use crate::learner::{Init, Learner};
+use crate::learner::{gradients, Init, Learner};
 use crate::loss::{Loss, TargetTensor};
 use crate::model::{Architecture, Network};
 use crate::trace::{gradient_values, norm, parameters};
@@ -59,9 +58,9 @@ pub fn check<A: Architecture>(
         ..
     } = learner.init();
 
-    // Autodiff: one backward pass gives every gradient.
-    let loss = loss_function.forward(model.forward(features.clone()), &targets);
-    let gradients = GradientsParams::from_grads(loss.backward(), &model);
+    // Autodiff: one backward pass gives every gradient, as training's step takes them.
+    let batch = (features.clone(), targets.clone());
+    let (_, gradients) = gradients(&model, &loss_function, batch, &mut ());
     let autodiff = gradient_values(&model, &gradients);
 
     // Finite differences: forward passes per parameter entry at ±ε (the central quotient) and

@@ -6,12 +6,11 @@
 //! a good one makes it fall fastest; too large a one makes it explode. The suggestion is where it
 //! falls fastest (steepest descent), and, more cautious, a tenth of the rate at its minimum.
 
-use burn::optim::GradientsParams;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::DeviceData;
-use crate::learner::{Init, Learner};
-use crate::model::{Architecture, Network};
+use crate::learner::{step, Init, Learner};
+use crate::model::Architecture;
 
 pub const START: f64 = 1e-6;
 pub const END: f64 = 10.0;
@@ -62,14 +61,19 @@ pub fn find<A: Architecture>(learner: &Learner<A>, train: &DeviceData) -> LrFind
     let mut average = 0.0;
     let mut best = f64::INFINITY;
     let mut stopped_early = false;
-    for (_, (features, targets)) in learner.endless_batches(train).take(STEPS) {
+    for (_, batch) in learner.endless_batches(train).take(STEPS) {
         let learning_rate = START * growth.powi(points.len() as i32);
 
-        // PREDICT, LOSS, GRADIENT, STEP — as in training, with this step's rate.
-        let prediction = model.forward(features);
-        let loss = loss_function.forward(prediction, &targets);
-        let gradients = GradientsParams::from_grads(loss.backward(), &model);
-        model = optimizer.step(learning_rate, model, gradients);
+        // PREDICT, LOSS, GRADIENT, STEP — training's step, with this step's rate.
+        let (stepped, loss) = step(
+            model,
+            &mut optimizer,
+            &loss_function,
+            batch,
+            learning_rate,
+            &mut (),
+        );
+        model = stepped;
 
         let loss = loss.into_scalar::<f64>();
         average = SMOOTHING * average + (1.0 - SMOOTHING) * loss;

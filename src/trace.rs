@@ -11,7 +11,7 @@ use burn::tensor::Tensor;
 use serde::Serialize;
 
 use crate::batch::DeviceData;
-use crate::learner::{Init, Learner};
+use crate::learner::{step, Init, Learner, Look};
 use crate::loss::TargetTensor;
 use crate::model::{Architecture, Network};
 
@@ -70,6 +70,27 @@ pub struct Trace {
     pub steps: Vec<StepTrace>,
 }
 
+/// What the trace sees of a step's phases: the first predictions, and each parameter's
+/// gradient norm before the STEP uses the gradients.
+#[derive(Default)]
+struct Seen {
+    predictions: Vec<ShownPrediction>,
+    gradient_norms: Vec<(ParamId, f64)>,
+}
+
+impl<N: Network> Look<N> for Seen {
+    fn prediction(&mut self, prediction: &Tensor<2>, targets: &TargetTensor) {
+        self.predictions = shown(prediction.clone(), targets);
+    }
+
+    fn gradients(&mut self, model: &N, gradients: &GradientsParams) {
+        self.gradient_norms = gradient_values(model, gradients)
+            .into_iter()
+            .map(|(id, values)| (id, norm(values.iter().map(|&v| v as f64))))
+            .collect();
+    }
+}
+
 /// Runs the first `steps` steps of `learner` on `train`, measuring every phase. (Long for the
 /// reason `Learner::run` is: the phases in order, each measured where it happens.)
 pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: usize) -> Trace {
@@ -89,33 +110,29 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
     let parameter_count = model.num_params();
 
     let mut traced = Vec::new();
-    for (epoch, (features, targets)) in learner.endless_batches(train).take(steps) {
-        let batch_rows = features.dims()[0];
-
-        // PREDICT
-        let prediction = model.forward(features); // [batch, outputs]
-        let predictions = shown(prediction.clone(), &targets);
-
-        // LOSS
-        let loss = loss_function.forward(prediction, &targets); // [1]
-
-        // GRADIENT
-        let gradients = GradientsParams::from_grads(loss.backward(), &model);
-        let gradient_norms: Vec<(ParamId, f64)> = gradient_values(&model, &gradients)
-            .into_iter()
-            .map(|(id, values)| (id, norm(values.iter().map(|&v| v as f64))))
-            .collect();
-
-        // STEP
+    for (epoch, batch) in learner.endless_batches(train).take(steps) {
+        let batch_rows = batch.0.dims()[0];
         let before = parameters(&model);
-        model = optimizer.step(learning_rate, model, gradients);
-        let after = parameters(&model);
 
+        // PREDICT, LOSS, GRADIENT, STEP: training's step, the trace looking at each phase.
+        let mut seen = Seen::default();
+        let (stepped, loss) = step(
+            model,
+            &mut optimizer,
+            &loss_function,
+            batch,
+            learning_rate,
+            &mut seen,
+        );
+        model = stepped;
+
+        let after = parameters(&model);
         let parameters = before
             .into_iter()
             .zip(after)
             .map(|((name, id, before), (_, _, after))| {
-                let gradient_norm = gradient_norms
+                let gradient_norm = seen
+                    .gradient_norms
                     .iter()
                     .find(|(param, _)| *param == id)
                     .map_or(0.0, |(_, norm)| *norm);
@@ -131,7 +148,7 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
             step: traced.len() + 1,
             epoch,
             batch_rows,
-            predictions,
+            predictions: seen.predictions,
             loss: loss.into_scalar::<f64>(),
             learning_rate,
             parameters,

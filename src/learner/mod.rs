@@ -11,10 +11,12 @@
 //! ```
 
 mod resume;
+mod step;
 mod watcher;
 
 use resume::EpochLoss;
 pub use resume::{Checkpoint, Position};
+pub use step::{gradients, step, Look};
 pub use watcher::Watcher;
 
 use anyhow::Result;
@@ -22,7 +24,7 @@ use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Tensor};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -108,21 +110,20 @@ impl<A: Architecture> Learner<'_, A> {
             let epoch = position.epoch;
             // The epoch's loss is summed on the device and read back once, at the end.
             let mut loss_sum = EpochLoss::resume(&position, &self.device);
-            for (features, targets) in self.batches(train, epoch).skip(position.steps_done) {
-                let batch_rows = features.dims()[0];
+            for batch in self.batches(train, epoch).skip(position.steps_done) {
+                let batch_rows = batch.0.dims()[0];
 
-                // PREDICT: the network's outputs for this batch.
-                let prediction = model.forward(features); // [batch, outputs]
-
-                // LOSS: how wrong they are, one number.
-                let loss = loss_function.forward(prediction, &targets); // [1]
-
-                // GRADIENT: backpropagation gives d(loss)/d(parameter) for every parameter.
-                let gradients = GradientsParams::from_grads(loss.backward(), &model);
-
-                // STEP: parameter ← parameter − learning_rate × gradient (with momentum, weight
-                // decay and clipping as configured).
-                model = optimizer.step(self.learning_rate, model, gradients);
+                // PREDICT, LOSS, GRADIENT, STEP: one minibatch (step.rs, the one place the
+                // optimizer steps).
+                let (stepped, loss) = step(
+                    model,
+                    &mut optimizer,
+                    &loss_function,
+                    batch,
+                    self.learning_rate,
+                    &mut (),
+                );
+                model = stepped;
 
                 loss_sum.add(loss.inner(), batch_rows);
                 position.steps_done += 1;

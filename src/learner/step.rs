@@ -1,0 +1,61 @@
+//! One minibatch through PREDICT, LOSS, GRADIENT and STEP: the only place the optimizer steps.
+//! Training ([`Learner::run`](super::Learner::run)), `--trace` and `lr-find` call [`step`];
+//! `gradcheck` takes its gradients from [`gradients`], the same first three phases. What a
+//! caller wants to see of the phases as they happen (the trace's numbers), it sees through a
+//! [`Look`].
+
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::Tensor;
+
+use crate::loss::{Loss, TargetTensor};
+use crate::model::Network;
+
+/// What a caller sees of a step's phases; training looks at nothing (`()`).
+pub trait Look<N> {
+    /// PREDICT's outputs `[batch, outputs]`, before the loss is taken.
+    fn prediction(&mut self, _prediction: &Tensor<2>, _targets: &TargetTensor) {}
+    /// GRADIENT's result, before the STEP uses it.
+    fn gradients(&mut self, _model: &N, _gradients: &GradientsParams) {}
+}
+
+impl<N> Look<N> for () {}
+
+/// PREDICT, LOSS and GRADIENT for one minibatch: the loss `[1]` (still on the device) and
+/// d(loss)/d(parameter) for every parameter.
+pub fn gradients<N: Network>(
+    model: &N,
+    loss_function: &Loss,
+    (features, targets): (Tensor<2>, TargetTensor),
+    look: &mut impl Look<N>,
+) -> (Tensor<1>, GradientsParams) {
+    // PREDICT: the network's outputs for this batch.
+    let prediction = model.forward(features); // [batch, outputs]
+    look.prediction(&prediction, &targets);
+
+    // LOSS: how wrong they are, one number.
+    let loss = loss_function.forward(prediction, &targets); // [1]
+
+    // GRADIENT: backpropagation gives d(loss)/d(parameter) for every parameter.
+    let gradients = GradientsParams::from_grads(loss.backward(), model);
+    look.gradients(model, &gradients);
+    (loss, gradients)
+}
+
+/// PREDICT, LOSS, GRADIENT, then STEP: parameter ← parameter − learning_rate × gradient (with
+/// momentum, weight decay and clipping as the optimizer was configured). Returns the stepped
+/// model and the batch's loss `[1]`, still on the device (read it when it is wanted: reading
+/// waits for the device).
+pub fn step<N: Network>(
+    model: N,
+    optimizer: &mut ModuleOptimizer,
+    loss_function: &Loss,
+    batch: (Tensor<2>, TargetTensor),
+    learning_rate: f64,
+    look: &mut impl Look<N>,
+) -> (N, Tensor<1>) {
+    let (loss, gradients) = gradients(&model, loss_function, batch, look);
+
+    // STEP
+    let model = optimizer.step(learning_rate, model, gradients);
+    (model, loss)
+}
