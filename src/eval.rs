@@ -9,7 +9,7 @@ use crate::batch::DeviceData;
 use crate::data::encoding::Unseen;
 use crate::data::frame::Frame;
 use crate::data::images::ImageOptions;
-use crate::data::split::split;
+use crate::data::split::held_out;
 use crate::data::{self, ColumnSpec, Dataset, LabelSpec, Source, Targets};
 use crate::infer::{argmax, Predictor};
 use crate::loss::Loss;
@@ -76,11 +76,10 @@ impl<A: Architecture> Predictor<A> {
         let (source, frame) = self.read_labelled(name_or_path)?;
         let trained_on = (card.data_fingerprint.as_ref())
             .is_some_and(|fingerprint| frame.has_fingerprint(fingerprint));
-        let fraction = card
-            .training
-            .valid_fraction
-            .unwrap_or(source.default_valid_fraction());
-        let split = split(&frame.targets, fraction, card.training.seed);
+        // The rows its training held out, by the rule training used.
+        let default_fraction = source.default_valid_fraction();
+        let split = held_out(&frame.targets, &card.training, default_fraction);
+        let fraction = card.training.valid_fraction.unwrap_or(default_fraction);
         let held_out = trained_on && !split.valid.is_empty();
         let rows = rows.unwrap_or(if held_out { Rows::Valid } else { Rows::All });
         let description = match rows {

@@ -63,7 +63,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Train a network and save it under artifacts/ (with no options: an MLP on iris).
-    #[command(after_help = STEP_RULE)]
+    // Its `after_help`, the STEP rule with the defaults, is set in parse.rs.
     Train(TrainArgs),
     /// Load a trained network and predict: PREDICT alone, on new inputs.
     Predict(PredictArgs),
@@ -93,14 +93,21 @@ pub enum Command {
 }
 
 /// The STEP and STOP rules with their defaults, under `stepwise train --help`.
-const STEP_RULE: &str = "\
-STEP, with the defaults:
-  velocity  ← momentum × velocity + gradient        (--momentum 0.9, dampening 0)
-  parameter ← parameter − learning_rate × velocity  (--lr 0.01)
-  Each step uses a minibatch of 16 rows (--batch-size); an epoch is one pass over the data.
-STOP after 100 epochs (--epochs), at --target-loss, after --patience epochs without
+/// `train --help`'s closing lines: the STEP and STOP rules with the defaults, read from the
+/// configuration's own defaults (so the help cannot drift from them).
+pub fn step_rule() -> String {
+    let defaults = TrainConfig::new();
+    format!(
+        "STEP, with the defaults:
+  velocity  ← momentum × velocity + gradient        (--momentum {}, dampening 0)
+  parameter ← parameter − learning_rate × velocity  (--lr {})
+  Each step uses a minibatch of {} rows (--batch-size); an epoch is one pass over the data.
+STOP after {} epochs (--epochs), at --target-loss, after --patience epochs without
 improvement, or when the loss diverges (NaN, or 1000 times its lowest). The saved model is the
-epoch with the lowest validation loss (--keep best), or the last (--keep last).";
+epoch with the lowest validation loss (--keep best), or the last (--keep last).",
+        defaults.momentum, defaults.learning_rate, defaults.batch_size, defaults.epochs
+    )
+}
 
 /// Where to compute.
 #[derive(Args, Debug)]

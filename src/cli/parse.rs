@@ -44,13 +44,15 @@ const GRADCHECK_UNUSED: [&str; 13] = [
 /// draws a curve: sine unless --dataset says otherwise, and tanh neurons, each a smooth step
 /// that a wider layer adds more of; --hidden and --model are its --widths' to set.
 fn command() -> Command {
-    let mut command = Cli::command().mut_subcommand("approximate", |approximate| {
-        approximate
-            .mut_arg("dataset", |arg| arg.default_value("sine"))
-            .mut_arg("activation", |arg| arg.default_value("tanh"))
-            .mut_arg("hidden", |arg| arg.hide(true))
-            .mut_arg("model", |arg| arg.hide(true))
-    });
+    let mut command = Cli::command()
+        .mut_subcommand("train", |train| train.after_help(super::step_rule()))
+        .mut_subcommand("approximate", |approximate| {
+            approximate
+                .mut_arg("dataset", |arg| arg.default_value("sine"))
+                .mut_arg("activation", |arg| arg.default_value("tanh"))
+                .mut_arg("hidden", |arg| arg.hide(true))
+                .mut_arg("model", |arg| arg.hide(true))
+        });
     command.build();
     command
 }

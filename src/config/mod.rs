@@ -187,7 +187,7 @@ impl TrainConfig {
         use anyhow::bail;
         if let LearningRate::Fixed(rate) = self.learning_rate {
             if !(rate > 0.0 && rate.is_finite()) {
-                bail!("--lr must be a positive number or `auto`, got {rate}; try 0.1");
+                bail!("--lr must be a positive number or `auto`, got {rate}; try 0.01");
             }
         }
         if self.epochs == 0 {

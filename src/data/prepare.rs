@@ -8,7 +8,7 @@ use anyhow::{bail, Result};
 
 use super::encoding::{Encoding, Unseen};
 use super::frame::Frame;
-use super::split::{split, SplitRows};
+use super::split::{held_out, SplitRows};
 use super::transform::Standardizer;
 use super::{ColumnSpec, Dataset, LabelSpec, Targets};
 use crate::config::{ModelKind, OutputKind, TrainConfig};
@@ -54,8 +54,7 @@ fn encode(frame: &Frame, config: &TrainConfig, default_valid_fraction: f64) -> R
     if config.output == Some(OutputKind::Sigmoid) {
         check_sigmoid_targets(frame)?;
     }
-    let fraction = config.valid_fraction.unwrap_or(default_valid_fraction);
-    let rows = split(&frame.targets, fraction, config.seed);
+    let rows = held_out(&frame.targets, config, default_valid_fraction);
     // Categories and fill values come from the training rows only, like the scaling below.
     let (encoding, mut notes) = Encoding::fit(frame, &rows.train, config.missing)?;
     notes.splice(0..0, frame.notes.iter().cloned());

@@ -5,12 +5,21 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
 use super::Targets;
+use crate::config::TrainConfig;
 
 /// Row indices of the training and validation parts, each in the file's order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SplitRows {
     pub train: Vec<usize>,
     pub valid: Vec<usize>,
+}
+
+/// The rows a run of `config` holds out, and those it trains on: the one rule training and
+/// `eval` both follow (they must agree, or `eval` scores rows the model was trained on).
+/// `default_fraction` is the data source's when `--valid-fraction` is not given.
+pub fn held_out(targets: &Targets, config: &TrainConfig, default_fraction: f64) -> SplitRows {
+    let fraction = config.valid_fraction.unwrap_or(default_fraction);
+    split(targets, fraction, config.seed)
 }
 
 /// Splits the rows with the seed: `ceil(fraction × rows)` go to validation.

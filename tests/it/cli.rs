@@ -604,3 +604,22 @@ fn top_lists_the_most_probable_classes_in_text_and_json() {
     assert_eq!(top[0]["label"], answers[0]["label"]);
     assert!(top[0]["probability"].as_f64() >= top[1]["probability"].as_f64());
 }
+
+#[test]
+fn train_help_states_the_step_rule_with_the_configurations_own_defaults() {
+    let dir = tempdir().unwrap();
+    let help = stepwise(dir.path())
+        .args(["train", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    let defaults = stepwise::config::TrainConfig::new();
+    for expected in [
+        format!("(--momentum {}, dampening 0)", defaults.momentum),
+        format!("(--lr {})", defaults.learning_rate),
+        format!("a minibatch of {} rows", defaults.batch_size),
+        format!("STOP after {} epochs", defaults.epochs),
+    ] {
+        assert!(help.contains(&expected), "{expected}: {help}");
+    }
+}
