@@ -24,7 +24,8 @@ const MAX_EXAMPLE_COLUMNS: usize = 30;
 const DEFAULT_EPOCH_LINES: usize = 25;
 
 /// Exit status after a Ctrl-C, as shells report a process ended by SIGINT (128 + 2); after
-/// SIGTERM, SIGHUP or SIGPIPE, 128 + that signal's number (143, 129, 141).
+/// SIGTERM or SIGHUP, 128 + that signal's number (143, 129). After SIGPIPE the process ends by
+/// the signal itself, as Unix tools do.
 const INTERRUPTED: u8 = 130;
 
 pub fn train(args: TrainArgs) -> Result<ExitCode> {
@@ -54,9 +55,14 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let classification = plan.card.is_classifier();
     let example = plan.frame.row_texts(0).join(",");
     let (interrupt, signal) = stop_signals()?;
-    plan.interrupt_on(interrupt);
+    plan.interrupt_on(interrupt.clone());
     let progress = Progress::new(epochs, args.quiet, args.log_every);
     let report = plan.train(|metrics| progress.epoch(metrics, classification));
+    if interrupt.load(Ordering::Relaxed) && signal.load(Ordering::Relaxed) == 0 {
+        // The reader went away (`| head`): what there was is saved; end as SIGPIPE ends any
+        // Unix tool, with nothing more to say to no one.
+        signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE).ok();
+    }
     let printed = progress.finish();
     let report = report?;
     printed?;
@@ -67,7 +73,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
             shell_word(&report.out.dir.display().to_string())
         )?;
         return Ok(ExitCode::from(match signal.load(Ordering::Relaxed) {
-            0 => INTERRUPTED + 11, // no other signal: it was SIGPIPE (13)
+            0 => INTERRUPTED, // not from a signal (a program's own interrupt flag)
             signal => 128 + signal as u8,
         }));
     }
