@@ -124,6 +124,29 @@ mod links {
     }
 
     #[test]
+    fn a_pipe_in_place_of_a_lock_is_refused_not_waited_on() {
+        let dir = fresh("pipe");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("config.json"), b"{}").unwrap();
+        for lock in [commit::LOCK, LOCK_FILE] {
+            let path = std::ffi::CString::new(dir.join(lock).to_str().unwrap()).unwrap();
+            // SAFETY: a NUL-terminated path that outlives the call.
+            assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+        }
+        // Each of these would wait for ever for a pipe's other end.
+        let [config] = commit::read_set(&dir, ["config.json"]);
+        assert_eq!(config.unwrap(), b"{}");
+        assert!(commit::commit(&dir, &[("config.json", b"{}")]).is_err());
+        let mut artifacts = ArtifactDir::new(&dir);
+        artifacts.overwrite = true;
+        let refused = artifacts.start_writing(0).unwrap_err();
+        assert!(
+            format!("{refused:#}").contains("not a regular file"),
+            "{refused:#}"
+        );
+    }
+
+    #[test]
     fn reading_a_model_folder_creates_nothing_through_a_dangling_lock() {
         let (dir, victim) = linked("reader", commit::LOCK, false);
         fs::write(dir.join("config.json"), b"{}").unwrap();
