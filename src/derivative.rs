@@ -231,8 +231,10 @@ mod tests {
             judge(&[2.99, 2.9902, 2.9904, 2.9906], 0.01),
             Verdict::Crawls
         );
-        // Half the way exactly is on its way; a start at 3 has nowhere to go.
+        // Half the way exactly is on its way, four tenths is crawling; a start at 3 has
+        // nowhere to go.
         assert_eq!(judge(&[1.0, 2.0], 0.25), Verdict::Approaching);
+        assert_eq!(judge(&[1.0, 1.8], 0.2), Verdict::Crawls);
         assert_eq!(judge(&[3.0, 3.0], 0.25), Verdict::AtTheTop);
     }
 

@@ -400,3 +400,114 @@ fn too_little_data_to_judge_and_an_accuracy_at_chance_are_said() {
     );
     assert!(said.contains("--hidden 32,32"), "{said}");
 }
+
+// Bugs a reviewer planted, one at a time, that the suite once passed: each test below fails on
+// one of them.
+
+#[test]
+fn a_run_without_a_validation_split_still_stops_when_it_diverges() {
+    // sine holds nothing out: STOP must watch the training loss for divergence.
+    let dir = tempdir().unwrap();
+    let output = run(
+        dir.path(),
+        &["train", "--dataset", "sine", "--lr", "100", "--out", "m"],
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(said.contains("diverged"), "{said}");
+}
+
+#[test]
+fn predict_encodes_a_file_as_the_card_says_not_as_the_file_would_fit() {
+    // The file holds one town only: fitted afresh, its one-hot columns would differ.
+    let dir = tempdir().unwrap();
+    with_gaps(dir.path());
+    train_cli(
+        dir.path(),
+        &[
+            "--dataset",
+            "gaps.csv",
+            "--missing",
+            "mean",
+            "--epochs",
+            "5",
+            "--quiet",
+            "--out",
+            "m",
+        ],
+    );
+    fs::write(dir.path().join("york.csv"), "age,town\n30,York\n50,York\n").unwrap();
+    let output = run(
+        dir.path(),
+        &[
+            "predict",
+            "--model",
+            "m",
+            "--input-file",
+            "york.csv",
+            "--json",
+        ],
+    );
+    let from_file: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for (row, typed) in ["30,York", "50,York"].iter().enumerate() {
+        let output = run(
+            dir.path(),
+            &["predict", "--model", "m", "--input", typed, "--json"],
+        );
+        let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(from_file[row], answer[0], "{typed}");
+    }
+}
+
+#[test]
+fn pictures_keep_their_layout_colour_weights_and_channels() {
+    use stepwise::data::images::{ImageOptions, ImageShape};
+    use stepwise::data::transform::Standardizer;
+    // Gray is luma (0.2126 R + 0.7152 G + 0.0722 B), not the mean of the three.
+    let red =
+        image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(1, 1, image::Rgb([255, 0, 0])));
+    let gray = ImageOptions {
+        size: None,
+        grayscale: true,
+    };
+    let (_, pixels) = gray.pixels(red);
+    assert!((pixels[0] - 0.2126).abs() < 0.01, "{pixels:?}");
+    // Resized to height 2 × width 3, a picture is 2 rows of 3, not 3 of 2.
+    let wide = image::DynamicImage::ImageLuma8(image::GrayImage::from_fn(7, 5, |x, y| {
+        image::Luma([(x * 30 + y) as u8])
+    }));
+    let resized = ImageOptions {
+        size: Some([2, 3]),
+        grayscale: true,
+    };
+    let (shape, pixels) = resized.pixels(wide.clone());
+    assert_eq!((shape.height, shape.width, pixels.len()), (2, 3, 6));
+    // Row after row: along a row x grows (30 a step), down a column y (1 a step).
+    assert!(pixels[1] > pixels[0] && pixels[2] > pixels[1], "{pixels:?}");
+    assert!(
+        (pixels[3] - pixels[0]).abs() < (pixels[1] - pixels[0]).abs(),
+        "{pixels:?}"
+    );
+    // Per-channel standardisation: each channel's own mean (red 0.1, green 0.5, blue 0.9).
+    let shape = ImageShape::new(3, 1, 2);
+    let rows = [0.1, 0.1, 0.5, 0.5, 0.9, 0.9, 0.1, 0.1, 0.5, 0.5, 0.9, 0.9];
+    let scaling = Standardizer::fit_channels(&rows, shape);
+    for (pixel, expected) in scaling.mean.iter().zip([0.1, 0.1, 0.5, 0.5, 0.9, 0.9]) {
+        assert!((pixel - expected).abs() < 1e-6, "{:?}", scaling.mean);
+    }
+}
+
+#[test]
+fn lr_find_suggests_a_tenth_of_the_rate_at_the_minimum() {
+    let dir = tempdir().unwrap();
+    let finding =
+        crate::plan(stepwise::config::TrainConfig::new(), dir.path()).find_learning_rate();
+    assert!(finding.steepest != finding.minimum, "{finding:?}");
+    assert!(
+        (finding.suggestion - finding.minimum / 10.0).abs() < 1e-12,
+        "{finding:?}"
+    );
+}
