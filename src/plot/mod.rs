@@ -133,12 +133,64 @@ fn panel<DB: DrawingBackend>(
     legend: SeriesLabelPosition,
 ) -> Result<()> {
     let (x_min, x_max) = bounds(series, |point| point.0);
+    // Half an epoch each side: a mark at the first or last epoch stands clear of the axes.
+    let x = (x_min - 0.5)..(x_max + 0.5);
     let (y_min, y_max) = bounds(series, |point| point.1);
-    if let Some(y) = log_axis(y_min, y_max).filter(|_| log_when_wide) {
-        draw(area, text, series, (x_min..x_max, y.log_scale()), legend)
-    } else {
-        draw(area, text, series, (x_min..x_max, y_min..y_max), legend)
+    let log = log_axis(y_min, y_max).filter(|_| log_when_wide);
+    let y_range = log.clone().unwrap_or(y_min..y_max);
+    let legend = emptiest_corner(series, &x, &y_range, log.is_some(), legend);
+    match log {
+        Some(y) => draw(area, text, series, (x, y.log_scale()), legend),
+        None => draw(area, text, series, (x, y_min..y_max), legend),
     }
+}
+
+/// The corner of the chart the fewest points fall in, so the legend hides no curve's end (a
+/// blow-up is the thing to see); `preferred` where corners tie.
+fn emptiest_corner(
+    series: &[Series],
+    x: &std::ops::Range<f64>,
+    y: &std::ops::Range<f64>,
+    log: bool,
+    preferred: SeriesLabelPosition,
+) -> SeriesLabelPosition {
+    let scale = |value: f64| if log { value.max(y.start).ln() } else { value };
+    let across = |value: f64, range: &std::ops::Range<f64>| {
+        (value - range.start) / (range.end - range.start)
+    };
+    let (low, high) = (scale(y.start), scale(y.end));
+    let points: Vec<(f64, f64)> = series
+        .iter()
+        .flat_map(|series| series.points.iter())
+        .map(|&(px, py)| (across(px, x), across(scale(py), &(low..high))))
+        .collect();
+    let crowd = |right: bool, top: bool| {
+        let inside = |&&(px, py): &&(f64, f64)| {
+            (if right { px > 0.55 } else { px < 0.45 }) && (if top { py > 0.6 } else { py < 0.4 })
+        };
+        points.iter().filter(inside).count()
+    };
+    let corners = [
+        (preferred.clone(), None),
+        (SeriesLabelPosition::UpperRight, Some((true, true))),
+        (SeriesLabelPosition::UpperLeft, Some((false, true))),
+        (SeriesLabelPosition::LowerRight, Some((true, false))),
+        (SeriesLabelPosition::LowerLeft, Some((false, false))),
+    ];
+    let preferred_at = match preferred {
+        SeriesLabelPosition::UpperLeft => (false, true),
+        SeriesLabelPosition::LowerRight => (true, false),
+        SeriesLabelPosition::LowerLeft => (false, false),
+        _ => (true, true),
+    };
+    corners
+        .into_iter()
+        .map(|(position, at)| {
+            let (right, top) = at.unwrap_or(preferred_at);
+            (crowd(right, top), position)
+        })
+        .min_by_key(|(count, _)| *count)
+        .map_or(preferred, |(_, position)| position)
 }
 
 /// Draws the series; `text` is the caption and the x and y axis descriptions.
@@ -258,4 +310,47 @@ pub fn loss_text(history: &[EpochMetrics]) -> String {
     chart.axis();
     chart.figures();
     format!("train loss per epoch\n{chart}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_goes_where_no_curve_ends() {
+        // A loss that blows up at the end fills the upper right: the legend moves away from it.
+        let blow_up = Series {
+            name: "train loss",
+            color: TRAIN,
+            points: (1..=26)
+                .map(|epoch| (epoch as f64, 10f64.powf(epoch as f64 / 8.0)))
+                .collect(),
+        };
+        let (x, y) = (0.5..26.5, 1.0..2000.0);
+        let corner = emptiest_corner(&[blow_up], &x, &y, true, SeriesLabelPosition::UpperRight);
+        assert!(!matches!(corner, SeriesLabelPosition::UpperRight));
+        // A falling loss leaves the upper right empty: the preferred corner stays.
+        let falling = Series {
+            name: "train loss",
+            color: TRAIN,
+            points: (1..=26)
+                .map(|epoch| (epoch as f64, 1.0 / epoch as f64))
+                .collect(),
+        };
+        let corner = emptiest_corner(
+            &[falling],
+            &x,
+            &(0.03..1.0),
+            false,
+            SeriesLabelPosition::UpperRight,
+        );
+        assert!(matches!(corner, SeriesLabelPosition::UpperRight));
+    }
+
+    #[test]
+    fn a_log_axis_keeps_to_twelve_decades_within_bounds() {
+        assert_eq!(log_axis(1e-320, 1.0), Some(1e-12..1.0));
+        assert_eq!(log_axis(1e-3, 1e308), None);
+        assert_eq!(log_axis(0.5, 1.0), None); // too narrow to need one
+    }
 }
