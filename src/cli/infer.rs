@@ -32,7 +32,7 @@ pub fn devices(remote: RemoteArgs) -> Result<()> {
         super::remote::on_lost_server(&server.address); // the survey asks it what it hosts
     }
     let mut reached = false;
-    for (name, backend) in device::survey(server.as_ref()) {
+    for (name, backend) in stepwise::remote::survey(server.as_ref()) {
         match backend {
             Ok(backend) => {
                 reached |= name == "remote";
@@ -50,7 +50,7 @@ pub fn devices(remote: RemoteArgs) -> Result<()> {
         };
         return say!("auto     -> {verdict}");
     }
-    match device::select(DeviceChoice::Auto, None) {
+    match device::select(DeviceChoice::Auto) {
         Ok(selection) => {
             say!("auto     -> {}", selection.backend.name)?;
             if let Some(warning) = selection.warning {

@@ -124,7 +124,7 @@ impl DeviceArg {
     /// The chosen backend; a fallback warning goes to stderr.
     pub fn backend(&self) -> Result<Backend> {
         let server = self.remote.server()?;
-        let selection = device::select(self.device, server.as_ref())?;
+        let selection = stepwise::remote::select(self.device, server.as_ref())?;
         if let Some(server) = server {
             remote::on_lost_server(&server.address);
         }

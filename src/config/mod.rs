@@ -13,8 +13,6 @@ pub use choices::{ActivationKind, Keep, LearningRate, Missing, ModelKind, Output
 use burn::config::Config;
 use clap::Args;
 
-use crate::data::images::ImageOptions;
-
 /// The largest `--image-size`: pictures are resized as u32 sides, and one of 16384×16384 is
 /// already 3 GiB of f32 colour pixels.
 pub const MAX_IMAGE_SIZE: usize = 16384;
@@ -174,14 +172,6 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
-    /// How to read pictures: `--image-size` and `--grayscale`.
-    pub fn image_options(&self) -> ImageOptions {
-        ImageOptions {
-            size: self.image_size.map(|size| [size, size]),
-            grayscale: self.grayscale,
-        }
-    }
-
     /// Checks the numbers a person can get wrong, before any work starts.
     pub fn validate(&self) -> anyhow::Result<()> {
         use anyhow::bail;

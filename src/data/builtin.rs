@@ -4,6 +4,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::images::{shapes, ImageShape};
+use super::noise::gaussian;
 use super::{Dataset, Targets};
 
 /// Number of points in `sine`.
@@ -226,11 +227,4 @@ fn plane_points(set: Builtin, noise: f32, random: &mut StdRng) -> (Vec<f32>, Vec
         classes.push(class);
     }
     (features, classes)
-}
-
-/// A standard normal sample (Box–Muller).
-pub(crate) fn gaussian(random: &mut StdRng) -> f32 {
-    let u1: f32 = random.random_range(f32::EPSILON..1.0);
-    let u2: f32 = random.random();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
 }

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::hash::Hasher;
 
-use super::images::ImageShape;
+use super::image_shape::ImageShape;
 use super::{Dataset, Targets};
 use crate::checksum::Fnv;
 use crate::config::Task;

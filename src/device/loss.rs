@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn equal_burns_losses_and_their_gradients() {
         let values: Vec<f32> = (0..12).map(|i| ((i * 7 % 13) as f32 - 6.0) * 0.4).collect();
-        for (name, backend) in crate::device::survey(None) {
+        for (name, backend) in crate::device::survey() {
             let Ok(backend) = backend else { continue }; // no adapter for wgpu here
             let device = backend.device.autodiff();
             let prediction = || {

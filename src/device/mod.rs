@@ -3,7 +3,7 @@
 //! Cargo features decide which burn backends are compiled in: `flex` (the default, burn's
 //! pure-Rust CPU backend), `ndarray` (a CPU backend burn 0.22 deprecates but still ships) and
 //! `wgpu` (the GPU, through Vulkan, Metal, DX12 or OpenGL), and `remote` adds another machine's
-//! device ([`crate::remote`]). `--device` picks one of those at run time. Everything else in
+//! device (the `remote` module, which builds on this one). `--device` picks one of those at run time. Everything else in
 //! stepwise takes a `Device` and never names a backend.
 //!
 //! stepwise's operations that reach each backend's own code, [`tanh`], [`linear`] and
@@ -64,8 +64,6 @@ use anyhow::Result;
 use burn::tensor::Device;
 use clap::ValueEnum;
 
-use crate::remote::{self, Server};
-
 #[cfg(not(any(feature = "flex", feature = "ndarray", feature = "wgpu")))]
 compile_error!("stepwise needs a backend: enable one of the features `flex`, `ndarray` or `wgpu`");
 
@@ -123,38 +121,23 @@ pub fn compiled_backends() -> Vec<&'static str> {
     backends
 }
 
-/// The backend `--device` names; `server` is where --remote points, if anywhere (with
-/// `--device auto`, it is the device).
-pub fn select(choice: DeviceChoice, server: Option<&Server>) -> Result<Selection> {
+/// The backend `--device` names, on this machine (`--device remote` is the remote module's to
+/// answer, with the server's address: `remote::select`, which builds on this one).
+pub fn select(choice: DeviceChoice) -> Result<Selection> {
     let chosen = |backend| {
         Ok(Selection {
             backend,
             warning: None,
         })
     };
-    match (choice, server) {
-        (DeviceChoice::Remote | DeviceChoice::Auto, Some(server)) => {
-            return chosen(remote::connect(server)?)
-        }
-        (DeviceChoice::Remote, None) => anyhow::bail!(
-            "--device remote needs --remote ADDRESS: the ws://HOST:PORT or iroh endpoint id that \
-             `stepwise serve` printed on the server"
-        ),
-        (_, Some(server)) => anyhow::bail!(
-            "--remote {} is for --device remote; --device {} computes here",
-            server.address,
-            choice
-                .to_possible_value()
-                .expect("no skipped choice")
-                .get_name()
-        ),
-        (_, None) => {}
-    }
     match choice {
         DeviceChoice::Flex => chosen(flex().ok_or_else(|| not_compiled("flex"))?),
         DeviceChoice::Ndarray => chosen(ndarray().ok_or_else(|| not_compiled("ndarray"))?),
         DeviceChoice::Wgpu => chosen(wgpu()?),
-        DeviceChoice::Remote => unreachable!("answered above"),
+        DeviceChoice::Remote => anyhow::bail!(
+            "--device remote needs --remote ADDRESS: the ws://HOST:PORT or iroh endpoint id that \
+             `stepwise serve` printed on the server"
+        ),
         DeviceChoice::Auto => {
             let gpu = wgpu();
             let cpu = cpu();
@@ -200,18 +183,14 @@ pub fn compute_on_this_thread() {
         .build_global();
 }
 
-/// Every compiled backend with what it would run on, or why it cannot run: `stepwise devices`
-/// (`remote` connects to `server`, when given).
-pub fn survey(server: Option<&Server>) -> Vec<(&'static str, Result<Backend>)> {
+/// Every compiled backend with what it would run on, or why it cannot run (`stepwise devices`;
+/// with a server, `remote::survey`).
+pub fn survey() -> Vec<(&'static str, Result<Backend>)> {
     compiled_backends()
         .into_iter()
         .map(|name| {
             let choice = DeviceChoice::from_str(name, false).expect("every backend is a choice");
-            let server = server.filter(|_| choice == DeviceChoice::Remote);
-            (
-                name,
-                select(choice, server).map(|selection| selection.backend),
-            )
+            (name, select(choice).map(|selection| selection.backend))
         })
         .collect()
 }

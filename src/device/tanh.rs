@@ -231,7 +231,7 @@ mod tests {
         };
         let values: Vec<f32> = (0..64).map(|i| (i as f32 - 32.0) / 4.0).collect();
         let weights: Vec<f32> = (0..64).map(|i| i as f32 / 64.0).collect();
-        for (name, backend) in crate::device::survey(None) {
+        for (name, backend) in crate::device::survey() {
             let Ok(backend) = backend else { continue }; // no adapter for wgpu here
             let device = backend.device.autodiff();
             let tensor = |values: &[f32]| {

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 
-use crate::device::{Backend, DeviceChoice};
+use crate::device::{self, Backend, DeviceChoice, Selection};
 
 /// The environment variable a token is read from when no file names it.
 pub const TOKEN_VARIABLE: &str = "STEPWISE_REMOTE_TOKEN";
@@ -148,6 +148,42 @@ impl fmt::Display for Address {
 pub struct Server {
     pub address: Address,
     pub token: Token,
+}
+
+/// The backend `--device` names, with `server` where --remote points, if anywhere (with
+/// `--device auto`, it is the device): the server's, or one of this machine's.
+pub fn select(choice: DeviceChoice, server: Option<&Server>) -> Result<Selection> {
+    match (choice, server) {
+        (DeviceChoice::Remote | DeviceChoice::Auto, Some(server)) => Ok(Selection {
+            backend: connect(server)?,
+            warning: None,
+        }),
+        (_, Some(server)) => bail!(
+            "--remote {} is for --device remote; --device {} computes here",
+            server.address,
+            choice
+                .to_possible_value()
+                .expect("no skipped choice")
+                .get_name()
+        ),
+        (_, None) => device::select(choice),
+    }
+}
+
+/// Every compiled backend with what it would run on, or why it cannot run: `stepwise devices`
+/// (`remote` connects to `server`, when given).
+pub fn survey(server: Option<&Server>) -> Vec<(&'static str, Result<Backend>)> {
+    device::compiled_backends()
+        .into_iter()
+        .map(|name| {
+            let choice = DeviceChoice::from_str(name, false).expect("every backend is a choice");
+            let server = server.filter(|_| choice == DeviceChoice::Remote);
+            (
+                name,
+                select(choice, server).map(|selection| selection.backend),
+            )
+        })
+        .collect()
 }
 
 /// The server's first device, connected; an error says what to check.

@@ -24,7 +24,7 @@ pub fn serve(
             "stepwise serve hosts a device of this machine: --device auto, flex, ndarray or wgpu"
         );
     }
-    let selection = device::select(options.device, None)?;
+    let selection = device::select(options.device)?;
     let backend = selection.backend;
     let hosted = format!("{}: {}", backend.name, backend.description);
     let tokens =

@@ -31,6 +31,7 @@ use crate::artifacts::{ArtifactDir, ModelCard, Summary, FORMAT_VERSION};
 use crate::batch::DeviceData;
 use crate::config::{LearningRate, TrainConfig};
 use crate::data::frame::Frame;
+use crate::data::images::ImageOptions;
 use crate::data::prepare::{column_spec, label_spec, prepare, Prepared};
 use crate::data::{self, Source};
 use crate::device::Backend;
@@ -106,7 +107,7 @@ fn chance(targets: &data::Targets, valid: &[usize]) -> Option<f64> {
 pub fn load(config: &TrainConfig) -> Result<(Frame, Source)> {
     let source = Source::resolve(&config.dataset)?
         .with_noise(config.noise)?
-        .with_images(config.image_options())?;
+        .with_images(ImageOptions::from_config(config))?;
     let mut frame = data::load(
         &source,
         &label_spec(config),

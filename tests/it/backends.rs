@@ -22,7 +22,7 @@ const AGREEMENT: f32 = 1e-4;
 
 /// Every local backend compiled in (a remote one has its own tests, with a server: `remote`).
 fn each_backend() -> Vec<Backend> {
-    survey(None)
+    survey()
         .into_iter()
         .filter(|(name, _)| *name != "remote")
         .map(|(name, backend)| {

@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::{dataset, ImageShape};
-use crate::data::builtin::gaussian;
+use crate::data::noise::gaussian;
 use crate::data::{Dataset, Targets};
 
 /// Pictures are SIZE × SIZE pixels.

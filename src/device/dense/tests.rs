@@ -40,7 +40,7 @@ fn same_as_burns(
     ours: impl Fn(&Linear, Tensor<2>) -> Tensor<2>,
     theirs: impl Fn(&Linear, Tensor<2>) -> Tensor<2>,
 ) {
-    for (name, backend) in crate::device::survey(None) {
+    for (name, backend) in crate::device::survey() {
         let Ok(backend) = backend else { continue }; // no adapter for wgpu here
         let device = backend.device.autodiff();
         device.seed(42);
