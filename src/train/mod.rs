@@ -121,7 +121,23 @@ pub fn load(config: &TrainConfig) -> Result<(Frame, Source)> {
 impl Plan {
     /// Loads and prepares the data; `out` defaults to `artifacts/<dataset name>`. With
     /// `--lr auto`, runs the learning-rate range test to choose the rate.
+    /// A folder that holds a model already gets a note saying which this run replaces.
     pub fn prepare(config: TrainConfig, out: Option<PathBuf>, backend: Backend) -> Result<Plan> {
+        let mut plan = Plan::load_and_prepare(config, out, backend)?;
+        if let Some(saved) = plan.out.saved_model() {
+            plan.notes.push(format!(
+                "{} holds {saved}: this run replaces it when it saves (--out DIR keeps both)",
+                plan.out.dir.display()
+            ));
+        }
+        Ok(plan)
+    }
+
+    fn load_and_prepare(
+        config: TrainConfig,
+        out: Option<PathBuf>,
+        backend: Backend,
+    ) -> Result<Plan> {
         config.validate()?;
         let (frame, source) = load(&config)?;
         let out = match out {
@@ -225,7 +241,9 @@ impl Plan {
     pub fn resume(dir: PathBuf, backend: Backend) -> Result<Plan> {
         let out = ArtifactDir::new(dir);
         let (card, checkpoint) = out.load_checkpoint()?;
-        let mut plan = Plan::prepare(card.training.clone(), Some(out.dir.clone()), backend)?;
+        // The run it continues is the one whose model is in the folder: nothing is replaced.
+        let mut plan =
+            Plan::load_and_prepare(card.training.clone(), Some(out.dir.clone()), backend)?;
         if plan.card != card {
             bail!(
                 "the data of {} is not what the checkpoint in {} was trained on (columns, classes \

@@ -511,3 +511,39 @@ fn lr_find_suggests_a_tenth_of_the_rate_at_the_minimum() {
         "{finding:?}"
     );
 }
+
+#[test]
+fn a_run_into_a_folder_that_holds_a_model_says_what_it_replaces() {
+    let dir = tempdir().unwrap();
+    let cnn = [
+        "--dataset",
+        "shapes",
+        "--model",
+        "cnn",
+        "--epochs",
+        "1",
+        "--quiet",
+        "--out",
+        "m",
+    ];
+    train_cli(dir.path(), &cnn);
+    let output = run(
+        dir.path(),
+        &[
+            "train",
+            "--dataset",
+            "shapes",
+            "--epochs",
+            "1",
+            "--out",
+            "m",
+        ],
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains(
+            "m holds a cnn of channels 8,16 and hidden 16 trained on shapes: this run replaces it"
+        ),
+        "{said}"
+    );
+}
