@@ -189,6 +189,12 @@ impl StopPolicy {
         }
     }
 
+    /// The same policy with more epochs to run: a run out of epochs continued (`--resume DIR
+    /// --epochs N`).
+    pub fn with_max_epochs(self, max_epochs: usize) -> Self {
+        Self { max_epochs, ..self }
+    }
+
     /// Whether epoch `epoch` has the lowest watched loss so far.
     pub fn lowest_at(&self, epoch: usize) -> bool {
         self.lowest().is_some_and(|low| low.epoch == epoch)

@@ -80,7 +80,8 @@ impl ArtifactDir {
         if !commit::exists(&folder, STATE_FILE) {
             bail!(
                 "{shown} has no checkpoint to resume from: train with --checkpoint-every N \
-                 (a Ctrl-C also leaves one; a run that finishes removes its own)"
+                 (a Ctrl-C and a run out of epochs leave one; a run stopped by its target, \
+                 patience or divergence is done, and removes its own)"
             );
         }
         let read = |name: &str| {

@@ -12,7 +12,8 @@
 //!   fit.svg       regression on one input: the network's curve at INIT, early, midway, kept
 //!   boundary.svg  classes of two inputs: the network's regions at the same moments
 //!   fit.json, boundary.json   the data those pictures are drawn from (`stepwise plot`)
-//!   checkpoint/   while training with --checkpoint-every, or after a Ctrl-C: what --resume needs
+//!   checkpoint/   what --resume needs: while training with --checkpoint-every, after a Ctrl-C,
+//!                 and after a run out of epochs (`--resume DIR --epochs N` trains it longer)
 //! ```
 //!
 //! The files are replaced together, as one commit ([`commit`]): after a crash at any moment the

@@ -178,10 +178,15 @@ pub struct TrainArgs {
     /// their training mean); a classifier of two inputs is drawn without it.
     #[arg(long, value_delimiter = ',', value_name = "A,B")]
     pub plot_features: Vec<String>,
-    /// Continue the run whose checkpoint is in this artifact folder, with the configuration it
-    /// was started with (every training option, and --out, is refused).
+    /// Continue the run whose checkpoint is in this artifact folder (one interrupted, or one out
+    /// of epochs), with the configuration it was started with: every training option but
+    /// --epochs, and --out, is refused; --epochs N trains it longer, to epoch N.
     #[arg(long, value_name = "DIR")]
     pub resume: Option<PathBuf>,
+    /// `--epochs` as given on the command line (with --resume: train longer than the run was
+    /// set for), read apart from its default in parse.rs.
+    #[arg(skip)]
+    pub more_epochs: Option<usize>,
 }
 
 #[derive(Args, Debug)]

@@ -76,7 +76,16 @@ pub fn parse() -> Cli {
             None => command.error(ErrorKind::ArgumentConflict, problem).exit(),
         }
     }
-    Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    // `--resume DIR --epochs N`: N only when given (its default is no request to train longer).
+    if let (super::Command::Train(args), Some(("train", sub))) =
+        (&mut cli.command, matches.subcommand())
+    {
+        if sub.value_source("epochs") == Some(ValueSource::CommandLine) {
+            args.more_epochs = Some(args.plan.config.epochs);
+        }
+    }
+    cli
 }
 
 /// `--hidden 16 16`: the second width became a stray argument.
@@ -108,8 +117,9 @@ fn refuse_unused(matches: &ArgMatches) -> Result<(), String> {
     let long = |id: &str| format!("--{}", long_name(id));
     match name {
         "train" if given("resume") => {
+            // --epochs is the one that may change: more of them trains longer.
             let training = training_options();
-            if let Some(id) = training.iter().find(|id| given(id)) {
+            if let Some(id) = training.iter().find(|id| *id != "epochs" && given(id)) {
                 return Err(format!(
                     "--resume continues with the configuration saved in the checkpoint, so {} \
                      cannot change it; drop {0}, or train afresh without --resume",

@@ -30,7 +30,7 @@ const INTERRUPTED: u8 = 130;
 
 pub fn train(args: TrainArgs) -> Result<ExitCode> {
     let mut plan = match &args.resume {
-        Some(dir) => Plan::resume(dir.clone(), args.plan.device.backend()?)?,
+        Some(dir) => Plan::resume(dir.clone(), args.plan.device.backend()?, args.more_epochs)?,
         None => args.plan.prepare()?,
     };
     let epochs = plan.config().epochs;

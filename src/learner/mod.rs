@@ -152,6 +152,12 @@ impl<A: Architecture> Learner<'_, A> {
                 lowest = Some(model.clone());
             }
             if let Some(stop) = stop {
+                if let StopReason::MaxEpochs { .. } = stop {
+                    // Out of epochs, not done: kept, the run continues for more
+                    // (`--resume DIR --epochs N`) exactly as a longer one would have gone on.
+                    let snapshot = Checkpoint::take(&model, &optimizer, &lowest, &position)?;
+                    watcher.checkpoint(snapshot)?;
+                }
                 return Ok(self.finish(model, lowest, position, stop));
             }
             if self.checkpoint_due(epoch) {

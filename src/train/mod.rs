@@ -238,9 +238,24 @@ impl Plan {
 
     /// Prepares the continuation of the run whose checkpoint is in `dir`, with the configuration
     /// it started with; it saves into `dir` again.
-    pub fn resume(dir: PathBuf, backend: Backend) -> Result<Plan> {
+    /// `epochs`: more epochs than the run was set for, to train longer (a run out of epochs
+    /// keeps its checkpoint for this).
+    pub fn resume(dir: PathBuf, backend: Backend, epochs: Option<usize>) -> Result<Plan> {
         let out = ArtifactDir::new(dir);
-        let (card, checkpoint) = out.load_checkpoint()?;
+        let (mut card, mut checkpoint) = out.load_checkpoint()?;
+        if let Some(epochs) = epochs {
+            let set = card.training.epochs;
+            if epochs <= set {
+                bail!(
+                    "the run in {} was set for {set} epochs; --epochs with --resume trains longer, \
+                     so give more than {set}",
+                    out.dir.display()
+                );
+            }
+            card.training.epochs = epochs;
+            let position = &mut checkpoint.position;
+            position.stop_policy = position.stop_policy.clone().with_max_epochs(epochs);
+        }
         // The run it continues is the one whose model is in the folder: nothing is replaced.
         let mut plan =
             Plan::load_and_prepare(card.training.clone(), Some(out.dir.clone()), backend)?;

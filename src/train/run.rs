@@ -112,7 +112,11 @@ impl Plan {
             self.lr_finding.as_ref(),
             picture.as_ref(),
         )?;
-        if !matches!(training.stop, StopReason::Interrupted { .. }) {
+        // An interrupted run, and one out of epochs, can go on; any other is finished.
+        if !matches!(
+            training.stop,
+            StopReason::Interrupted { .. } | StopReason::MaxEpochs { .. }
+        ) {
             self.out.remove_checkpoint()?;
         }
         Ok(TrainReport {

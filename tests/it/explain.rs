@@ -607,7 +607,7 @@ fn a_resumed_run_draws_no_init_curve_it_did_not_see() {
     let mut interrupted = plan(config, dir.path());
     interrupted.interrupt_on(Arc::new(AtomicBool::new(true)));
     interrupted.train(|_| {}).unwrap();
-    let report = stepwise::train::Plan::resume(dir.path().to_path_buf(), backend())
+    let report = stepwise::train::Plan::resume(dir.path().to_path_buf(), backend(), None)
         .unwrap()
         .train(|_| {})
         .unwrap();

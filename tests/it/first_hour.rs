@@ -547,3 +547,37 @@ fn a_run_into_a_folder_that_holds_a_model_says_what_it_replaces() {
         "{said}"
     );
 }
+
+#[test]
+fn a_run_out_of_epochs_trains_longer_exactly_as_a_longer_run() {
+    let dir = tempdir().unwrap();
+    let run_for = |epochs: &str, out: &str| {
+        train_cli(
+            dir.path(),
+            &[
+                "--dataset",
+                "digits",
+                "--epochs",
+                epochs,
+                "--quiet",
+                "--out",
+                out,
+            ],
+        );
+    };
+    run_for("3", "longer");
+    let output = run(
+        dir.path(),
+        &["train", "--resume", "longer", "--epochs", "6", "--quiet"],
+    );
+    assert!(output.status.success(), "{output:?}");
+    run_for("6", "whole");
+    let metrics = |out: &str| fs::read_to_string(dir.path().join(out).join("metrics.csv")).unwrap();
+    assert_eq!(metrics("longer"), metrics("whole"));
+    // Not fewer epochs than it was set for.
+    let stderr = refused(
+        dir.path(),
+        &["train", "--resume", "longer", "--epochs", "4"],
+    );
+    assert!(stderr.contains("was set for 6 epochs"), "{stderr}");
+}

@@ -315,7 +315,7 @@ fn a_resume_on_changed_validation_rows_is_refused() {
     lines[valid_row + 1] = format!("9.9,{}", fields[1..].join(","));
     fs::write(&csv, lines.join("\n") + "\n").unwrap();
 
-    let err = Plan::resume(dir.path().join("m"), crate::backend()).unwrap_err();
+    let err = Plan::resume(dir.path().join("m"), crate::backend(), None).unwrap_err();
     assert!(
         format!("{err:#}").contains("is not what the checkpoint"),
         "{err:#}"
@@ -366,6 +366,7 @@ fn misleading_folders_get_the_right_message_before_training() {
             dir.path(),
             &["--epochs", "1", "--quiet", "--out", out.to_str().unwrap()],
         );
+        fs::remove_dir_all(out.join(name)).ok(); // the finished run's checkpoint, kept
         fs::write(out.join(name), "x").unwrap();
         let err = crate::reliability::refused_before_training(dir.path(), out.to_str().unwrap());
         assert!(err.contains(&format!("{name} is a file")), "{err}");

@@ -65,8 +65,8 @@ fn an_interrupted_run_resumes_to_exactly_the_uninterrupted_result() {
     let whole = tempdir().unwrap();
     train(iris(12), whole.path());
     assert!(
-        !ArtifactDir::new(whole.path()).checkpoint().exists(),
-        "a finished run keeps no checkpoint"
+        ArtifactDir::new(whole.path()).checkpoint().exists(),
+        "a run out of epochs keeps its checkpoint, to be trained longer"
     );
 
     // Interrupted (as by Ctrl-C) one step into epoch 6: the model and a checkpoint are saved.
@@ -89,7 +89,7 @@ fn an_interrupted_run_resumes_to_exactly_the_uninterrupted_result() {
         "the interrupted model predicts"
     );
 
-    let resumed = Plan::resume(broken.path().to_path_buf(), backend()).unwrap();
+    let resumed = Plan::resume(broken.path().to_path_buf(), backend(), None).unwrap();
     assert_eq!(resumed.resumes_at(), Some((6, 1)));
     let report = resumed.train(|_| {}).unwrap();
     assert!(matches!(
@@ -101,7 +101,8 @@ fn an_interrupted_run_resumes_to_exactly_the_uninterrupted_result() {
         answers(whole.path(), "iris"),
         answers(broken.path(), "iris")
     );
-    assert!(!ArtifactDir::new(broken.path()).checkpoint().exists());
+    // Out of epochs, the resumed run keeps its checkpoint too, to be trained longer.
+    assert!(ArtifactDir::new(broken.path()).checkpoint().exists());
 }
 
 #[test]
@@ -119,7 +120,7 @@ fn a_periodic_checkpoint_resumes_to_exactly_the_uninterrupted_result() {
         })
         .unwrap();
 
-    let resumed = Plan::resume(crashed.path().to_path_buf(), backend()).unwrap();
+    let resumed = Plan::resume(crashed.path().to_path_buf(), backend(), None).unwrap();
     assert_eq!(resumed.resumes_at(), Some((9, 0)));
     resumed.train(|_| {}).unwrap();
     same_files(whole.path(), crashed.path(), "metrics.csv");
@@ -136,11 +137,11 @@ fn resuming_without_a_checkpoint_or_with_other_options_is_refused() {
     assert!(err.contains("has no checkpoint to resume from"), "{err}");
     // A usage error, as clap's: exit status 2.
     stepwise(dir.path())
-        .args(["train", "--resume", ".", "--epochs", "3"])
+        .args(["train", "--resume", ".", "--momentum", "0.5"])
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "--resume continues with the configuration saved in the checkpoint, so --epochs \
+            "--resume continues with the configuration saved in the checkpoint, so --momentum \
              cannot change it",
         ));
     let err = fails(dir.path(), &["train", "--checkpoint-every", "0"]);
@@ -388,7 +389,7 @@ fn damaged_model_and_checkpoint_files_are_errors_not_panics() {
             fs::write(file, &version).unwrap();
             let loaded = catch_unwind(AssertUnwindSafe(|| {
                 let model = Predictor::load(&artifacts, backend().device).map(drop);
-                let resume = Plan::resume(dir.path().to_path_buf(), backend())
+                let resume = Plan::resume(dir.path().to_path_buf(), backend(), None)
                     .and_then(|plan| plan.train(|_| {}).map(drop));
                 (model, resume)
             }));
@@ -578,7 +579,7 @@ fn a_checkpoint_from_an_older_stepwise_is_refused_with_advice() {
     let version = state["format_version"].as_u64().unwrap();
     state["format_version"] = (version - 1).into();
     fs::write(&state_path, state.to_string()).unwrap();
-    let error = Plan::resume(dir.path().to_path_buf(), backend()).unwrap_err();
+    let error = Plan::resume(dir.path().to_path_buf(), backend(), None).unwrap_err();
     assert!(
         format!("{error:#}").contains(
             "was written by an older stepwise, whose runs this one cannot continue; train afresh"
