@@ -7,8 +7,8 @@
 //! | INIT     | random starting parameters, from a seed           | [`model::Architecture::init`]  |
 //! | PREDICT  | the network's outputs for a minibatch             | [`model::Network::forward`]    |
 //! | LOSS     | one number for how wrong they are                 | [`loss::Loss::forward`]        |
-//! | GRADIENT | backpropagation: d(loss)/d(parameter)             | `loss.backward()` in [`learner`] |
-//! | STEP     | parameter ← parameter − learning_rate × gradient  | burn's SGD in [`learner`]      |
+//! | GRADIENT | backpropagation: d(loss)/d(parameter)             | `loss.backward()` in [`learner::step`] |
+//! | STEP     | parameter ← parameter − learning_rate × gradient  | burn's SGD in [`learner::step`] |
 //! | STOP     | target reached, no progress, diverged, or done    | [`stop::StopPolicy`]           |
 //!
 //! [`learner::Learner::run`] reads those phases top to bottom, for the built-in MLP
