@@ -51,6 +51,15 @@ impl Approximation {
             truth: self.truth.clone(),
             names: self.names.clone(),
             curves: self.approximants.iter().map(|a| a.curve.clone()).collect(),
+            title: format!(
+                "{} fitted by one hidden layer of {} neurons",
+                self.truth.as_deref().unwrap_or(&self.names.1),
+                self.approximants
+                    .iter()
+                    .map(|approximant| approximant.width.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         }
     }
 }
@@ -137,7 +146,7 @@ fn approximant(plan: &Plan, width: usize) -> Result<Approximant> {
         .finish((epoch, &forward), &training.history, scaling)
         .pop()
         .expect("the kept curve");
-    curve.label = format!("{width} hidden: loss {loss:.4}");
+    curve.label = format!("{width} hidden: loss {}", crate::fit::loss_text(loss));
     Ok(Approximant {
         width,
         parameters: training.model.num_params(),

@@ -137,10 +137,19 @@ pub fn moment_label(epoch: usize, kept: bool, history: &[EpochMetrics]) -> Strin
         .iter()
         .find(|metrics| metrics.epoch == epoch)
         .map_or(String::new(), |metrics| {
-            format!(", loss {:.4}", metrics.monitored_loss())
+            format!(", loss {}", loss_text(metrics.monitored_loss()))
         });
     let kept = if kept { " (kept)" } else { "" };
     format!("epoch {epoch}{kept}{loss}")
+}
+
+/// A loss as a picture's label shows it: `0.0041`, and a small one in powers of ten (`4.5e-5`,
+/// not `0.0000`).
+pub fn loss_text(loss: f64) -> String {
+    match loss.abs() {
+        small if small > 0.0 && small < 1e-3 => format!("{loss:.1e}"),
+        _ => format!("{loss:.4}"),
+    }
 }
 
 /// One curve of the picture.

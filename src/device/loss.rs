@@ -19,7 +19,7 @@ use burn::tensor::{IndexingUpdateOp, Int, Shape, Tensor};
 
 use super::backward::{OneInput, Step};
 
-/// The mean over the batch of −log softmax(logits)[class]. `[batch, classes]` and `[batch]` →
+/// The mean over the batch of −log softmax(logits)\[class\]. `[batch, classes]` and `[batch]` →
 /// `[1]`.
 pub fn cross_entropy(logits: Tensor<2>, classes: Tensor<1, Int>) -> Tensor<1> {
     Tensor::from_dispatch(<Dispatch as Losses>::cross_entropy(

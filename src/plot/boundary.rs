@@ -60,9 +60,18 @@ pub fn boundary_svg(points: &BoundaryPicture) -> Result<String> {
             true => "; the other inputs at their training mean",
             false => "",
         };
+        // The rows as drawn, and which loss each panel names: the validation rows' when there
+        // are some (what STOP watched), else the training rows'.
+        let drawn = match points.valid.is_empty() {
+            true => "dots: training rows (no rows held out); each panel's loss is the training loss",
+            false => "dots: training rows, rings: validation rows; each panel's loss is the validation loss",
+        };
         let lines = [
-            format!("what the network learned: classes {}", classes.join(", ")),
-            format!("dots: training rows, rings: validation rows{others}"),
+            format!(
+                "the regions the network carves: classes {}",
+                classes.join(", ")
+            ),
+            format!("{drawn}{others}"),
         ];
         let (top, body) = root.split_vertically(44);
         for (line, text) in top.split_evenly((2, 1)).iter().zip(&lines) {

@@ -19,6 +19,14 @@ pub struct FitPicture {
     /// The input's and the target's names.
     pub names: (String, String),
     pub curves: Vec<Curve>,
+    /// What the picture shows for this run (`the curve an mlp 1-16-1 relu fitted to sine`).
+    #[serde(default = "untitled")]
+    pub title: String,
+}
+
+/// The title of a picture saved before pictures had their own.
+fn untitled() -> String {
+    "what the network learned".to_string()
 }
 
 /// `fit.svg`: the training (blue) and validation (orange) points, the true function (black) when
@@ -33,13 +41,16 @@ pub fn fit_svg(data: &FitPicture) -> Result<String> {
     };
     let (curve_min, curve_max) = bounds(&series, |point| point.1);
     let (dot_min, dot_max) = bounds(std::slice::from_ref(&dots), |point| point.1);
+    // A little room above and below: a curve's peak is not cut by the frame.
     let (y_min, y_max) = (curve_min.min(dot_min), curve_max.max(dot_max));
+    let room = (y_max - y_min) * 0.05;
+    let (y_min, y_max) = (y_min - room, y_max + room);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(plotting)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption("what the network learned", ("sans-serif", 20))
+            .caption(&data.title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(60)
@@ -69,10 +80,21 @@ pub fn fit_svg(data: &FitPicture) -> Result<String> {
                 .label(name)
                 .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
         }
-        for line in &series {
+        // The true function first and thin, so no curve hides under it; the kept curve last
+        // and thickest.
+        let last = series.len().saturating_sub(1);
+        for (at, line) in series.iter().enumerate() {
             let color = line.color;
+            let width = match at {
+                at if at == last => 3,
+                _ if line.color == BLACK => 1,
+                _ => 2,
+            };
             chart
-                .draw_series(LineSeries::new(line.points.clone(), color.stroke_width(2)))
+                .draw_series(LineSeries::new(
+                    line.points.clone(),
+                    color.stroke_width(width),
+                ))
                 .map_err(plotting)?
                 .label(line.name)
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
@@ -89,29 +111,44 @@ pub fn fit_svg(data: &FitPicture) -> Result<String> {
     Ok(svg)
 }
 
-/// The curves, shaded from pale (INIT) to dark (the kept epoch), and the true function.
+/// Colours a reader tells apart at a glance, for the curves before the kept one (INIT gray);
+/// the kept curve is red. The rows are blue and orange.
+const MOMENTS: [RGBColor; 5] = [
+    RGBColor(150, 150, 150),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+];
+const KEPT_CURVE: RGBColor = RGBColor(214, 39, 40);
+
+/// The true function (first, when known), then the curves from INIT to the kept epoch.
 fn lines<'a>(data: &FitPicture, curves: &'a [Curve]) -> Vec<Series<'a>> {
+    let last = curves.len().saturating_sub(1);
     let mut series: Vec<Series> = curves
         .iter()
         .enumerate()
-        .map(|(index, curve)| {
-            let shade = 200 - (200 * index / curves.len().saturating_sub(1).max(1)) as u8;
-            Series {
-                name: &curve.label,
-                color: RGBColor(shade, shade / 2 + 60, 120 + shade / 2),
-                points: curve.points.clone(),
-            }
+        .map(|(index, curve)| Series {
+            name: &curve.label,
+            color: match index == last {
+                true => KEPT_CURVE,
+                false => MOMENTS[index % MOMENTS.len()],
+            },
+            points: curve.points.clone(),
         })
         .collect();
     if let Some(truth) = data.truth.as_deref().and_then(fit::truth) {
         let (x_min, x_max) = bounds(&series, |point| point.0);
         let step = (x_max - x_min) / 199.0;
         let points = (0..200).map(|at| x_min + step * at as f64);
-        series.push(Series {
-            name: "true function",
-            color: BLACK,
-            points: points.map(|x| (x, truth(x))).collect(),
-        });
+        series.insert(
+            0,
+            Series {
+                name: "true function",
+                color: BLACK,
+                points: points.map(|x| (x, truth(x))).collect(),
+            },
+        );
     }
     series
 }

@@ -61,6 +61,11 @@ impl Recorder {
                     truth,
                     names: (card.feature_names[0].clone(), card.label_name.clone()),
                     curves: recorder.finish(kept, &training.history, scaling),
+                    title: format!(
+                        "the curve the {} fitted to {}",
+                        card.model.describe(),
+                        plan.frame.name
+                    ),
                 })
             }
             Recorder::Boundary(recorder, plane) => {

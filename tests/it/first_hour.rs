@@ -581,3 +581,41 @@ fn a_run_out_of_epochs_trains_longer_exactly_as_a_longer_run() {
     );
     assert!(stderr.contains("was set for 6 epochs"), "{stderr}");
 }
+
+#[test]
+fn each_picture_says_what_it_shows_for_this_run() {
+    let dir = tempdir().unwrap();
+    train_cli(
+        dir.path(),
+        &[
+            "--dataset",
+            "sine",
+            "--epochs",
+            "3",
+            "--quiet",
+            "--out",
+            "s",
+        ],
+    );
+    let fit = fs::read_to_string(dir.path().join("s/fit.svg")).unwrap();
+    assert!(
+        fit.contains("the curve the mlp 1-16-1 relu fitted to sine"),
+        "fit.svg title"
+    );
+    train_cli(
+        dir.path(),
+        &["--dataset", "xor", "--epochs", "3", "--quiet", "--out", "x"],
+    );
+    let regions = fs::read_to_string(dir.path().join("x/boundary.svg")).unwrap();
+    assert!(
+        regions.contains("no rows held out"),
+        "xor has no validation rings"
+    );
+    assert!(
+        regions.contains("the training loss"),
+        "xor's panels name the training loss"
+    );
+    // A loss too small for four decimals reads in powers of ten, not as 0.0000.
+    assert_eq!(stepwise::fit::loss_text(4.5e-5), "4.5e-5");
+    assert_eq!(stepwise::fit::loss_text(0.0042), "0.0042");
+}
