@@ -88,13 +88,23 @@ pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
     };
     let (x_min, x_max) = bounds(std::slice::from_ref(&curve), |point| point.0);
     let (y_min, y_max) = bounds(std::slice::from_ref(&curve), |point| point.1);
+    // The useful range: from the lowest loss up to a little above the highest one before it;
+    // the explosion after it would otherwise flatten everything before into a line.
+    let lowest_at = (curve.points.iter())
+        .position(|point| point.1 == y_min)
+        .unwrap_or(0);
+    let before = (curve.points[..=lowest_at.min(curve.points.len().saturating_sub(1))].iter())
+        .map(|point| point.1)
+        .fold(y_min, f64::max);
+    let y_max = y_max.min(before + 0.5 * (before - y_min).max(f64::EPSILON));
     let names = [
         format!("suggestion {:.2e} (minimum / 10)", finding.suggestion),
         format!("steepest descent {:.2e}", finding.steepest),
         format!("minimum {:.2e}", finding.minimum),
     ];
     let rates = [finding.suggestion, finding.steepest, finding.minimum];
-    let colors = [VALID, KEPT, RGBColor(120, 120, 120)];
+    // The minimum in red: a gray upright line read as one of the grid's.
+    let colors = [VALID, KEPT, RGBColor(214, 39, 40)];
     let marks = names
         .iter()
         .zip(rates)
