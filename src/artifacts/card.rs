@@ -209,11 +209,8 @@ impl<A: Architecture> ModelCard<A> {
 pub(super) fn check_format(text: &str, path: &Path) -> Result<()> {
     let version: FormatProbe = serde_json::from_str(text).with_context(|| not_ours(path))?;
     if version.format_version == 0 {
-        bail!(
-            "{} says format version 0, which no stepwise wrote; it was edited or is damaged: \
-             retrain the model",
-            path.display()
-        );
+        let shown = path.display();
+        bail!("{shown} says format 0, which none wrote: it was edited or is damaged; retrain");
     }
     if version.format_version > FORMAT_VERSION {
         bail!(

@@ -25,11 +25,12 @@ pub mod commit;
 mod links;
 mod older;
 mod pictures;
+mod save;
 mod summary;
 mod writer;
 
 pub use card::ModelCard;
-use card::{check_format, parse_config, ConfigFile};
+use card::{check_format, parse_config};
 
 pub use summary::Summary;
 pub use writer::Writing;
@@ -42,12 +43,8 @@ use burn::tensor::Device;
 use serde::Serialize;
 
 use crate::checksum::checksum;
-use crate::learner::Kept;
-use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
 use crate::model::{self, Architecture};
-use crate::plot::{self, LossMarks, Picture};
-use pictures::picture_files;
 
 /// Version of the `config.json` layout and of the records beside it; a newer one than this
 /// build knows is refused. 3: one MLP, whose records name parameters `output.weight`, not
@@ -141,79 +138,6 @@ impl ArtifactDir {
             || format!("cannot write in the artifact folder {shown}; choose another with --out"),
         )?;
         fs::remove_file(&probe).ok();
-        Ok(())
-    }
-
-    /// Saves a trained model with its card, history and summary (and the range test's plot, and
-    /// a picture of what it learned: `fit.svg` or `boundary.svg`), replacing the previous set as
-    /// one commit.
-    pub fn save<A: Architecture>(
-        &self,
-        card: &ModelCard<A>,
-        model: &A::Network,
-        history: &[EpochMetrics],
-        summary: &Summary,
-        lr_finding: Option<&LrFinding>,
-        picture: Option<&Picture>,
-    ) -> Result<()> {
-        self.prepare()?;
-        let record = model::encode(model)?;
-        let metrics = metrics_csv(history)?;
-        let marks = LossMarks::new(
-            card.task,
-            summary.kept.as_ref().map(Kept::epoch),
-            card.training.target_loss,
-        )
-        .stopped_by(&summary.stop);
-        let summary = to_json(summary)?;
-        let loss_plot = plot::loss_svg(history, &marks)?;
-        let config = to_json(&ConfigFile {
-            card: card.clone(),
-            model_checksum: Some(checksum(&record)),
-            card_checksum: Some(card.checksum()?),
-        })?;
-        // Never replace a model with a config that would not load back as this card.
-        let back = std::str::from_utf8(&config)
-            .ok()
-            .and_then(|text| parse_config::<A>(text, &self.config()).ok());
-        if back.is_none_or(|back| back.card != *card) {
-            bail!("the model's configuration does not read back as written; nothing was saved");
-        }
-        let mut files: Vec<(&str, &[u8])> = vec![
-            (MODEL_FILE, &record),
-            (METRICS_FILE, &metrics),
-            (SUMMARY_FILE, &summary),
-            (LOSS_PLOT_FILE, loss_plot.as_bytes()),
-            (CONFIG_FILE, &config),
-        ];
-        let lr_find_plot = lr_finding.map(plot::lr_find_svg).transpose()?;
-        let lr_find_data = lr_finding.map(serde_json::to_vec).transpose()?;
-        if let (Some(svg), Some(json)) = (&lr_find_plot, &lr_find_data) {
-            files.push((LR_FIND_PLOT_FILE, svg.as_bytes()));
-            files.push((LR_FIND_DATA_FILE, json));
-        }
-        let drawn = picture
-            .map(|picture| -> Result<_> { Ok((picture.svg()?, picture.json()?)) })
-            .transpose()?;
-        if let (Some(picture), Some((svg, json))) = (picture, &drawn) {
-            let [svg_name, json_name] = picture_files(picture);
-            files.push((svg_name, svg.as_bytes()));
-            files.push((json_name, json));
-        }
-        commit::commit(&self.dir, &files)?;
-        // A picture of an earlier model in this folder would be redrawn by `plot` as this one's.
-        let stale = [
-            FIT_PLOT_FILE,
-            FIT_DATA_FILE,
-            BOUNDARY_PLOT_FILE,
-            BOUNDARY_DATA_FILE,
-        ]
-        .into_iter()
-        .chain([LR_FIND_PLOT_FILE, LR_FIND_DATA_FILE])
-        .filter(|name| !files.iter().any(|(saved, _)| saved == name));
-        for name in stale {
-            fs::remove_file(self.dir.join(name)).ok();
-        }
         Ok(())
     }
 
@@ -359,12 +283,4 @@ fn to_json(value: &impl Serialize) -> Result<Vec<u8>> {
     let mut json = serde_json::to_vec_pretty(value)?;
     json.push(b'\n');
     Ok(json)
-}
-
-fn metrics_csv(history: &[EpochMetrics]) -> Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for metrics in history {
-        writer.serialize(metrics)?;
-    }
-    Ok(writer.into_inner()?)
 }

@@ -1,16 +1,18 @@
 //! What `stepwise bench` prints: one line per workload, or JSON.
 
-use std::time::Instant;
-
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use stepwise::bench::ingest::{self, IngestResult};
 use stepwise::bench::{self, BenchResult, Workload};
-use stepwise::device::Backend;
 use stepwise::machine;
 
-use super::{BenchArgs, BenchWorkload};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use clap::builder::PossibleValue;
+use clap::{Args, ValueEnum};
+
+use super::DeviceArg;
 
 /// Side of the matrix product that measures the backend's ceiling.
 const MATMUL_SIZE: usize = 1024;
@@ -27,7 +29,7 @@ struct Report {
 pub fn bench(args: BenchArgs) -> Result<()> {
     let backend = args.device.backend()?;
     if args.workload.contains(&BenchWorkload::Ingest) {
-        return ingest(&args, &backend);
+        return super::ingest::ingest(&args, &backend);
     }
     if args.rows.is_some() || args.csv.is_some() {
         bail!("--rows and --csv are for --workload ingest");
@@ -118,142 +120,49 @@ fn table_row(name: &str, result: &BenchResult) -> String {
     )
 }
 
-/// `--workload ingest`: loads one CSV (generated first with `--rows`) and prints its phases.
-fn ingest(args: &BenchArgs, backend: &Backend) -> Result<()> {
-    if args.workload.len() > 1 {
-        bail!("--workload ingest runs alone: it loads a CSV where the others train");
-    }
-    let path = match (&args.csv, args.rows) {
-        (Some(path), _) => path.clone(),
-        (None, Some(_)) => {
-            std::env::temp_dir().join(format!("stepwise-ingest-{}.csv", std::process::id()))
-        }
-        (None, None) => bail!(
-            "--workload ingest needs --rows N (generate a CSV of N rows) or --csv FILE (load it)"
-        ),
-    };
-    // A generated file goes again on every way out, a signal included; one the user named
-    // with --csv stays once it is whole. A file already there is never replaced.
-    let mut scratch = None;
-    if let Some(rows) = args.rows {
-        if path.exists() {
-            bail!(
-                "{} exists; --rows writes a new file: name another with --csv, or load this one \
-                 without --rows",
-                path.display()
-            );
-        }
-        scratch = Some(Scratch::new(&path)?);
-        let started = Instant::now();
-        ingest::generate(&path, rows, 1)?;
-        if let (Some(_), Some(generated)) = (&args.csv, scratch.take()) {
-            generated.keep();
-        }
-        if !args.json {
-            say!(
-                "wrote    {} ({rows} rows) in {:.2} s",
-                path.display(),
-                started.elapsed().as_secs_f64()
-            )?;
-        }
-    }
-    let result = ingest::run(&path, backend)?;
-    drop(scratch);
-    if args.json {
-        say!("{}", serde_json::to_string_pretty(&result)?)?;
-    } else {
-        say!("{}", ingest_table(&result))?;
-    }
-    Ok(())
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    pub device: DeviceArg,
+    /// Run only these workloads (repeat the option; default: all but ingest, which times
+    /// loading a CSV instead of training).
+    #[arg(long, value_enum)]
+    pub workload: Vec<BenchWorkload>,
+    /// ingest: generate a CSV of this many rows × 21 numeric columns (in --csv FILE if given,
+    /// else in a temporary file).
+    #[arg(long)]
+    pub rows: Option<usize>,
+    /// ingest: the CSV to load (written first when --rows is given).
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Print a JSON report instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
-/// A file this command writes and removes again however it ends: on return or error when
-/// dropped, and on SIGINT, SIGTERM or SIGHUP by a handler that unlinks it, then ends the process
-/// as the signal would have.
-struct Scratch {
-    path: std::path::PathBuf,
-    handlers: Vec<signal_hook::SigId>,
+/// What `bench --workload` names: one of the training workloads, or `ingest`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchWorkload {
+    Train(Workload),
+    Ingest,
 }
 
-impl Scratch {
-    fn new(path: &std::path::Path) -> Result<Scratch> {
-        use std::os::unix::ffi::OsStrExt;
-        let name = std::ffi::CString::new(path.as_os_str().as_bytes())?;
-        // Lives as long as the process: a handler may run at any moment until it is removed.
-        let name: &'static std::ffi::CStr = Box::leak(name.into_boxed_c_str());
-        let mut handlers = Vec::new();
-        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            let remove = move || {
-                // SAFETY: unlink is async-signal-safe, and `name` is a valid C string for ever.
-                unsafe { libc::unlink(name.as_ptr()) };
-                signal_hook::low_level::emulate_default_handler(signal).ok();
-            };
-            // SAFETY: the handler only unlinks a file and ends the process, both safe in a
-            // signal handler.
-            handlers.push(unsafe { signal_hook::low_level::register(signal, remove) }?);
-        }
-        Ok(Scratch {
-            path: path.to_path_buf(),
-            handlers,
+impl ValueEnum for BenchWorkload {
+    fn value_variants<'a>() -> &'a [Self] {
+        static VARIANTS: OnceLock<Vec<BenchWorkload>> = OnceLock::new();
+        VARIANTS.get_or_init(|| {
+            let train = Workload::ALL.into_iter().map(BenchWorkload::Train);
+            train.chain([BenchWorkload::Ingest]).collect()
         })
     }
-}
 
-impl Scratch {
-    /// The file is the user's now: it stays, and the handlers go.
-    fn keep(mut self) {
-        self.path = std::path::PathBuf::new();
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        for handler in self.handlers.drain(..) {
-            signal_hook::low_level::unregister(handler);
-        }
-        if !self.path.as_os_str().is_empty() {
-            std::fs::remove_file(&self.path).ok();
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        match self {
+            BenchWorkload::Train(workload) => workload.to_possible_value(),
+            BenchWorkload::Ingest => Some(PossibleValue::new("ingest").help(
+                "ingest: a CSV read as `stepwise train --model linear` reads it, up to the first \
+                 STEP (`--rows N` generates one of N rows × 21 columns; `--csv FILE` names one)",
+            )),
         }
     }
-}
-
-/// What loading one CSV measured, a line each.
-fn ingest_table(result: &IngestResult) -> String {
-    let peak = result.peak_rss_bytes.map(|peak| peak as f64);
-    let times_data = |bytes: f64| bytes / result.data_bytes as f64;
-    [
-        format!(
-            "file     {} ({:.1} MB, {} rows x {} columns)",
-            result.file.display(),
-            result.bytes as f64 / 1e6,
-            result.rows,
-            result.columns
-        ),
-        format!(
-            "parse    {:.3} s (the CSV into columns)",
-            result.parse_seconds
-        ),
-        format!(
-            "prepare  {:.3} s (split, encoded, standardised, on the device)",
-            result.prepare_seconds
-        ),
-        format!(
-            "ready    {:.3} s to the first STEP: {:.0} MB/s, {:.3} s per million rows",
-            result.ready_seconds,
-            result.megabytes_per_second,
-            result.ready_seconds * 1e6 / result.rows as f64
-        ),
-        format!(
-            "memory   peak {} = {} x the data as float32 ({}); estimate {} (peak / estimate {})",
-            peak.map_or_else(|| "-".into(), machine::bytes),
-            peak.map_or_else(|| "-".into(), |peak| format!("{:.2}", times_data(peak))),
-            machine::bytes(result.data_bytes as f64),
-            machine::bytes(result.memory_estimate_bytes),
-            peak.map_or_else(
-                || "-".into(),
-                |peak| format!("{:.2}", peak / result.memory_estimate_bytes)
-            ),
-        ),
-    ]
-    .join("\n")
 }

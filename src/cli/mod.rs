@@ -25,24 +25,23 @@ macro_rules! tell {
 mod bench;
 mod explain;
 mod infer;
+mod ingest;
 mod show;
 mod train;
 
 mod parse;
 mod remote;
 
+pub use bench::BenchArgs;
 pub use remote::{RemoteArgs, ServeArgs};
 
 use std::path::PathBuf;
 
 use std::process::ExitCode;
-use std::sync::OnceLock;
 
 use anyhow::Result;
-use clap::builder::PossibleValue;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use stepwise::bench::Workload;
 use stepwise::config::TrainConfig;
 use stepwise::device::{self, Backend, DeviceChoice};
 use stepwise::eval::Rows;
@@ -93,22 +92,6 @@ pub enum Command {
 }
 
 /// The STEP and STOP rules with their defaults, under `stepwise train --help`.
-/// `train --help`'s closing lines: the STEP and STOP rules with the defaults, read from the
-/// configuration's own defaults (so the help cannot drift from them).
-pub fn step_rule() -> String {
-    let defaults = TrainConfig::new();
-    format!(
-        "STEP, with the defaults:
-  velocity  ← momentum × velocity + gradient        (--momentum {}, dampening 0)
-  parameter ← parameter − learning_rate × velocity  (--lr {})
-  Each step uses a minibatch of {} rows (--batch-size); an epoch is one pass over the data.
-STOP after {} epochs (--epochs), at --target-loss, after --patience epochs without
-improvement, or when the loss diverges (NaN, or 1000 times its lowest). The saved model is the
-epoch with the lowest validation loss (--keep best), or the last (--keep last).",
-        defaults.momentum, defaults.learning_rate, defaults.batch_size, defaults.epochs
-    )
-}
-
 /// Where to compute.
 #[derive(Args, Debug)]
 pub struct DeviceArg {
@@ -221,53 +204,6 @@ pub struct DerivativeArgs {
     #[arg(long, default_value_t = 20,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=10_000))]
     pub steps: usize,
-}
-
-#[derive(Args, Debug)]
-pub struct BenchArgs {
-    #[command(flatten)]
-    pub device: DeviceArg,
-    /// Run only these workloads (repeat the option; default: all but ingest, which times
-    /// loading a CSV instead of training).
-    #[arg(long, value_enum)]
-    pub workload: Vec<BenchWorkload>,
-    /// ingest: generate a CSV of this many rows × 21 numeric columns (in --csv FILE if given,
-    /// else in a temporary file).
-    #[arg(long)]
-    pub rows: Option<usize>,
-    /// ingest: the CSV to load (written first when --rows is given).
-    #[arg(long)]
-    pub csv: Option<PathBuf>,
-    /// Print a JSON report instead of the table.
-    #[arg(long)]
-    pub json: bool,
-}
-
-/// What `bench --workload` names: one of the training workloads, or `ingest`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BenchWorkload {
-    Train(Workload),
-    Ingest,
-}
-
-impl ValueEnum for BenchWorkload {
-    fn value_variants<'a>() -> &'a [Self] {
-        static VARIANTS: OnceLock<Vec<BenchWorkload>> = OnceLock::new();
-        VARIANTS.get_or_init(|| {
-            let train = Workload::ALL.into_iter().map(BenchWorkload::Train);
-            train.chain([BenchWorkload::Ingest]).collect()
-        })
-    }
-
-    fn to_possible_value(&self) -> Option<PossibleValue> {
-        match self {
-            BenchWorkload::Train(workload) => workload.to_possible_value(),
-            BenchWorkload::Ingest => Some(PossibleValue::new("ingest").help(
-                "ingest: a CSV read as `stepwise train --model linear` reads it, up to the first \
-                 STEP (`--rows N` generates one of N rows × 21 columns; `--csv FILE` names one)",
-            )),
-        }
-    }
 }
 
 #[derive(Args, Debug)]

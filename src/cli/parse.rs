@@ -45,7 +45,7 @@ const GRADCHECK_UNUSED: [&str; 13] = [
 /// that a wider layer adds more of; --hidden and --model are its --widths' to set.
 fn command() -> Command {
     let mut command = Cli::command()
-        .mut_subcommand("train", |train| train.after_help(super::step_rule()))
+        .mut_subcommand("train", |train| train.after_help(step_rule()))
         .mut_subcommand("approximate", |approximate| {
             approximate
                 .mut_arg("dataset", |arg| arg.default_value("sine"))
@@ -200,4 +200,20 @@ fn long_name(id: &str) -> String {
         .unwrap_or(id)
         .to_string();
     long
+}
+
+/// `train --help`'s closing lines: the STEP and STOP rules with the defaults, read from the
+/// configuration's own defaults (so the help cannot drift from them).
+pub fn step_rule() -> String {
+    let defaults = TrainConfig::new();
+    format!(
+        "STEP, with the defaults:
+  velocity  ← momentum × velocity + gradient        (--momentum {}, dampening 0)
+  parameter ← parameter − learning_rate × velocity  (--lr {})
+  Each step uses a minibatch of {} rows (--batch-size); an epoch is one pass over the data.
+STOP after {} epochs (--epochs), at --target-loss, after --patience epochs without
+improvement, or when the loss diverges (NaN, or 1000 times its lowest). The saved model is the
+epoch with the lowest validation loss (--keep best), or the last (--keep last).",
+        defaults.momentum, defaults.learning_rate, defaults.batch_size, defaults.epochs
+    )
 }

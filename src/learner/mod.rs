@@ -16,15 +16,13 @@ mod watcher;
 
 use resume::EpochLoss;
 pub use resume::{Checkpoint, Position};
+pub(crate) use step::sgd;
 pub use step::{gradients, step, Look};
 pub use watcher::Watcher;
 
 use anyhow::Result;
-use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
-use burn::optim::decay::WeightDecayConfig;
-use burn::optim::momentum::MomentumConfig;
-use burn::optim::{ModuleOptimizer, SgdConfig};
+use burn::optim::ModuleOptimizer;
 use burn::tensor::{Device, Tensor};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -291,22 +289,4 @@ impl<A: Architecture> Learner<'_, A> {
     pub fn training_device(&self) -> Device {
         self.device.clone().autodiff()
     }
-}
-
-/// burn's SGD with the configured momentum (dampening 0, the textbook rule
-/// `velocity ← momentum × velocity + gradient`), weight decay and gradient clipping.
-pub(crate) fn sgd(config: &TrainConfig) -> ModuleOptimizer {
-    let momentum = (config.momentum > 0.0).then(|| {
-        MomentumConfig::new()
-            .with_momentum(config.momentum)
-            .with_dampening(0.0)
-            .with_nesterov(config.nesterov)
-    });
-    let weight_decay =
-        (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32));
-    SgdConfig::new()
-        .with_momentum(momentum)
-        .with_weight_decay(weight_decay)
-        .with_gradient_clipping(config.clip_grad_norm.map(GradientClippingConfig::Norm))
-        .init()
 }

@@ -4,9 +4,13 @@
 //! caller wants to see of the phases as they happen (the trace's numbers), it sees through a
 //! [`Look`].
 
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::grad_clipping::GradientClippingConfig;
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::Tensor;
 
+use crate::config::TrainConfig;
 use crate::loss::{Loss, TargetTensor};
 use crate::model::Network;
 
@@ -58,4 +62,22 @@ pub fn step<N: Network>(
     // STEP
     let model = optimizer.step(learning_rate, model, gradients);
     (model, loss)
+}
+
+/// burn's SGD with the configured momentum (dampening 0, the textbook rule
+/// `velocity ← momentum × velocity + gradient`), weight decay and gradient clipping.
+pub(crate) fn sgd(config: &TrainConfig) -> ModuleOptimizer {
+    let momentum = (config.momentum > 0.0).then(|| {
+        MomentumConfig::new()
+            .with_momentum(config.momentum)
+            .with_dampening(0.0)
+            .with_nesterov(config.nesterov)
+    });
+    let weight_decay =
+        (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32));
+    SgdConfig::new()
+        .with_momentum(momentum)
+        .with_weight_decay(weight_decay)
+        .with_gradient_clipping(config.clip_grad_norm.map(GradientClippingConfig::Norm))
+        .init()
 }

@@ -10,10 +10,12 @@ use textplots::{Chart, Plot, Shape};
 mod boundary;
 mod fit;
 mod loss;
+mod lr_find;
 
 pub use boundary::{boundary_svg, BoundaryPicture};
 pub use fit::{fit_svg, FitPicture};
 pub use loss::{loss_svg, LossMarks};
+pub use lr_find::lr_find_svg;
 
 /// A picture of what a network learned, with the data it is drawn from.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +59,6 @@ impl Picture {
     }
 }
 
-use crate::lr_find::LrFinding;
 use crate::metrics::EpochMetrics;
 
 const SIZE: (u32, u32) = (800, 480);
@@ -72,66 +73,6 @@ struct Series<'a> {
     name: &'a str,
     color: RGBColor,
     points: Vec<(f64, f64)>,
-}
-
-/// `lr_find.svg`: smoothed loss against learning rate (log scale), the suggestion marked.
-pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {
-    let curve = Series {
-        name: "smoothed loss",
-        color: TRAIN,
-        points: finding
-            .points
-            .iter()
-            .filter(|point| point.smoothed_loss.is_finite())
-            .map(|point| (point.learning_rate, point.smoothed_loss))
-            .collect(),
-    };
-    let (x_min, x_max) = bounds(std::slice::from_ref(&curve), |point| point.0);
-    let (y_min, y_max) = bounds(std::slice::from_ref(&curve), |point| point.1);
-    // The useful range: from the lowest loss up to a little above the highest one before it;
-    // the explosion after it would otherwise flatten everything before into a line.
-    let lowest_at = (curve.points.iter())
-        .position(|point| point.1 == y_min)
-        .unwrap_or(0);
-    let before = (curve.points[..=lowest_at.min(curve.points.len().saturating_sub(1))].iter())
-        .map(|point| point.1)
-        .fold(y_min, f64::max);
-    let y_max = y_max.min(before + 0.5 * (before - y_min).max(f64::EPSILON));
-    let names = [
-        format!("suggestion {:.2e} (minimum / 10)", finding.suggestion),
-        format!("steepest descent {:.2e}", finding.steepest),
-        format!("minimum {:.2e}", finding.minimum),
-    ];
-    let rates = [finding.suggestion, finding.steepest, finding.minimum];
-    // The minimum in red: a gray upright line read as one of the grid's.
-    let colors = [VALID, KEPT, RGBColor(214, 39, 40)];
-    let marks = names
-        .iter()
-        .zip(rates)
-        .zip(colors)
-        .map(|((name, rate), color)| Series {
-            name,
-            color,
-            points: vec![(rate, y_min), (rate, y_max)],
-        });
-    let series: Vec<Series> = std::iter::once(curve).chain(marks).collect();
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(plotting)?;
-        draw(
-            &root,
-            ["learning-rate range test", "learning rate", "smoothed loss"],
-            &series,
-            (
-                log_axis(x_min, x_max).unwrap_or(x_min..x_max).log_scale(),
-                y_min..y_max,
-            ),
-            SeriesLabelPosition::UpperLeft,
-        )?;
-        root.present().map_err(plotting)?;
-    }
-    Ok(svg)
 }
 
 /// One chart of the series; a log-scale y axis when `log_when_wide` and the values span a lot.
@@ -323,44 +264,4 @@ pub fn loss_text(history: &[EpochMetrics]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_legend_goes_where_no_curve_ends() {
-        // A loss that blows up at the end fills the upper right: the legend moves away from it.
-        let blow_up = Series {
-            name: "train loss",
-            color: TRAIN,
-            points: (1..=26)
-                .map(|epoch| (epoch as f64, 10f64.powf(epoch as f64 / 8.0)))
-                .collect(),
-        };
-        let (x, y) = (0.5..26.5, 1.0..2000.0);
-        let corner = emptiest_corner(&[blow_up], &x, &y, true, SeriesLabelPosition::UpperRight);
-        assert!(!matches!(corner, SeriesLabelPosition::UpperRight));
-        // A falling loss leaves the upper right empty: the preferred corner stays.
-        let falling = Series {
-            name: "train loss",
-            color: TRAIN,
-            points: (1..=26)
-                .map(|epoch| (epoch as f64, 1.0 / epoch as f64))
-                .collect(),
-        };
-        let corner = emptiest_corner(
-            &[falling],
-            &x,
-            &(0.03..1.0),
-            false,
-            SeriesLabelPosition::UpperRight,
-        );
-        assert!(matches!(corner, SeriesLabelPosition::UpperRight));
-    }
-
-    #[test]
-    fn a_log_axis_keeps_to_twelve_decades_within_bounds() {
-        assert_eq!(log_axis(1e-320, 1.0), Some(1e-12..1.0));
-        assert_eq!(log_axis(1e-3, 1e308), None);
-        assert_eq!(log_axis(0.5, 1.0), None); // too narrow to need one
-    }
-}
+mod tests;

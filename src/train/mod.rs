@@ -16,15 +16,16 @@
 //! A plan also runs the tools that look inside the loop on the same data and model:
 //! [`Plan::trace`], [`Plan::find_learning_rate`] and [`Plan::gradient_check`].
 
+mod look;
 mod pictures;
+mod resume;
 mod run;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use anyhow::{bail, Result};
-use burn::module::Module;
+use anyhow::Result;
 use burn::tensor::Device;
 
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, FORMAT_VERSION};
@@ -35,14 +36,12 @@ use crate::data::images::ImageOptions;
 use crate::data::prepare::{column_spec, label_spec, prepare, Prepared};
 use crate::data::{self, Source};
 use crate::device::Backend;
-use crate::gradcheck::{self, LayerCheck};
 use crate::learner::{Checkpoint, Learner, Training};
 use crate::lr_find::{self, LrFinding};
 use crate::machine;
 use crate::memory::MemoryEstimate;
 use crate::model::{Architecture, ModelConfig};
 use crate::stop::Watched;
-use crate::trace::{self, Trace};
 
 /// Everything decided before training starts.
 #[derive(Debug)]
@@ -91,17 +90,6 @@ pub struct TrainReport<A: Architecture = ModelConfig> {
     pub out: ArtifactDir,
 }
 
-/// The share of `valid`'s rows in their most common class: what always answering it scores.
-fn chance(targets: &data::Targets, valid: &[usize]) -> Option<f64> {
-    let data::Targets::Classes { indices, names } = targets else {
-        return None;
-    };
-    let mut counts = vec![0usize; names.len()];
-    valid.iter().for_each(|&row| counts[indices[row]] += 1);
-    let most = counts.into_iter().max()?;
-    (!valid.is_empty()).then(|| most as f64 / valid.len() as f64)
-}
-
 /// The data `config` names, read as `stepwise train` reads it (before the split and the
 /// encoding), and where it came from.
 pub fn load(config: &TrainConfig) -> Result<(Frame, Source)> {
@@ -133,7 +121,7 @@ impl Plan {
         Ok(plan)
     }
 
-    fn load_and_prepare(
+    pub(super) fn load_and_prepare(
         config: TrainConfig,
         out: Option<PathBuf>,
         backend: Backend,
@@ -168,7 +156,7 @@ impl Plan {
 
         // Before anything is put on the device: refuse what cannot fit.
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
-        let chance = chance(&frame.targets, &prepared.rows.valid);
+        let chance = resume::chance(&frame.targets, &prepared.rows.valid);
         let memory = MemoryEstimate::for_training(
             model.parameter_count(),
             // Every layer's outputs, the convolutions' too (their pictures are most of a CNN's).
@@ -236,47 +224,6 @@ impl Plan {
         })
     }
 
-    /// Prepares the continuation of the run whose checkpoint is in `dir`, with the configuration
-    /// it started with; it saves into `dir` again.
-    /// `epochs`: more epochs than the run was set for, to train longer (a run out of epochs
-    /// keeps its checkpoint for this).
-    pub fn resume(dir: PathBuf, backend: Backend, epochs: Option<usize>) -> Result<Plan> {
-        let out = ArtifactDir::new(dir);
-        let (mut card, mut checkpoint) = out.load_checkpoint()?;
-        if let Some(epochs) = epochs {
-            let set = card.training.epochs;
-            if epochs <= set {
-                bail!(
-                    "the run in {} was set for {set} epochs; --epochs with --resume trains longer, \
-                     so give more than {set}",
-                    out.dir.display()
-                );
-            }
-            card.training.epochs = epochs;
-            let position = &mut checkpoint.position;
-            position.stop_policy = position.stop_policy.clone().with_max_epochs(epochs);
-        }
-        // The run it continues is the one whose model is in the folder: nothing is replaced.
-        let mut plan =
-            Plan::load_and_prepare(card.training.clone(), Some(out.dir.clone()), backend)?;
-        if plan.card != card {
-            bail!(
-                "the data of {} is not what the checkpoint in {} was trained on (columns, classes \
-                 or values changed); train afresh",
-                plan.config().dataset,
-                out.dir.display()
-            );
-        }
-        plan.resume = Some(checkpoint);
-        Ok(plan)
-    }
-
-    /// Where a resumed run continues: (epoch, steps already taken in it).
-    pub fn resumes_at(&self) -> Option<(usize, usize)> {
-        let position = &self.resume.as_ref()?.position;
-        Some((position.epoch, position.steps_done))
-    }
-
     /// Ends the run after the current step once `flag` is raised (the CLI's Ctrl-C handler).
     pub fn interrupt_on(&mut self, flag: Arc<AtomicBool>) {
         self.interrupt = Some(flag);
@@ -292,36 +239,6 @@ impl Plan {
     pub fn learning_rate(&self) -> f64 {
         // `with_data` resolves `auto`; `validate` refuses a rate that is not a number > 0.
         self.config().learning_rate.fixed().unwrap_or(f64::NAN)
-    }
-
-    /// The first `steps` steps of the run, with every phase's numbers.
-    pub fn trace(&self, steps: usize) -> Trace {
-        trace::trace(&self.learner(), &self.train, steps)
-    }
-
-    /// The learning-rate range test on this plan's data and model.
-    pub fn find_learning_rate(&self) -> LrFinding {
-        lr_find::find(&self.learner(), &self.train)
-    }
-
-    /// Autodiff against finite differences, on the first `rows` training rows.
-    pub fn gradient_check(&self, rows: usize) -> Vec<LayerCheck> {
-        gradcheck::check(&self.learner(), &self.train, rows)
-    }
-
-    /// The built-in network's trainable numbers, counted on the module itself.
-    pub fn parameter_count(&self) -> usize {
-        self.card.model.init(&self.backend.device).num_params()
-    }
-
-    /// The training rows, on the autodiff device, standardised: what [`Learner::run`] trains on.
-    pub fn train_data(&self) -> &DeviceData {
-        &self.train
-    }
-
-    /// The validation rows, on the plain device (none without a split).
-    pub fn valid_data(&self) -> Option<&DeviceData> {
-        self.valid.as_ref()
     }
 
     /// The learner of this plan's built-in network, for a program that runs the loop itself.

@@ -129,14 +129,14 @@ fn plain_header(block: &[u8]) -> Option<&[u8]> {
 
 impl Pass {
     /// The label column and the feature columns of `headers`, each column's kind already
-    /// known when a model's encoding says it.
+    /// known when a model's encoding says it. Names are looked up once each, in maps: a file
+    /// may have a million columns.
     fn start(
         headers: Vec<String>,
         label: Option<Option<&str>>,
         spec: &ColumnSpec,
         path: &Path,
     ) -> Result<Pass> {
-        // By name, looked up once each: a file may have a million columns.
         let index: HashMap<&str, usize> = (headers.iter().enumerate().rev())
             .map(|(at, name)| (name.as_str(), at))
             .collect();
@@ -156,8 +156,8 @@ impl Pass {
             None => None,
         };
         let features = feature_columns(&headers, &column, label_column, spec, path)?;
-        let encoded: HashMap<&str, &ColumnEncoding> = (spec.known.iter())
-            .flat_map(|encoding| encoding.columns.iter().map(|c| (c.name(), c)))
+        let encoded: HashMap<&str, &ColumnEncoding> = (spec.known.iter().flat_map(|e| &e.columns))
+            .map(|c| (c.name(), c))
             .collect();
         let known = |index: usize| encoded.get(headers[index].as_str()).copied();
         let columns = features
