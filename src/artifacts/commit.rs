@@ -148,8 +148,22 @@ pub(crate) fn commit_on(disk: &mut impl Disk, dir: &Path, files: &[(&str, &[u8])
 
 /// The files `names` of `dir` as one commit left them, read under a shared lock.
 pub fn read_set<const N: usize>(dir: &Path, names: [&str; N]) -> [io::Result<Vec<u8>>; N] {
+    under_shared_lock(dir, || names.map(|name| read(dir, name)))
+}
+
+/// Runs `reads` holding `dir`'s shared lock: every file it reads comes from one commit, even
+/// when what it reads second depends on what it read first.
+pub fn under_shared_lock<T>(dir: &Path, reads: impl FnOnce() -> T) -> T {
     let _lock = SetLock::shared(dir);
-    names.map(|name| read(dir, name))
+    reads()
+}
+
+/// The length of `name` in `dir` as the last commit left it, before any byte is read.
+pub fn len(dir: &Path, name: &str) -> io::Result<u64> {
+    match committed_journal(dir).map(|pending| pending.join(name).metadata()) {
+        Some(Ok(metadata)) => Ok(metadata.len()),
+        _ => dir.join(name).metadata().map(|metadata| metadata.len()),
+    }
 }
 
 /// The bytes of `name` in `dir` as the last commit left it (see the module docs).

@@ -181,21 +181,41 @@ impl ArtifactDir {
             bail!("{shown} has no model yet (no {CONFIG_FILE}); {hint}");
         }
         // One commit's pair: a save in progress cannot hand over a new config and an old model.
-        let [text, record] = commit::read_set(&self.dir, [CONFIG_FILE, MODEL_FILE]);
-        let text = text
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .with_context(|| format!("cannot read {}", config_path.display()))?;
-        let config = parse_config::<A>(&text, &config_path)?;
-        let record = record.map_err(|err| {
-            anyhow::anyhow!(
-                "{shown} is incomplete: cannot read {MODEL_FILE} ({err}); \
-                 retrain with `stepwise train --out {shown}`"
-            )
+        // The record is read only once the config says how large it can be.
+        let (config, record) = commit::under_shared_lock(&self.dir, || -> Result<_> {
+            let cannot = || format!("cannot read {}", config_path.display());
+            let text = commit::read(&self.dir, CONFIG_FILE).with_context(cannot)?;
+            let text = String::from_utf8(text).with_context(cannot)?;
+            let config = parse_config::<A>(&text, &config_path)?;
+            self.check_record_size(config.card.model.record_bytes())?;
+            let record = commit::read(&self.dir, MODEL_FILE).map_err(|err| {
+                anyhow::anyhow!(
+                    "{shown} is incomplete: cannot read {MODEL_FILE} ({err}); \
+                     retrain with `stepwise train --out {shown}`"
+                )
+            })?;
+            Ok((config, record))
         })?;
         verify(&record, config.model_checksum.as_deref(), &self.model())?;
         let model = decode_model(&config.card.model, record, device, &self.model())?;
         Ok((config.card, model))
+    }
+
+    /// Refuses a record larger than the model its config describes can have (`most` bytes).
+    fn check_record_size(&self, most: Option<u64>) -> Result<()> {
+        let (Some(most), Ok(len)) = (most, commit::len(&self.dir, MODEL_FILE)) else {
+            return Ok(());
+        };
+        if len > most {
+            bail!(
+                "{} is {}, more than a record of the model {CONFIG_FILE} describes can be ({}); \
+                 it is not the file stepwise saved: retrain the model",
+                self.model().display(),
+                crate::machine::bytes(len as f64),
+                crate::machine::bytes(most as f64)
+            );
+        }
+        Ok(())
     }
 
     /// What the folder's saved model is, in a phrase (`an mlp of hidden 16 trained on iris`),

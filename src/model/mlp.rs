@@ -109,6 +109,13 @@ impl ModelConfig {
 impl Architecture for ModelConfig {
     type Network = Mlp;
 
+    /// Each parameter's 4 bytes, twice over for the record's own layout and padding, and 1 MiB
+    /// for its header and names.
+    fn record_bytes(&self) -> Option<u64> {
+        let parameters = self.parameter_count() as u64;
+        Some(parameters.saturating_mul(8).saturating_add(1 << 20))
+    }
+
     /// INIT: burn's default Kaiming-uniform initialiser for every layer, first to last.
     fn init(&self, device: &Device) -> Mlp {
         let convolutions = self

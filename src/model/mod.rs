@@ -103,6 +103,12 @@ pub trait Architecture: Clone + Debug + PartialEq + Serialize + DeserializeOwned
         vec![self.inputs(), self.outputs()]
     }
 
+    /// The most bytes a saved record of this network can hold, when known before it is read: a
+    /// larger file is not its record (and is not read). `None`: bounded by memory alone.
+    fn record_bytes(&self) -> Option<u64> {
+        None
+    }
+
     /// The network from a record an older stepwise wrote in another layout, if this
     /// architecture had one (see [`ModelConfig`]); `None` when the record is not one of those.
     fn load_older(

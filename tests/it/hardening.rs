@@ -211,20 +211,30 @@ fn idx_files_are_read_no_further_than_their_header_says() {
 }
 
 #[test]
-fn a_model_file_larger_than_memory_is_refused_before_it_is_read() {
+fn model_files_larger_than_they_can_be_are_refused_before_they_are_read() {
     let dir = tempdir().unwrap();
     train_cli(
         dir.path(),
         &["--dataset", "xor", "--epochs", "2", "--quiet", "--out", "m"],
     );
-    // Sparse: it claims 4 GB and takes no disk.
-    let model = fs::OpenOptions::new()
-        .write(true)
-        .open(dir.path().join("m/model.bpk"))
-        .unwrap();
-    model.set_len(4 << 30).unwrap();
-    let limit = [("STEPWISE_MEMORY_LIMIT", "1000000000")];
+    // Sparse: each claims 4 GB and takes no disk.
+    let grow = |name: &str| {
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(dir.path().join("m").join(name));
+        file.unwrap().set_len(4 << 30).unwrap();
+    };
     let args = ["predict", "--model", "m", "--input", "1,0"];
+    // The record: larger than the model its config describes can have.
+    grow("model.bpk");
+    let stderr = refused(run(dir.path(), &args, &[]), 1, &args);
+    assert!(
+        stderr.contains("more than a record of the model config.json describes"),
+        "{stderr}"
+    );
+    // The config: larger than the memory there is.
+    grow("config.json");
+    let limit = [("STEPWISE_MEMORY_LIMIT", "1000000000")];
     let stderr = refused(run(dir.path(), &args, &limit), 1, &args);
     assert!(
         stderr.contains("more than the 953.7 MiB of memory available"),
