@@ -1,19 +1,20 @@
 //! FNV-1a, 64 bits: a checksum to notice a damaged file or changed data (no defence against a
 //! deliberately forged one). Long runs of numbers go through four lanes of xxHash64's round
-//! instead ([`Fnv::write_words`]).
+//! instead ([`Checksum::write_words`]).
 
 use std::hash::Hasher;
 
-/// The running FNV-1a hash of the bytes written so far.
-pub struct Fnv(u64);
+/// The running checksum: FNV-1a of the bytes written so far, and xxHash64-style lanes folded
+/// in for runs of numbers ([`Checksum::write_words`]).
+pub struct Checksum(u64);
 
-impl Default for Fnv {
+impl Default for Checksum {
     fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
+        Checksum(0xcbf2_9ce4_8422_2325)
     }
 }
 
-impl Hasher for Fnv {
+impl Hasher for Checksum {
     fn write(&mut self, bytes: &[u8]) {
         for &byte in bytes {
             self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
@@ -25,7 +26,7 @@ impl Hasher for Fnv {
     }
 }
 
-impl Fnv {
+impl Checksum {
     /// Folds `words` in: four lanes take turns, so their multiplications do not wait on one
     /// another, 8 bytes at a time. Byte-wise FNV waits on one multiplication per byte, and took
     /// 120 ms for the cells of a million rows × 21 columns, longer than encoding them.
@@ -51,7 +52,7 @@ impl Fnv {
 
 /// The checksum of `bytes`, in hex.
 pub fn checksum(bytes: &[u8]) -> String {
-    let mut hash = Fnv::default();
+    let mut hash = Checksum::default();
     hash.write(bytes);
     format!("{:016x}", hash.finish())
 }
@@ -60,10 +61,10 @@ pub fn checksum(bytes: &[u8]) -> String {
 mod tests {
     use std::hash::Hasher;
 
-    use super::Fnv;
+    use super::Checksum;
 
     fn checksum(words: &[u64]) -> u64 {
-        let mut hash = Fnv::default();
+        let mut hash = Checksum::default();
         hash.write_words(words.iter().copied());
         hash.finish()
     }

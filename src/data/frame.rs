@@ -9,7 +9,7 @@ use std::hash::Hasher;
 
 use super::image_shape::ImageShape;
 use super::{Dataset, Targets};
-use crate::checksum::Fnv;
+use crate::checksum::Checksum;
 use crate::config::Task;
 
 /// Cell texts that mean "no value here", compared without case: what pandas reads as missing,
@@ -226,13 +226,14 @@ impl Frame {
     /// The checksum of names, texts and labels byte by byte, and of numbers (an f32's bits, a
     /// class index) as words, or byte by byte too (`bytewise`, as before 2026-11-30).
     fn checksum(&self, bytewise: bool) -> String {
-        let mut hash = Fnv::default();
+        let mut hash = Checksum::default();
         // Numbers as words of `width` bytes.
-        let numbers =
-            |hash: &mut Fnv, words: &mut dyn Iterator<Item = u64>, width: usize| match bytewise {
+        let numbers = |hash: &mut Checksum, words: &mut dyn Iterator<Item = u64>, width: usize| {
+            match bytewise {
                 true => words.for_each(|word| hash.write(&word.to_le_bytes()[..width])),
                 false => hash.write_words(words),
-            };
+            }
+        };
         for column in &self.columns {
             hash.write(column.name.as_bytes());
             match &column.values {
