@@ -1,7 +1,7 @@
 //! The command line: parse, call the library, print. The only code that prints.
 //!
 //! `mod.rs` holds the commands and their options; `train.rs` the output of a training run,
-//! `infer.rs` that of predict, eval, datasets and devices, and `explain.rs` that of the commands
+//! `infer.rs` that of predict and eval, `catalogue.rs` of datasets and devices, and `explain.rs` that of the commands
 //! that look inside the loop (trace, lr-find, gradcheck, derivative, plot).
 
 /// `println!` that returns a failed write as an error instead of panicking (`> /dev/full`, a
@@ -23,6 +23,7 @@ macro_rules! tell {
 }
 
 mod bench;
+mod catalogue;
 mod explain;
 mod infer;
 mod ingest;
@@ -277,8 +278,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Train(args) => return train::train(args),
         Command::Predict(args) => infer::predict(args),
         Command::Eval(args) => infer::eval(args),
-        Command::Datasets => infer::datasets(),
-        Command::Devices(args) => infer::devices(args),
+        Command::Datasets => catalogue::datasets(),
+        Command::Devices(args) => catalogue::devices(args),
         Command::LrFind(args) => explain::lr_find(args),
         Command::Gradcheck(args) => explain::gradcheck(args),
         Command::Approximate(args) => explain::approximate(args),
