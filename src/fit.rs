@@ -202,3 +202,23 @@ fn points(xs: &[f32], ys: &[f32]) -> Vec<(f64, f64)> {
         .map(|(&x, &y)| (x as f64, y as f64))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picture_shows_init_the_first_epoch_and_the_recorded_one_nearest_half_way() {
+        let recorded: Vec<usize> = (0..=100)
+            .filter(|&epoch| epoch == 0 || recorded(epoch))
+            .collect();
+        assert_eq!(recorded, [0, 1, 3, 10, 30, 100]);
+        // Kept at 99: half-way is 49.5, and 30 is the recorded epoch nearest it (not 100, the
+        // kept one's own, nor 10).
+        assert_eq!(moments(recorded.iter().copied(), 99), vec![0, 1, 30]);
+        // Kept at 8: half-way is 4, nearest recorded 3.
+        assert_eq!(moments(recorded.iter().copied(), 8), vec![0, 1, 3]);
+        // Kept at 1: only INIT comes before it.
+        assert_eq!(moments(recorded.iter().copied(), 1), vec![0]);
+    }
+}

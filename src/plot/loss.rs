@@ -140,3 +140,29 @@ fn add_marks<'a>(losses: &mut Vec<Series<'a>>, marks: &LossMarks, names: &'a [Op
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Task;
+
+    #[test]
+    fn the_kept_epochs_line_stands_at_that_epoch_across_every_curve() {
+        let mut losses = vec![Series {
+            name: "train loss",
+            color: TRAIN,
+            points: vec![(1.0, 0.9), (2.0, 0.5), (3.0, 0.2), (4.0, 0.3)],
+        }];
+        let marks = LossMarks::new(Task::Classification, Some(3), Some(0.1));
+        let names = mark_names(&marks);
+        add_marks(&mut losses, &marks, &names);
+        let kept = losses.iter().find(|series| series.color == KEPT).unwrap();
+        assert_eq!(kept.points, vec![(3.0, 0.1), (3.0, 0.9)]);
+        assert_eq!(kept.name, "kept: epoch 3");
+        let target = losses
+            .iter()
+            .find(|series| series.name.starts_with("target"))
+            .unwrap();
+        assert_eq!(target.points, vec![(1.0, 0.1), (4.0, 0.1)]);
+    }
+}
