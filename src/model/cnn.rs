@@ -159,6 +159,33 @@ mod tests {
     }
 
     #[test]
+    fn a_row_is_read_as_a_picture_of_its_own_height_and_width() {
+        // A picture 2 high and 4 wide, and a kernel that shifts it one pixel left (the output at
+        // (y, x) is the input at (y, x + 1)): pooled 2×2, the two halves are max(b, c, f, g)
+        // and max(d, h). Read 4 high and 2 wide, they would be other pixels.
+        use burn::module::Param;
+        use burn::tensor::{Tensor, TensorData};
+        let device = crate::device::cpu().expect("a CPU backend").device;
+        let config = ConvolutionsConfig::new(ImageShape::new(1, 2, 4), vec![1]);
+        let mut convolutions = config.init(&device);
+        let mut kernel = vec![0.0f32; 9];
+        kernel[5] = 1.0; // the centre row's right-hand weight
+        let weight = Tensor::<4>::from_data(TensorData::new(kernel, [1, 1, 3, 3]), &device);
+        let layer = &mut convolutions.layers[0];
+        layer.weight = Param::from_tensor(weight);
+        layer.bias = Some(Param::from_tensor(Tensor::<1>::zeros([1], &device)));
+        // a b c d / e f g h
+        let row = [1.0f32, 2.0, 7.0, 3.0, 4.0, 5.0, 6.0, 8.0];
+        let features = Tensor::<2>::from_data(TensorData::new(row.to_vec(), [1, 8]), &device);
+        let pooled: Vec<f32> = convolutions
+            .forward(features)
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        assert_eq!(pooled, [7.0, 8.0]); // max(b, c, f, g), max(d, h)
+    }
+
+    #[test]
     fn more_pools_than_the_picture_allows_are_refused() {
         let config = ConvolutionsConfig::new(ImageShape::new(1, 8, 8), vec![4, 4, 4]);
         assert!(config.check().is_ok());
