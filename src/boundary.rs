@@ -26,6 +26,8 @@ pub struct BoundaryRecorder {
     ranges: [(f32, f32); 2],
     /// (epoch, each cell's most probable class and its probability).
     maps: Vec<(usize, Vec<(usize, f32)>)>,
+    /// The watched loss at INIT, when it was measured.
+    pub init_loss: Option<f64>,
 }
 
 /// The regions at one moment of the run.
@@ -92,6 +94,7 @@ impl BoundaryRecorder {
             plane,
             ranges,
             maps: Vec::new(),
+            init_loss: None,
         }
     }
 
@@ -117,13 +120,13 @@ impl BoundaryRecorder {
             .into_iter()
             .filter(|(epoch, _)| shown.contains(epoch))
             .map(|(epoch, cells)| Map {
-                label: moment_label(epoch, false, history),
+                label: moment_label(epoch, false, history, self.init_loss),
                 epoch,
                 cells,
             })
             .collect();
         maps.push(Map {
-            label: moment_label(kept_epoch, true, history),
+            label: moment_label(kept_epoch, true, history, self.init_loss),
             epoch: kept_epoch,
             cells: classes(kept_forward(self.grid)),
         });

@@ -35,6 +35,8 @@ pub struct FitRecorder {
     grid: Tensor<2>,
     /// (epoch, the prediction at each grid point).
     curves: Vec<(usize, Vec<f32>)>,
+    /// The watched loss at INIT, when it was measured.
+    pub init_loss: Option<f64>,
 }
 
 impl FitRecorder {
@@ -58,6 +60,7 @@ impl FitRecorder {
         Self {
             grid: Tensor::from_data(TensorData::new(grid, [GRID, 1]), device),
             curves: Vec::new(),
+            init_loss: None,
         }
     }
 
@@ -97,14 +100,14 @@ impl FitRecorder {
             .into_iter()
             .filter(|(epoch, _)| shown.contains(epoch))
             .map(|(epoch, ys)| Curve {
-                label: moment_label(epoch, false, history),
+                label: moment_label(epoch, false, history, self.init_loss),
                 epoch,
                 points: points(&xs, &unscale(ys)),
             })
             .collect();
         let kept_ys: Vec<f32> = kept_forward(self.grid).into_data().iter::<f32>().collect();
         curves.push(Curve {
-            label: moment_label(kept_epoch, true, history),
+            label: moment_label(kept_epoch, true, history, self.init_loss),
             epoch: kept_epoch,
             points: points(&xs, &unscale(kept_ys)),
         });
@@ -127,11 +130,19 @@ pub fn moments(recorded: impl Iterator<Item = usize>, kept: usize) -> Vec<usize>
         .collect()
 }
 
-/// How a picture names a moment: `INIT (random parameters)`, `epoch 30, loss 0.0041`,
+/// How a picture names a moment: `INIT (random parameters), loss 0.5123`, `epoch 30, loss 0.0041`,
 /// `epoch 98 (kept), loss 0.0031`.
-pub fn moment_label(epoch: usize, kept: bool, history: &[EpochMetrics]) -> String {
+pub fn moment_label(
+    epoch: usize,
+    kept: bool,
+    history: &[EpochMetrics],
+    init_loss: Option<f64>,
+) -> String {
     if epoch == 0 {
-        return "INIT (random parameters)".to_string();
+        return match init_loss {
+            Some(loss) => format!("INIT (random parameters), loss {}", loss_text(loss)),
+            None => "INIT (random parameters)".to_string(),
+        };
     }
     let loss = history
         .iter()

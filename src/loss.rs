@@ -25,6 +25,14 @@ impl TargetTensor {
     }
 
     /// `length` rows from `start` (a minibatch).
+    /// The same targets off the autodiff graph, on the plain device (for an inference model).
+    pub fn inner(&self) -> Self {
+        match self {
+            TargetTensor::Classes(classes) => TargetTensor::Classes(classes.clone().inner()),
+            TargetTensor::Values(values) => TargetTensor::Values(values.clone().inner()),
+        }
+    }
+
     pub fn narrow(&self, start: usize, length: usize) -> Self {
         match self {
             TargetTensor::Classes(classes) => {

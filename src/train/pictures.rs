@@ -39,6 +39,14 @@ impl Recorder {
         }
     }
 
+    /// The watched loss of the random parameters, for the INIT picture's label.
+    pub fn init_loss(&mut self, loss: f64) {
+        match self {
+            Recorder::Fit(fit) => fit.init_loss = Some(loss),
+            Recorder::Boundary(boundary, _) => boundary.init_loss = Some(loss),
+        }
+    }
+
     /// The picture, with the kept model's curve or regions last (none when no epoch was kept).
     pub fn finish<A: Architecture>(
         self,

@@ -14,6 +14,7 @@ use super::{learner, Plan, TrainReport};
 use crate::advice;
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION};
 use crate::learner::{Checkpoint, Kept, Training, Watcher};
+use crate::loss::{Loss, TargetTensor};
 use crate::machine;
 use crate::memory::MemoryEstimate;
 use crate::metrics::EpochMetrics;
@@ -88,6 +89,14 @@ impl Plan {
             interrupt: self.interrupt.as_deref(),
             // What the network learned, as a picture: a curve, or regions.
             recorder: Recorder::for_plan(&self, &card),
+            // The rows STOP watches, off the autodiff graph: INIT's loss is measured on them.
+            watched: match &self.valid {
+                Some(valid) => (valid.features.clone(), valid.targets.clone()),
+                None => (
+                    self.train.features.clone().inner(),
+                    self.train.targets.inner(),
+                ),
+            },
         };
         let learner = learner(
             &card.training,
@@ -205,6 +214,8 @@ struct RunWatcher<'a, F, A> {
     interrupt: Option<&'a AtomicBool>,
     /// Records what the network learned, for its picture.
     recorder: Option<Recorder>,
+    /// The watched rows on the plain device: features `[rows, inputs]` and their targets.
+    watched: (Tensor<2>, TargetTensor),
 }
 
 impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> {
@@ -223,6 +234,11 @@ impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> 
 
     fn network(&mut self, epoch: usize, forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {
         if let Some(recorder) = &mut self.recorder {
+            if epoch == 0 {
+                let (features, targets) = &self.watched;
+                let loss = Loss.forward(forward(features.clone()), targets); // [1]
+                recorder.init_loss(loss.into_scalar::<f64>());
+            }
             recorder.record(epoch, forward);
         }
     }

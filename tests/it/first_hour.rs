@@ -599,6 +599,10 @@ fn each_picture_says_what_it_shows_for_this_run() {
     );
     let fit = fs::read_to_string(dir.path().join("s/fit.svg")).unwrap();
     assert!(
+        fit.contains("INIT (random parameters), loss "),
+        "INIT has its loss too"
+    );
+    assert!(
         fit.contains("the curve the mlp 1-16-1 relu fitted to sine"),
         "fit.svg title"
     );
