@@ -76,20 +76,26 @@ impl ArtifactDir {
             files.push((json_name, json));
         }
         commit::commit(&self.dir, &files)?;
-        // A picture of an earlier model in this folder would be redrawn by `plot` as this one's.
-        let stale = [
+        self.remove_stale_pictures(&files);
+        Ok(())
+    }
+
+    /// A picture of an earlier model in this folder would be redrawn by `plot` as this one's:
+    /// every picture file the save did not write goes.
+    fn remove_stale_pictures(&self, saved: &[(&str, &[u8])]) {
+        let pictures = [
             FIT_PLOT_FILE,
             FIT_DATA_FILE,
             BOUNDARY_PLOT_FILE,
             BOUNDARY_DATA_FILE,
-        ]
-        .into_iter()
-        .chain([LR_FIND_PLOT_FILE, LR_FIND_DATA_FILE])
-        .filter(|name| !files.iter().any(|(saved, _)| saved == name));
+        ];
+        let stale = (pictures
+            .into_iter()
+            .chain([LR_FIND_PLOT_FILE, LR_FIND_DATA_FILE]))
+        .filter(|name| !saved.iter().any(|(written, _)| written == name));
         for name in stale {
             fs::remove_file(self.dir.join(name)).ok();
         }
-        Ok(())
     }
 }
 

@@ -144,24 +144,10 @@ fn fit_column(
     match &column.values {
         Values::Numbers(numbers) => {
             // The training rows' mean, when missing cells are filled with it.
-            let present: Vec<f64> = train
-                .iter()
-                .map(|&row| numbers[row])
-                .filter(|number| !number.is_nan())
-                .map(f64::from)
-                .collect();
-            if fill && present.is_empty() {
-                bail!(
-                    "{}: column '{name}' has no value in any training row, so it has no mean to \
-                     fill with; add --ignore {name}",
-                    frame.name
-                );
-            }
-            let mean = || (present.iter().sum::<f64>() / present.len() as f64) as f32;
-            Ok(ColumnEncoding::Number {
-                name,
-                fill: fill.then(mean),
-            })
+            let fill = fill
+                .then(|| mean(frame, &name, numbers, train))
+                .transpose()?;
+            Ok(ColumnEncoding::Number { name, fill })
         }
         Values::Text(texts) => {
             let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -203,4 +189,21 @@ fn fit_column(
             })
         }
     }
+}
+
+/// The training rows' mean of a number column, to fill its missing cells with; a column with no
+/// value at all has none.
+fn mean(frame: &Frame, name: &str, numbers: &[f32], train: &[usize]) -> Result<f32> {
+    let present: Vec<f64> = (train.iter().map(|&row| numbers[row]))
+        .filter(|number| !number.is_nan())
+        .map(f64::from)
+        .collect();
+    if present.is_empty() {
+        bail!(
+            "{}: column '{name}' has no value in any training row, so it has no mean to fill \
+             with; add --ignore {name}",
+            frame.name
+        );
+    }
+    Ok((present.iter().sum::<f64>() / present.len() as f64) as f32)
 }

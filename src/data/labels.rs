@@ -143,25 +143,7 @@ fn infer(numbers: &[f64], labels: &Labels) -> (Task, String) {
     let distinct = rows.len();
     let (smallest, total) = (rows.values().min().copied().unwrap_or(0), labels.ids.len());
     let values: Vec<i64> = rows.keys().copied().collect();
-    let consecutive = values.windows(2).all(|pair| pair[1] == pair[0] + 1);
-    let amounts = if distinct > MAX_INFERRED_CLASSES {
-        Some(format!(
-            "more than {MAX_INFERRED_CLASSES} distinct integers"
-        ))
-    } else if distinct > 2 && total < 2 * distinct {
-        Some(format!(
-            "{distinct} values in {total} rows, most of them once: amounts"
-        ))
-    } else if consecutive && distinct > MAX_CODE_RUN {
-        Some(format!(
-            "{distinct} consecutive integers ({} to {}): counts",
-            values[0],
-            values[distinct - 1]
-        ))
-    } else {
-        None
-    };
-    if let Some(why) = amounts {
+    if let Some(why) = amounts(&values, total) {
         let overrides = match distinct <= MAX_INFERRED_CLASSES {
             true => "if they are classes, add --task classification",
             false => "--task classification overrides",
@@ -205,15 +187,7 @@ fn classes(
         None => {
             let distinct: BTreeSet<String> =
                 labels.texts.iter().map(|text| name_of(text)).collect();
-            if distinct.len() > MAX_CLASSES {
-                bail!(
-                    "{file}: label column '{label_name}' has {} distinct values, more than the \
-                     {MAX_CLASSES} classes stepwise learns; if it is an amount to predict, add \
-                     --task regression, and if it is a name or an id, pick another column with \
-                     --label",
-                    distinct.len()
-                );
-            }
+            refuse_too_many(file, label_name, distinct.len())?;
             let mut names: Vec<String> = distinct.into_iter().collect();
             if numeric {
                 names.sort_by(|a, b| {
@@ -256,6 +230,40 @@ fn classes(
         );
     }
     Ok(Targets::Classes { indices, names })
+}
+
+/// More than [`MAX_CLASSES`] distinct labels are not classes to learn: refused, with the way out.
+fn refuse_too_many(file: &str, label_name: &str, distinct: usize) -> Result<()> {
+    if distinct > MAX_CLASSES {
+        bail!(
+            "{file}: label column '{label_name}' has {distinct} distinct values, more than the \
+             {MAX_CLASSES} classes stepwise learns; if it is an amount to predict, add --task \
+             regression, and if it is a name or an id, pick another column with --label"
+        );
+    }
+    Ok(())
+}
+
+/// Why the distinct integer `values` of `total` rows read as amounts, not class codes, if they do.
+fn amounts(values: &[i64], total: usize) -> Option<String> {
+    let distinct = values.len();
+    let consecutive = values.windows(2).all(|pair| pair[1] == pair[0] + 1);
+    if distinct > MAX_INFERRED_CLASSES {
+        Some(format!(
+            "more than {MAX_INFERRED_CLASSES} distinct integers"
+        ))
+    } else if distinct > 2 && total < 2 * distinct {
+        Some(format!(
+            "{distinct} values in {total} rows, most of them once: amounts"
+        ))
+    } else if consecutive && distinct > MAX_CODE_RUN {
+        let (first, last) = (values[0], values[distinct - 1]);
+        Some(format!(
+            "{distinct} consecutive integers ({first} to {last}): counts"
+        ))
+    } else {
+        None
+    }
 }
 
 /// A number that is finite in f32 (what the network computes in), or none.

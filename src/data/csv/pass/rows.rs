@@ -82,17 +82,7 @@ impl Pass {
             .columns
             .iter()
             .find(|(index, _)| is_missing(cell(record, *index)));
-        // Without a label column, these are a trained model's inputs (`predict --input-file`).
-        let advice = match self.label_column {
-            Some(_) => {
-                "fill it in, or use --missing drop (leave such rows out) or --missing mean (fill \
-                 with the training rows' mean)"
-            }
-            None => {
-                "fill it in: the model was trained without filling missing values (one trained \
-                 with --missing mean fills them)"
-            }
-        };
+        let advice = missing_advice(self.label_column.is_some());
         match (cell_missing, missing) {
             (Some((index, _)), Missing::Error) => bail!(
                 "{shown}: line {line}, column '{}' is empty or missing (a missing value); \
@@ -186,5 +176,20 @@ pub(super) fn trimmed(text: &str) -> &str {
         text
     } else {
         text.trim()
+    }
+}
+
+/// What to do about a missing cell: a training run's options, or (without a label column, a
+/// trained model's inputs to `predict --input-file`) what the model can and cannot fill.
+fn missing_advice(training: bool) -> &'static str {
+    match training {
+        true => {
+            "fill it in, or use --missing drop (leave such rows out) or --missing mean (fill \
+             with the training rows' mean)"
+        }
+        false => {
+            "fill it in: the model was trained without filling missing values (one trained \
+             with --missing mean fills them)"
+        }
     }
 }
