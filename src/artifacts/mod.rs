@@ -218,34 +218,6 @@ impl ArtifactDir {
         Ok(())
     }
 
-    /// What the folder's saved model is, in a phrase (`an mlp of hidden 16 trained on iris`),
-    /// when it holds one: what a run into the folder will replace.
-    pub fn saved_model(&self) -> Option<String> {
-        let text = commit::read(&self.dir, CONFIG_FILE).ok()?;
-        let card: serde_json::Value = serde_json::from_slice(&text).ok()?;
-        let training = &card["training"];
-        let widths = |key: &str| -> String {
-            let widths = training[key].as_array().into_iter().flatten();
-            widths
-                .map(|width| width.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let model = match training["model"].as_str()? {
-            "linear" => "a linear model".to_string(),
-            "cnn" => format!(
-                "a cnn of channels {} and hidden {}",
-                widths("channels"),
-                widths("hidden")
-            ),
-            kind => format!("an {kind} of hidden {}", widths("hidden")),
-        };
-        Some(format!(
-            "{model} trained on {}",
-            training["dataset"].as_str()?
-        ))
-    }
-
     /// Reads the per-epoch history back from `metrics.csv`.
     pub fn load_metrics(&self) -> Result<Vec<EpochMetrics>> {
         let text = self.read_text(METRICS_FILE)?;

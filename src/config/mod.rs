@@ -228,22 +228,25 @@ impl TrainConfig {
         if self.channels.is_empty() || self.channels.contains(&0) {
             bail!("--channels needs one or more positive channel counts, e.g. `--channels 8,16`");
         }
-        if let Some(size) = self
-            .image_size
-            .filter(|size| !(1..=MAX_IMAGE_SIZE).contains(size))
-        {
-            bail!(
-                "--image-size must be from 1 to {MAX_IMAGE_SIZE} (pixels a side), got {size}; \
-                 e.g. `--image-size 28`"
-            );
-        }
         if self.checkpoint_every == Some(0) {
             bail!("--checkpoint-every must be at least 1 (epochs between checkpoints)");
         }
         if self.nesterov && self.momentum == 0.0 {
             bail!("--nesterov needs a --momentum above 0, e.g. `--momentum 0.9`");
         }
+        self.validate_image_size()?;
         self.validate_columns()
+    }
+
+    /// Pictures are resized as u32 sides: `--image-size` from 1 to [`MAX_IMAGE_SIZE`].
+    fn validate_image_size(&self) -> anyhow::Result<()> {
+        match self.image_size {
+            Some(size) if !(1..=MAX_IMAGE_SIZE).contains(&size) => anyhow::bail!(
+                "--image-size must be from 1 to {MAX_IMAGE_SIZE} (pixels a side), got {size}; \
+                 e.g. `--image-size 28`"
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// --features, --ignore and --label must not contradict each other.

@@ -18,6 +18,7 @@ mod noise;
 pub mod prepare;
 mod source;
 pub mod split;
+mod task;
 pub mod transform;
 
 use anyhow::{bail, Result};

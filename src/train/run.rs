@@ -89,14 +89,7 @@ impl Plan {
             interrupt: self.interrupt.as_deref(),
             // What the network learned, as a picture: a curve, or regions.
             recorder: Recorder::for_plan(&self, &card),
-            // The rows STOP watches, off the autodiff graph: INIT's loss is measured on them.
-            watched: match &self.valid {
-                Some(valid) => (valid.features.clone(), valid.targets.clone()),
-                None => (
-                    self.train.features.clone().inner(),
-                    self.train.targets.inner(),
-                ),
-            },
+            watched: self.watched_rows(),
         };
         let learner = learner(
             &card.training,
@@ -135,6 +128,17 @@ impl Plan {
             card,
             out: self.out,
         })
+    }
+
+    /// The rows STOP watches, off the autodiff graph (INIT's loss is measured on them).
+    fn watched_rows(&self) -> (Tensor<2>, TargetTensor) {
+        match &self.valid {
+            Some(valid) => (valid.features.clone(), valid.targets.clone()),
+            None => (
+                self.train.features.clone().inner(),
+                self.train.targets.inner(),
+            ),
+        }
     }
 
     /// `summary.json` of a finished run.
