@@ -6,22 +6,9 @@ use plotters::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
+use super::TABLEAU;
 use super::{label, plotting};
 use crate::boundary::{Regions, CELLS};
-
-/// One colour per class (Tableau's ten).
-const CLASS_COLORS: [RGBColor; 10] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
-    RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
-];
 
 /// Everything `boundary.svg` draws, saved beside it (`boundary.json`) so `stepwise plot` can
 /// draw it again.
@@ -124,7 +111,7 @@ fn panel<DB: DrawingBackend>(
                 continue;
             }
             let (class, p) = cells[start];
-            let color = CLASS_COLORS[class % CLASS_COLORS.len()];
+            let color = TABLEAU[class % TABLEAU.len()];
             let corner = (x1.0 + start as f64 * width, x2.0 + row as f64 * height);
             let far = (x1.0 + end as f64 * width, corner.1 + height);
             let strength = 0.08 + 0.05 * shade(p);
@@ -133,7 +120,7 @@ fn panel<DB: DrawingBackend>(
         }
     }
     chart.draw_series(rectangles).map_err(plotting)?;
-    let color = |class: usize| CLASS_COLORS[class % CLASS_COLORS.len()];
+    let color = |class: usize| TABLEAU[class % TABLEAU.len()];
     chart
         .draw_series(
             points
@@ -156,5 +143,5 @@ fn panel<DB: DrawingBackend>(
 fn color_name(class: usize) -> &'static str {
     [
         "blue", "orange", "green", "red", "purple", "brown", "pink", "grey", "olive", "cyan",
-    ][class % CLASS_COLORS.len()]
+    ][class % TABLEAU.len()]
 }

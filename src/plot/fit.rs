@@ -3,7 +3,7 @@
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::{bounds, label, plotting, Series, SIZE, TRAIN, VALID};
+use super::{bounds, label, plotting, Series, SIZE, TABLEAU, TRAIN, VALID};
 use serde::{Deserialize, Serialize};
 
 use crate::fit::{self, Curve};
@@ -111,16 +111,10 @@ pub fn fit_svg(data: &FitPicture) -> Result<String> {
     Ok(svg)
 }
 
-/// Colours a reader tells apart at a glance, for the curves before the kept one (INIT gray);
-/// the kept curve is red. The rows are blue and orange.
-const MOMENTS: [RGBColor; 5] = [
-    RGBColor(150, 150, 150),
-    RGBColor(44, 160, 44),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-];
-const KEPT_CURVE: RGBColor = RGBColor(214, 39, 40);
+/// The curves before the kept one, from INIT (gray) on; the kept curve is red. The rows are
+/// blue and orange, the palette's first two.
+const MOMENTS: [RGBColor; 5] = [TABLEAU[7], TABLEAU[2], TABLEAU[4], TABLEAU[5], TABLEAU[6]];
+const KEPT_CURVE: RGBColor = TABLEAU[3];
 
 /// The true function (first, when known), then the curves from INIT to the kept epoch.
 fn lines<'a>(data: &FitPicture, curves: &'a [Curve]) -> Vec<Series<'a>> {

@@ -65,6 +65,21 @@ const SIZE: (u32, u32) = (800, 480);
 const TRAIN: RGBColor = RGBColor(31, 119, 180);
 const VALID: RGBColor = RGBColor(255, 127, 14);
 const KEPT: RGBColor = RGBColor(44, 160, 44);
+/// Ten colours told apart at a glance (Tableau's): one per class in `boundary.svg`, one per
+/// moment in `fit.svg`.
+const TABLEAU: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
 /// A y axis spanning more than this ratio is drawn on a log scale.
 const LOG_SCALE_RATIO: f64 = 20.0;
 
