@@ -150,7 +150,7 @@ impl<A: Architecture> Learner<'_, A> {
                 lowest = Some(model.clone());
             }
             if let Some(stop) = stop {
-                if let StopReason::MaxEpochs { .. } = stop {
+                if matches!(stop, StopReason::MaxEpochs { .. }) && watcher.keeps_checkpoints() {
                     // Out of epochs, not done: kept, the run continues for more
                     // (`--resume DIR --epochs N`) exactly as a longer one would have gone on.
                     let snapshot = Checkpoint::take(&model, &optimizer, &lowest, &position)?;

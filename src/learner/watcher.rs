@@ -11,9 +11,16 @@ use crate::metrics::EpochMetrics;
 pub trait Watcher {
     /// After every epoch, with its metrics.
     fn epoch(&mut self, _metrics: &EpochMetrics) {}
-    /// Keep this snapshot: every `--checkpoint-every` epochs, and when interrupted.
+    /// Keep this snapshot: every `--checkpoint-every` epochs, when interrupted, and at the end
+    /// of a run out of epochs when [`keeps_checkpoints`](Self::keeps_checkpoints).
     fn checkpoint(&mut self, _checkpoint: Checkpoint) -> Result<()> {
         Ok(())
+    }
+    /// Whether the watcher keeps snapshots beyond those asked for: a run out of epochs then
+    /// hands over its last (to train it longer), which costs a copy of the parameters and
+    /// SGD's state, so a watcher that would drop it is not handed one.
+    fn keeps_checkpoints(&self) -> bool {
+        false
     }
     /// Asked after every STEP; `true` (Ctrl-C) ends the run there.
     fn interrupted(&self) -> bool {

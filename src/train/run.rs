@@ -231,6 +231,10 @@ impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> 
         self.out.save_checkpoint(self.card, &checkpoint)
     }
 
+    fn keeps_checkpoints(&self) -> bool {
+        true
+    }
+
     fn interrupted(&self) -> bool {
         self.interrupt
             .is_some_and(|flag| flag.load(Ordering::Relaxed))

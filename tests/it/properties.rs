@@ -313,25 +313,39 @@ fn a_run_that_diverges_after_a_good_epoch_keeps_that_epoch_even_with_keep_last()
 
 #[test]
 fn checkpoints_are_taken_every_n_epochs_and_only_when_asked() {
-    /// Counts the checkpoints a run hands over, by epoch.
-    struct Counting(Vec<usize>);
+    /// Counts the checkpoints a run hands over, by epoch; `.1`: whether it keeps more than
+    /// those asked for.
+    struct Counting(Vec<usize>, bool);
     impl Watcher for Counting {
         fn checkpoint(&mut self, checkpoint: Checkpoint) -> anyhow::Result<()> {
             self.0.push(checkpoint.position.epoch - 1);
             Ok(())
         }
+        fn keeps_checkpoints(&self) -> bool {
+            self.1
+        }
     }
-    // And one at the end of a run out of epochs, which can be trained longer.
-    for (every, expected) in [(None, vec![5]), (Some(2), vec![2, 4, 5])] {
+    // And, to a watcher that keeps checkpoints, one at the end of a run out of epochs, which
+    // can be trained longer.
+    let cases = [
+        (None, true, vec![5]),
+        (Some(2), true, vec![2, 4, 5]),
+        (None, false, vec![]),
+        (Some(2), false, vec![2, 4]),
+    ];
+    for (every, keeps, expected) in cases {
         let dir = tempdir().unwrap();
         let config = TrainConfig::new()
             .with_epochs(5)
             .with_checkpoint_every(every);
         let plan = plan(config, dir.path());
-        let mut watcher = Counting(Vec::new());
+        let mut watcher = Counting(Vec::new(), keeps);
         plan.learner()
             .run(plan.train_data(), plan.valid_data(), None, &mut watcher)
             .unwrap();
-        assert_eq!(watcher.0, expected, "--checkpoint-every {every:?}");
+        assert_eq!(
+            watcher.0, expected,
+            "--checkpoint-every {every:?}, keeps {keeps}"
+        );
     }
 }
