@@ -2,6 +2,7 @@
 //! too big a rate and the parameters vary wildly (the loss blows up or swings up and down), too
 //! small a rate and they are not updated enough (the loss barely moves).
 
+use crate::data::Targets;
 use crate::metrics::EpochMetrics;
 use crate::stop::StopReason;
 
@@ -59,6 +60,17 @@ pub fn advise(
         }
     }
     advice
+}
+
+/// The share of `valid`'s rows in their most common class: what always answering it scores.
+pub fn chance(targets: &Targets, valid: &[usize]) -> Option<f64> {
+    let Targets::Classes { indices, names } = targets else {
+        return None;
+    };
+    let mut counts = vec![0usize; names.len()];
+    valid.iter().for_each(|&row| counts[indices[row]] += 1);
+    let most = counts.into_iter().max()?;
+    (!valid.is_empty()).then(|| most as f64 / valid.len() as f64)
 }
 
 /// A best accuracy less than this part of the way from chance to perfect is near chance.

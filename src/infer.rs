@@ -82,14 +82,10 @@ impl<A: Architecture> Predictor<A> {
                      values: give one with --input-image FILE"
                 );
             }
-            const SHOWN: usize = 20;
-            let listed = match names.len() > SHOWN {
-                true => format!("{}, ...", names[..SHOWN].join(", ")),
-                false => names.join(", "),
-            };
             bail!(
-                "the model takes {} input values ({listed}), got {}",
+                "the model takes {} input values ({}), got {}",
                 names.len(),
+                crate::data::labels::listed(&names),
                 values.len()
             );
         }

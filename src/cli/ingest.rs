@@ -64,7 +64,8 @@ pub fn ingest(args: &BenchArgs, backend: &Backend) -> Result<()> {
 /// dropped, and on SIGINT, SIGTERM or SIGHUP by a handler that unlinks it, then ends the process
 /// as the signal would have.
 struct Scratch {
-    path: std::path::PathBuf,
+    /// The file, until it is the user's to keep.
+    path: Option<std::path::PathBuf>,
     handlers: Vec<signal_hook::SigId>,
 }
 
@@ -86,7 +87,7 @@ impl Scratch {
             handlers.push(unsafe { signal_hook::low_level::register(signal, remove) }?);
         }
         Ok(Scratch {
-            path: path.to_path_buf(),
+            path: Some(path.to_path_buf()),
             handlers,
         })
     }
@@ -95,7 +96,7 @@ impl Scratch {
 impl Scratch {
     /// The file is the user's now: it stays, and the handlers go.
     fn keep(mut self) {
-        self.path = std::path::PathBuf::new();
+        self.path = None;
     }
 }
 
@@ -104,8 +105,8 @@ impl Drop for Scratch {
         for handler in self.handlers.drain(..) {
             signal_hook::low_level::unregister(handler);
         }
-        if !self.path.as_os_str().is_empty() {
-            std::fs::remove_file(&self.path).ok();
+        if let Some(path) = &self.path {
+            std::fs::remove_file(path).ok();
         }
     }
 }

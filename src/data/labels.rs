@@ -210,6 +210,20 @@ pub fn shorten(text: &str) -> String {
     }
 }
 
+/// Column names for a message: all of a few, the first 20 of many (a picture has thousands).
+pub fn listed(names: &[impl AsRef<str>]) -> String {
+    const SHOWN: usize = 20;
+    let shown: Vec<String> = names
+        .iter()
+        .take(SHOWN)
+        .map(|name| shorten(name.as_ref()))
+        .collect();
+    match names.len() {
+        count if count > SHOWN => format!("{}, ... ({count} in all)", shown.join(", ")),
+        _ => shown.join(", "),
+    }
+}
+
 #[cfg(test)]
 #[path = "labels_tests.rs"]
 mod tests;

@@ -137,26 +137,19 @@ fn emptiest_corner(
         points.iter().filter(inside).count()
     };
     let corners = [
-        (preferred.clone(), None),
-        (SeriesLabelPosition::UpperRight, Some((true, true))),
-        (SeriesLabelPosition::UpperLeft, Some((false, true))),
-        (SeriesLabelPosition::LowerRight, Some((true, false))),
-        (SeriesLabelPosition::LowerLeft, Some((false, false))),
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::LowerLeft, false, false),
     ];
-    let preferred_at = match preferred {
-        SeriesLabelPosition::UpperLeft => (false, true),
-        SeriesLabelPosition::LowerRight => (true, false),
-        SeriesLabelPosition::LowerLeft => (false, false),
-        _ => (true, true),
+    // The emptiest; of corners as empty, the preferred one, then the first.
+    let rank = |position: &SeriesLabelPosition| {
+        std::mem::discriminant(position) != std::mem::discriminant(&preferred)
     };
     corners
         .into_iter()
-        .map(|(position, at)| {
-            let (right, top) = at.unwrap_or(preferred_at);
-            (crowd(right, top), position)
-        })
-        .min_by_key(|(count, _)| *count)
-        .map_or(preferred, |(_, position)| position)
+        .min_by_key(|(position, right, top)| (crowd(*right, *top), rank(position)))
+        .map_or(preferred, |(position, _, _)| position)
 }
 
 /// Draws the series; `text` is the caption and the x and y axis descriptions.

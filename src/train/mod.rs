@@ -156,7 +156,7 @@ impl Plan {
 
         // Before anything is put on the device: refuse what cannot fit.
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
-        let chance = resume::chance(&frame.targets, &prepared.rows.valid);
+        let chance = crate::advice::chance(&frame.targets, &prepared.rows.valid);
         let memory = MemoryEstimate::for_training(
             model.parameter_count(),
             // Every layer's outputs, the convolutions' too (their pictures are most of a CNN's).

@@ -1,5 +1,4 @@
-//! Continuing a run: after a Ctrl-C, or for more epochs than it was set for; and what its
-//! validation rows score by chance, which the advice compares the run with.
+//! Continuing a run: after a Ctrl-C, or for more epochs than it was set for.
 
 use std::path::PathBuf;
 
@@ -7,7 +6,6 @@ use anyhow::{bail, Result};
 
 use super::Plan;
 use crate::artifacts::ArtifactDir;
-use crate::data::Targets;
 use crate::device::Backend;
 
 impl Plan {
@@ -51,15 +49,4 @@ impl Plan {
         let position = &self.resume.as_ref()?.position;
         Some((position.epoch, position.steps_done))
     }
-}
-
-/// The share of `valid`'s rows in their most common class: what always answering it scores.
-pub(super) fn chance(targets: &Targets, valid: &[usize]) -> Option<f64> {
-    let Targets::Classes { indices, names } = targets else {
-        return None;
-    };
-    let mut counts = vec![0usize; names.len()];
-    valid.iter().for_each(|&row| counts[indices[row]] += 1);
-    let most = counts.into_iter().max()?;
-    (!valid.is_empty()).then(|| most as f64 / valid.len() as f64)
 }

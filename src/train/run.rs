@@ -89,7 +89,7 @@ impl Plan {
             interrupt: self.interrupt.as_deref(),
             // What the network learned, as a picture: a curve, or regions.
             recorder: Recorder::for_plan(&self, &card),
-            watched: self.watched_rows(),
+            watched_rows: self.watched_rows(),
         };
         let learner = learner(
             &card.training,
@@ -219,7 +219,7 @@ struct RunWatcher<'a, F, A> {
     /// Records what the network learned, for its picture.
     recorder: Option<Recorder>,
     /// The watched rows on the plain device: features `[rows, inputs]` and their targets.
-    watched: (Tensor<2>, TargetTensor),
+    watched_rows: (Tensor<2>, TargetTensor),
 }
 
 impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> {
@@ -243,7 +243,7 @@ impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> 
     fn network(&mut self, epoch: usize, forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {
         if let Some(recorder) = &mut self.recorder {
             if epoch == 0 {
-                let (features, targets) = &self.watched;
+                let (features, targets) = &self.watched_rows;
                 let loss = Loss.forward(forward(features.clone()), targets); // [1]
                 recorder.init_loss(loss.into_scalar::<f64>());
             }

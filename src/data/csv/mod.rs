@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 
 use super::encoding::{ColumnEncoding, Encoding, Unseen};
 use super::frame::Frame;
-use super::labels::{self, shorten, Labels};
+use super::labels::{self, listed, shorten, Labels};
 use super::{ColumnSpec, LabelSpec, Targets};
 use crate::config::Missing;
 use crate::machine;
@@ -224,14 +224,4 @@ fn feature_columns(
         );
     }
     Ok(columns)
-}
-
-/// Column names for a message: all of a few, the first 20 of many (a picture has thousands).
-fn listed(names: &[String]) -> String {
-    const SHOWN: usize = 20;
-    let shown: Vec<String> = names.iter().take(SHOWN).map(|name| shorten(name)).collect();
-    match names.len() {
-        count if count > SHOWN => format!("{}, ... ({count} in all)", shown.join(", ")),
-        _ => shown.join(", "),
-    }
 }
