@@ -7,21 +7,16 @@ use std::process::Output;
 
 use tempfile::tempdir;
 
-use crate::cli::stepwise;
-use crate::train_cli;
+use crate::{hardening, train_cli};
 
 /// Runs stepwise in `dir`; its output.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    stepwise(dir).args(args).output().unwrap()
+    hardening::run(dir, args, &[])
 }
 
 /// The run's stderr, after checking that it failed with exit 1 and without a panic.
 fn refused(dir: &Path, args: &[&str]) -> String {
-    let output = run(dir, args);
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-    stderr
+    hardening::refused(run(dir, args), 1, args)
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::cli::stepwise;
 use crate::{spawn, train_cli};
 
 /// Runs stepwise in `dir` with `env` set; its output.
-fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub(crate) fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = stepwise(dir);
     command.args(args);
     for (name, value) in env {
@@ -23,7 +23,7 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// The run's stderr, after checking that it ended with `code` and without a panic.
-fn refused(output: Output, code: i32, args: &[&str]) -> String {
+pub(crate) fn refused(output: Output, code: i32, args: &[&str]) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
     assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
