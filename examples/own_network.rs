@@ -26,7 +26,7 @@ use burn::tensor::{Device, Tensor};
 use stepwise::artifacts::ArtifactDir;
 use stepwise::config::TrainConfig;
 use stepwise::device;
-use stepwise::infer::{Prediction, Predictor};
+use stepwise::inference::{Prediction, Predictor};
 use stepwise::model::{Architecture, Network};
 use stepwise::train::Plan;
 

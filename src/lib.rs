@@ -6,57 +6,56 @@
 //! |----------|---------------------------------------------------|--------------------------------|
 //! | INIT     | random starting parameters, from a seed           | [`model::Architecture::init`]  |
 //! | PREDICT  | the network's outputs for a minibatch             | [`model::Network::forward`]    |
-//! | LOSS     | one number for how wrong they are                 | [`loss::Loss::forward`]        |
+//! | LOSS     | one number for how wrong they are                 | [`learner::loss::Loss::forward`] |
 //! | GRADIENT | backpropagation: d(loss)/d(parameter)             | `loss.backward()` in [`learner::step`] |
 //! | STEP     | parameter ← parameter − learning_rate × gradient  | burn's SGD in [`learner::step`] |
-//! | STOP     | target reached, no progress, diverged, or done    | [`stop::StopPolicy`]           |
+//! | STOP     | target reached, no progress, diverged, or done    | [`learner::stop::StopPolicy`]  |
 //!
-//! [`learner::Learner::run`] reads those phases top to bottom, for the built-in MLP
-//! ([`model::ModelConfig`]) or any burn `Module` that implements [`model::Network`] (see
-//! `examples/own_network.rs`); [`keep`] says which epoch's parameters it hands back and
-//! [`advice`] what its history says about the learning rate. Around it: [`data`] loads and
-//! prepares the examples, [`batch`] puts them on the device, [`measure`] scores a network on a
-//! split,
-//! [`train`] runs a whole training job and [`artifacts`] saves it, [`infer`] loads it again to
-//! predict and [`eval`] to score labelled rows, and [`device`] is the one place that knows which
-//! burn backends are compiled in.
+//! The source is in folders by concept:
 //!
-//! [`memory`] refuses runs too big for the machine before they start ([`machine`] says what the
-//! machine has), and [`bench`](mod@bench) times the loop on the benchmark workloads.
-//!
-//! Looking inside the loop: [`trace`] prints every phase's numbers for the first steps,
-//! [`lr_find`] chooses a learning rate by experiment, [`gradcheck`] checks backpropagation
-//! against finite differences, [`derivative`] runs the article's profit example, and [`plot`]
-//! draws the pictures: the loss, and what the network learned — [`fit`] (a curve bending onto
-//! the data), [`boundary`] (the regions a classifier carves) and [`approximate`] (the universal
-//! approximation theorem, one width after another).
+//! | folder | what it holds |
+//! |---|---|
+//! | `learner/` | the loop: [`learner::Learner::run`], the one step, the loss, STOP, which epoch is kept, minibatches, measuring a split, the per-epoch record |
+//! | `model/` | the networks: the built-in MLP and CNN, and the two traits any burn `Module` implements to be trained |
+//! | `config/` | every tunable knob, in one `#[derive(Config)]` saved with the model |
+//! | `data/` | where examples come from (built-in sets, CSV, pictures), the task, the split, the encoding and standardisation |
+//! | `train/` | a whole run: prepare the plan, train, save |
+//! | `artifacts/` | the saved folder: its files, the crash-safe commit, checkpoints, the one writer |
+//! | `inference/` | a saved folder loaded again to predict, and to evaluate labelled rows |
+//! | `teaching/` | looking inside the loop: trace, lr-find, gradcheck, the derivative, approximation, advice |
+//! | `pictures/` | the SVG pictures: the loss, what a regression or a classifier learned, lr-find |
+//! | `device/` | the one place that knows the backends; `device/speed/`, stepwise's own operations |
+//! | `remote/` | training on another machine's device |
+//! | `machine/` | memory, files, the run's memory estimate, the checksum |
+//! | `bench/` | the benchmark workloads |
+//! | `cli/` | the command line: the only code that prints |
 
-pub mod advice;
-pub mod approximate;
+mod cli;
+
 pub mod artifacts;
-pub mod batch;
 pub mod bench;
-pub mod boundary;
-pub mod checksum;
 pub mod config;
 pub mod data;
-pub mod derivative;
 pub mod device;
-pub mod eval;
-pub mod fit;
-pub mod gradcheck;
-pub mod infer;
-pub mod keep;
+pub mod inference;
 pub mod learner;
-pub mod loss;
-pub mod lr_find;
 pub mod machine;
-pub mod measure;
-pub mod memory;
-pub mod metrics;
 pub mod model;
-pub mod plot;
+pub mod pictures;
 pub mod remote;
-pub mod stop;
-pub mod trace;
+pub mod teaching;
 pub mod train;
+
+/// The `stepwise` program: parses the process's arguments, runs the command, and reports an
+/// error on stderr. Its exit status: 0 done, 1 an error, 130/143/129 interrupted after saving.
+pub fn command_line() -> std::process::ExitCode {
+    match cli::run(cli::parse()) {
+        Ok(code) => code,
+        Err(err) => {
+            // Not eprintln!, which panics where stderr cannot be written (`2> /dev/full`).
+            use std::io::Write as _;
+            writeln!(std::io::stderr().lock(), "error: {err:#}").ok();
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

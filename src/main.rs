@@ -1,6 +1,5 @@
-//! `stepwise`: parse the command line, call the library, report errors. Nothing else.
-
-mod cli;
+//! `stepwise`: the process's own settings (allocator, SIGPIPE), then the command line, which
+//! lives in the library (`stepwise::command_line`) beside everything it calls.
 
 use std::process::ExitCode;
 
@@ -17,13 +16,5 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    match cli::run(cli::parse()) {
-        Ok(code) => code,
-        Err(err) => {
-            // Not eprintln!, which panics where stderr cannot be written (`2> /dev/full`).
-            use std::io::Write as _;
-            writeln!(std::io::stderr().lock(), "error: {err:#}").ok();
-            ExitCode::FAILURE
-        }
-    }
+    stepwise::command_line()
 }

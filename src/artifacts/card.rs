@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use super::older::{unwritten_field, upgrade, without_added_defaults};
 use super::FORMAT_VERSION;
-use crate::checksum::checksum;
 use crate::config::{Task, TrainConfig};
 use crate::data::encoding::Encoding;
 use crate::data::images::ImageShape;
 use crate::data::transform::Standardizer;
+use crate::machine::checksum::checksum;
 use crate::model::{Architecture, ModelConfig};
 
 /// Everything needed to rebuild the model and transform its inputs and outputs: `config.json`.

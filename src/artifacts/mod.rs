@@ -22,9 +22,9 @@
 mod card;
 mod checkpoint;
 pub mod commit;
+mod drawn;
 mod links;
 mod older;
-mod pictures;
 mod save;
 mod summary;
 mod writer;
@@ -42,8 +42,8 @@ use anyhow::{bail, Context, Result};
 use burn::tensor::Device;
 use serde::Serialize;
 
-use crate::checksum::checksum;
-use crate::metrics::EpochMetrics;
+use crate::learner::metrics::EpochMetrics;
+use crate::machine::checksum::checksum;
 use crate::model::{self, Architecture};
 
 /// Version of the `config.json` layout and of the records beside it; a newer one than this

@@ -5,18 +5,18 @@ use std::fs;
 use anyhow::{bail, Result};
 
 use super::card::{parse_config, ConfigFile};
-use super::pictures::picture_files;
+use super::drawn::picture_files;
 use super::{
     commit, to_json, ArtifactDir, ModelCard, Summary, BOUNDARY_DATA_FILE, BOUNDARY_PLOT_FILE,
     CONFIG_FILE, FIT_DATA_FILE, FIT_PLOT_FILE, LOSS_PLOT_FILE, LR_FIND_DATA_FILE,
     LR_FIND_PLOT_FILE, METRICS_FILE, MODEL_FILE, SUMMARY_FILE,
 };
-use crate::checksum::checksum;
+use crate::learner::metrics::EpochMetrics;
 use crate::learner::Kept;
-use crate::lr_find::LrFinding;
-use crate::metrics::EpochMetrics;
+use crate::machine::checksum::checksum;
 use crate::model::{self, Architecture};
-use crate::plot::{self, LossMarks, Picture};
+use crate::pictures::{self, LossMarks, Picture};
+use crate::teaching::lr_find::LrFinding;
 
 impl ArtifactDir {
     /// Saves a trained model with its card, history and summary (and the range test's plot, and
@@ -41,7 +41,7 @@ impl ArtifactDir {
         )
         .stopped_by(&summary.stop);
         let summary = to_json(summary)?;
-        let loss_plot = plot::loss_svg(history, &marks)?;
+        let loss_plot = pictures::loss_svg(history, &marks)?;
         let config = to_json(&ConfigFile {
             card: card.clone(),
             model_checksum: Some(checksum(&record)),
@@ -61,7 +61,7 @@ impl ArtifactDir {
             (LOSS_PLOT_FILE, loss_plot.as_bytes()),
             (CONFIG_FILE, &config),
         ];
-        let lr_find_plot = lr_finding.map(plot::lr_find_svg).transpose()?;
+        let lr_find_plot = lr_finding.map(pictures::lr_find_svg).transpose()?;
         let lr_find_data = lr_finding.map(serde_json::to_vec).transpose()?;
         if let (Some(svg), Some(json)) = (&lr_find_plot, &lr_find_data) {
             files.push((LR_FIND_PLOT_FILE, svg.as_bytes()));

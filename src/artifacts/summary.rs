@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::learner::metrics::EpochMetrics;
+use crate::learner::stop::StopReason;
 use crate::learner::Kept;
-use crate::metrics::EpochMetrics;
-use crate::stop::StopReason;
 
 /// What a training run did: `summary.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

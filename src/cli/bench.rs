@@ -3,8 +3,8 @@
 use anyhow::{bail, Result};
 use serde::Serialize;
 
-use stepwise::bench::{self, BenchResult, Workload};
-use stepwise::machine;
+use crate::bench::{self, BenchResult, Workload};
+use crate::machine;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

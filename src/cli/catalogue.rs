@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 
-use stepwise::data;
-use stepwise::device::{self, DeviceChoice};
+use crate::data;
+use crate::device::{self, DeviceChoice};
 
 use super::RemoteArgs;
 
@@ -25,7 +25,7 @@ pub fn devices(remote: RemoteArgs) -> Result<()> {
         super::remote::on_lost_server(&server.address); // the survey asks it what it hosts
     }
     let mut reached = false;
-    for (name, backend) in stepwise::remote::survey(server.as_ref()) {
+    for (name, backend) in crate::remote::survey(server.as_ref()) {
         match backend {
             Ok(backend) => {
                 reached |= name == "remote";

@@ -2,11 +2,11 @@
 
 use anyhow::{bail, Result};
 
-use stepwise::approximate;
-use stepwise::artifacts::ArtifactDir;
-use stepwise::derivative::{self, readable, CRITICAL_POINT};
-use stepwise::gradcheck::{ATOL, EPSILON, RTOL};
-use stepwise::plot;
+use crate::artifacts::ArtifactDir;
+use crate::pictures;
+use crate::teaching::approximate;
+use crate::teaching::derivative::{self, readable, CRITICAL_POINT};
+use crate::teaching::gradcheck::{ATOL, EPSILON, RTOL};
 
 use super::show::{print_lr_finding, print_plan};
 use super::{ApproximateArgs, DerivativeArgs, GradcheckArgs, PlanArgs, PlotArgs};
@@ -94,7 +94,7 @@ pub fn approximate(args: ApproximateArgs) -> Result<()> {
     let backend = args.plan.device.backend()?;
     let config = args.plan.config;
     // Named as `train` names its folder: from the data set's name, a file's stem.
-    let name = stepwise::data::Source::resolve(&config.dataset)?.name();
+    let name = crate::data::Source::resolve(&config.dataset)?.name();
     let out = match args.plan.out {
         Some(dir) => ArtifactDir::new(dir),
         None => ArtifactDir::for_dataset(&format!("approximate-{name}")),
@@ -120,7 +120,7 @@ pub fn approximate(args: ApproximateArgs) -> Result<()> {
             approximant.loss
         )?;
     }
-    out.save_approximation(&plot::fit_svg(&approximation.picture())?)?;
+    out.save_approximation(&pictures::fit_svg(&approximation.picture())?)?;
     say!("saved    {}", out.approximation_plot().display())?;
     Ok(())
 }
@@ -208,7 +208,7 @@ pub fn plot(args: PlotArgs) -> Result<()> {
         );
     }
     dir.save_loss_plot(&history)?;
-    say!("{}", plot::loss_text(&history))?;
+    say!("{}", pictures::loss_text(&history))?;
     say!("saved    {}", dir.loss_plot().display())?;
     for picture in [dir.redraw_picture()?, dir.redraw_lr_find()?]
         .into_iter()

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 
-use stepwise::artifacts::ArtifactDir;
-use stepwise::data::csv::load_features;
-use stepwise::data::images::folder;
-use stepwise::eval::{Evaluation, Scores};
-use stepwise::infer::{Prediction, Predictor};
+use crate::artifacts::ArtifactDir;
+use crate::data::csv::load_features;
+use crate::data::images::folder;
+use crate::inference::eval::{Evaluation, Scores};
+use crate::inference::{Prediction, Predictor};
 
 use super::{EvalArgs, PredictArgs};
 
@@ -211,7 +211,7 @@ fn print_evaluation(evaluation: &Evaluation) -> Result<()> {
                 say!(
                     "confusion not shown: {} classes, more than the {} a table is made for",
                     class_names.len(),
-                    stepwise::eval::MAX_CONFUSION_CLASSES
+                    crate::inference::eval::MAX_CONFUSION_CLASSES
                 )?;
                 return Ok(());
             }

@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 
-use stepwise::bench::ingest::{self, IngestResult};
-use stepwise::device::Backend;
-use stepwise::machine;
+use crate::bench::ingest::{self, IngestResult};
+use crate::device::Backend;
+use crate::machine;
 
 use super::BenchArgs;
 

@@ -43,10 +43,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
-use stepwise::config::TrainConfig;
-use stepwise::device::{self, Backend, DeviceChoice};
-use stepwise::eval::Rows;
-use stepwise::train::Plan;
+use crate::config::TrainConfig;
+use crate::device::{self, Backend, DeviceChoice};
+use crate::inference::eval::Rows;
+use crate::train::Plan;
 
 pub use parse::parse;
 
@@ -108,7 +108,7 @@ impl DeviceArg {
     /// The chosen backend; a fallback warning goes to stderr.
     pub fn backend(&self) -> Result<Backend> {
         let server = self.remote.server()?;
-        let selection = stepwise::remote::select(self.device, server.as_ref())?;
+        let selection = crate::remote::select(self.device, server.as_ref())?;
         if let Some(server) = server {
             remote::on_lost_server(&server.address);
         }
@@ -187,7 +187,7 @@ pub struct ApproximateArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
     /// The hidden layer widths to try, comma separated.
-    #[arg(long, value_delimiter = ',', default_values_t = stepwise::approximate::WIDTHS)]
+    #[arg(long, value_delimiter = ',', default_values_t = crate::teaching::approximate::WIDTHS)]
     pub widths: Vec<usize>,
 }
 

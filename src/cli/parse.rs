@@ -8,7 +8,7 @@ use clap::error::ErrorKind;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, Command, CommandFactory, FromArgMatches};
 
-use stepwise::config::{ModelKind, TrainConfig};
+use crate::config::{ModelKind, TrainConfig};
 
 use super::Cli;
 

@@ -6,10 +6,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
-use stepwise::device::DeviceChoice;
-use stepwise::remote::{
-    self, Address, ServeOptions, Server, ServerEvent, Serving, Token, Transport,
-};
+use crate::device::DeviceChoice;
+use crate::remote::{self, Address, ServeOptions, Server, ServerEvent, Serving, Token, Transport};
 
 /// Which server `--device remote` computes on.
 #[derive(Args, Debug)]
@@ -68,7 +66,7 @@ pub struct ServeArgs {
 }
 
 pub fn serve(args: ServeArgs) -> Result<()> {
-    if !stepwise::device::compiled_backends().contains(&"remote") {
+    if !crate::device::compiled_backends().contains(&"remote") {
         // Before the token: a build that cannot serve says so first.
         return remote::serve_unavailable();
     }

@@ -3,12 +3,12 @@
 
 use anyhow::Result;
 
-use stepwise::fit;
-use stepwise::lr_find::{LrFinding, END, START};
-use stepwise::machine;
-use stepwise::model::Architecture;
-use stepwise::trace::Trace;
-use stepwise::train::{Plan, TrainReport};
+use crate::machine;
+use crate::model::Architecture;
+use crate::pictures::curve;
+use crate::teaching::lr_find::{LrFinding, END, START};
+use crate::teaching::trace::Trace;
+use crate::train::{Plan, TrainReport};
 
 /// The data, the task, the notes, the model and its STEP rule, the device and the memory.
 pub fn print_plan(plan: &Plan) -> Result<()> {
@@ -204,7 +204,7 @@ pub fn print_fit(report: &TrainReport) -> Result<()> {
         moments.join(", ")
     )?;
     if report.card.model.hidden_widths().is_empty() && report.card.model.output.is_none() {
-        if let Some((slope, intercept)) = fit::equation(kept) {
+        if let Some((slope, intercept)) = curve::equation(kept) {
             let sign = if intercept < 0.0 { '-' } else { '+' };
             say!(
                 "learned  {} = {slope:.3} {} {sign} {:.3}",

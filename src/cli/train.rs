@@ -9,10 +9,10 @@ use std::sync::Arc;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use stepwise::metrics::EpochMetrics;
-use stepwise::plot;
-use stepwise::stop::StopReason;
-use stepwise::train::{Plan, TrainReport};
+use crate::learner::metrics::EpochMetrics;
+use crate::learner::stop::StopReason;
+use crate::pictures;
+use crate::train::{Plan, TrainReport};
 
 use super::show::{print_fit, print_lr_finding, print_plan, print_trace};
 use super::TrainArgs;
@@ -78,7 +78,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         }));
     }
     if !args.quiet && !report.training.history.is_empty() {
-        say!("{}", plot::loss_text(&report.training.history))?;
+        say!("{}", pictures::loss_text(&report.training.history))?;
     }
     Ok(ExitCode::SUCCESS)
 }

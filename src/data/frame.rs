@@ -9,8 +9,8 @@ use std::hash::Hasher;
 
 use super::image_shape::ImageShape;
 use super::{Dataset, Targets};
-use crate::checksum::Checksum;
 use crate::config::Task;
+use crate::machine::checksum::Checksum;
 
 /// Cell texts that mean "no value here", compared without case: what pandas reads as missing,
 /// and the `?` of the UCI files.

@@ -46,19 +46,11 @@ macro_rules! defaults_on_every_backend {
     };
 }
 
-mod backward;
-#[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
-mod dense;
-#[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
-mod loss;
-#[allow(deprecated)] // it routes to burn's ndarray backend, deprecated in 0.22 but shipped
-mod tanh;
+mod speed;
 
-pub use dense::{linear, linear_then};
-pub use loss::{cross_entropy, mean_squared_error};
-pub use tanh::tanh;
 #[cfg(feature = "remote")]
-pub(crate) use tanh::Tanh;
+pub(crate) use speed::Tanh;
+pub use speed::{cross_entropy, linear, linear_then, mean_squared_error, tanh};
 
 use anyhow::Result;
 use burn::tensor::Device;

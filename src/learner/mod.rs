@@ -10,8 +10,14 @@
 //! STOP      when the loss is acceptable, stops improving, diverges, or the epochs run out
 //! ```
 
+pub mod batch;
+pub mod keep;
+pub mod loss;
+pub mod measure;
+pub mod metrics;
 mod resume;
 mod step;
+pub mod stop;
 mod watcher;
 
 use resume::EpochLoss;
@@ -27,15 +33,15 @@ use burn::tensor::{Device, Tensor};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use crate::batch::DeviceData;
 use crate::config::Keep;
 use crate::config::TrainConfig;
-pub use crate::keep::Kept;
-use crate::loss::{Loss, TargetTensor};
-use crate::measure::measure;
-use crate::metrics::EpochMetrics;
+use crate::learner::batch::DeviceData;
+pub use crate::learner::keep::Kept;
+use crate::learner::loss::{Loss, TargetTensor};
+use crate::learner::measure::measure;
+use crate::learner::metrics::EpochMetrics;
+use crate::learner::stop::{Lowest, StopPolicy, StopReason, Watched};
 use crate::model::{Architecture, Network};
-use crate::stop::{Lowest, StopPolicy, StopReason, Watched};
 
 /// What a run produced: the trained network, its history and why it stopped.
 #[derive(Debug)]

@@ -9,10 +9,10 @@ use burn::tensor::{Bytes, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use super::{sgd, Init, Learner};
-use crate::loss::Loss;
-use crate::metrics::EpochMetrics;
+use crate::learner::loss::Loss;
+use crate::learner::metrics::EpochMetrics;
+use crate::learner::stop::StopPolicy;
 use crate::model::{self, Architecture, Network};
-use crate::stop::StopPolicy;
 
 /// Where a run is. With the parameters and SGD's momentum, enough to continue it exactly as if
 /// it had never stopped.

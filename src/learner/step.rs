@@ -11,7 +11,7 @@ use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::Tensor;
 
 use crate::config::TrainConfig;
-use crate::loss::{Loss, TargetTensor};
+use crate::learner::loss::{Loss, TargetTensor};
 use crate::model::Network;
 
 /// What a caller sees of a step's phases; training looks at nothing (`()`).

@@ -5,7 +5,7 @@ use anyhow::Result;
 use burn::tensor::Tensor;
 
 use super::Checkpoint;
-use crate::metrics::EpochMetrics;
+use crate::learner::metrics::EpochMetrics;
 
 /// What the loop tells the world as it goes, and how the world stops it early.
 pub trait Watcher {

@@ -26,7 +26,7 @@ pub fn connect(server: &Server) -> Result<Backend> {
     // burn's connect has no timeout of its own: it runs on a thread this one stops waiting for.
     std::thread::spawn(move || {
         let device = Device::remote_options(&host).init();
-        let hosted = device.as_ref().ok().map(tanh::describe);
+        let hosted = device.as_ref().ok().map(tanh_on_server::describe);
         answer.send(device.map(|device| (device, hosted))).ok();
     });
     let within = answer_within();

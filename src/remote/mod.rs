@@ -21,7 +21,7 @@ mod gate;
 #[cfg(feature = "remote")]
 mod server;
 #[cfg(feature = "remote")]
-mod tanh;
+mod tanh_on_server;
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};

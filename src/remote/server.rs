@@ -47,7 +47,7 @@ pub fn serve(
     let server = RemoteServer::new([backend.device.clone()])
         .with_authorizer(authorizer)
         .with_telemetry(probe);
-    let server = tanh::register(server, backend.name, &hosted);
+    let server = tanh_on_server::register(server, backend.name, &hosted);
     let served = server.serve(transport);
     // The last sessions' closing lines come before the caller's "stopped".
     drop(server);

@@ -4,11 +4,11 @@
 use burn::module::Module;
 
 use super::Plan;
-use crate::batch::DeviceData;
-use crate::gradcheck::{self, LayerCheck};
-use crate::lr_find::{self, LrFinding};
+use crate::learner::batch::DeviceData;
 use crate::model::Architecture;
-use crate::trace::{self, Trace};
+use crate::teaching::gradcheck::{self, LayerCheck};
+use crate::teaching::lr_find::{self, LrFinding};
+use crate::teaching::trace::{self, Trace};
 
 impl Plan {
     /// The first `steps` steps of the run, with every phase's numbers.
@@ -31,7 +31,7 @@ impl Plan {
         self.card.model.init(&self.backend.device).num_params()
     }
 
-    /// The training rows, on the autodiff device, standardised: what [`Learner::run`] trains on.
+    /// The training rows, on the autodiff device, standardised: what [`Learner::run`](crate::learner::Learner::run) trains on.
     pub fn train_data(&self) -> &DeviceData {
         &self.train
     }

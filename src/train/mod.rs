@@ -17,7 +17,7 @@
 //! [`Plan::trace`], [`Plan::find_learning_rate`] and [`Plan::gradient_check`].
 
 mod look;
-mod pictures;
+mod recorders;
 mod resume;
 mod run;
 
@@ -29,19 +29,19 @@ use anyhow::Result;
 use burn::tensor::Device;
 
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, FORMAT_VERSION};
-use crate::batch::DeviceData;
 use crate::config::{LearningRate, TrainConfig};
 use crate::data::frame::Frame;
 use crate::data::images::ImageOptions;
 use crate::data::prepare::{column_spec, label_spec, prepare, Prepared};
 use crate::data::{self, Source};
 use crate::device::Backend;
+use crate::learner::batch::DeviceData;
+use crate::learner::stop::Watched;
 use crate::learner::{Checkpoint, Learner, Training};
-use crate::lr_find::{self, LrFinding};
 use crate::machine;
-use crate::memory::MemoryEstimate;
+use crate::machine::budget::MemoryEstimate;
 use crate::model::{Architecture, ModelConfig};
-use crate::stop::Watched;
+use crate::teaching::lr_find::{self, LrFinding};
 
 /// Everything decided before training starts.
 #[derive(Debug)]
@@ -85,7 +85,7 @@ pub struct TrainReport<A: Architecture = ModelConfig> {
     /// What the network learned at INIT, early, midway and the kept epoch: the curves of a
     /// regression on one input (`fit.svg`), or the regions of classes in a plane
     /// (`boundary.svg`).
-    pub picture: Option<crate::plot::Picture>,
+    pub picture: Option<crate::pictures::Picture>,
     pub card: ModelCard<A>,
     pub out: ArtifactDir,
 }
@@ -156,7 +156,7 @@ impl Plan {
 
         // Before anything is put on the device: refuse what cannot fit.
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
-        let chance = crate::advice::chance(&frame.targets, &prepared.rows.valid);
+        let chance = crate::teaching::advice::chance(&frame.targets, &prepared.rows.valid);
         let memory = MemoryEstimate::for_training(
             model.parameter_count(),
             // Every layer's outputs, the convolutions' too (their pictures are most of a CNN's).

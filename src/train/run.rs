@@ -9,17 +9,17 @@ use burn::module::Module;
 
 use burn::tensor::Tensor;
 
-use super::pictures::Recorder;
+use super::recorders::Recorder;
 use super::{learner, Plan, TrainReport};
-use crate::advice;
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION};
+use crate::learner::loss::{Loss, TargetTensor};
+use crate::learner::metrics::EpochMetrics;
+use crate::learner::stop::StopReason;
 use crate::learner::{Checkpoint, Kept, Training, Watcher};
-use crate::loss::{Loss, TargetTensor};
 use crate::machine;
-use crate::memory::MemoryEstimate;
-use crate::metrics::EpochMetrics;
+use crate::machine::budget::MemoryEstimate;
 use crate::model::{Architecture, Network};
-use crate::stop::StopReason;
+use crate::teaching::advice;
 
 impl Plan {
     /// Trains the built-in network, then saves the artifacts: the kept epoch's model

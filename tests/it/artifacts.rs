@@ -4,8 +4,8 @@ use std::fs;
 
 use stepwise::artifacts::{ArtifactDir, BURN_VERSION, FORMAT_VERSION};
 use stepwise::config::TrainConfig;
-use stepwise::eval::Rows;
-use stepwise::infer::Predictor;
+use stepwise::inference::eval::Rows;
+use stepwise::inference::Predictor;
 use tempfile::tempdir;
 
 use crate::{backend, predictor, train};
@@ -217,7 +217,7 @@ fn models_saved_before_the_one_mlp_load_and_answer_as_they_did() {
         let probabilities: Vec<Vec<f32>> = answers
             .into_iter()
             .map(|answer| match answer {
-                stepwise::infer::Prediction::Class { probabilities, .. } => probabilities,
+                stepwise::inference::Prediction::Class { probabilities, .. } => probabilities,
                 other => panic!("{other:?} is not a class"),
             })
             .collect();

@@ -10,8 +10,8 @@ use stepwise::artifacts::ArtifactDir;
 use stepwise::config::{ActivationKind, TrainConfig};
 use stepwise::data::split::split;
 use stepwise::device::{survey, Backend};
-use stepwise::eval::Scores;
-use stepwise::infer::{Prediction, Predictor};
+use stepwise::inference::eval::Scores;
+use stepwise::inference::{Prediction, Predictor};
 use stepwise::train::Plan;
 use tempfile::tempdir;
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use stepwise::artifacts::ArtifactDir;
-use stepwise::infer::Predictor;
+use stepwise::inference::Predictor;
 use tempfile::tempdir;
 
 use crate::backend;

@@ -4,9 +4,9 @@
 use std::fs;
 
 use stepwise::artifacts::ArtifactDir;
-use stepwise::boundary;
 use stepwise::config::{ActivationKind, LearningRate, ModelKind, OutputKind, Task, TrainConfig};
-use stepwise::derivative::{self, Verdict};
+use stepwise::pictures::regions;
+use stepwise::teaching::derivative::{self, Verdict};
 use tempfile::tempdir;
 
 use crate::{backend, plan, train, valid_accuracy};
@@ -406,8 +406,8 @@ fn boundary_svg_shows_the_regions_a_classifier_carves_in_the_plane() {
         regions.x1
     );
     // Read the kept map like a lookup table: the disc's centre is class 0, the ring class 1.
-    let cells = boundary::CELLS;
-    let class_at = |map: &boundary::Map, x1: f64, x2: f64| {
+    let cells = regions::CELLS;
+    let class_at = |map: &regions::Map, x1: f64, x2: f64| {
         let column = ((x1 - regions.x1.0) / (regions.x1.1 - regions.x1.0) * cells as f64) as usize;
         let row = ((x2 - regions.x2.0) / (regions.x2.1 - regions.x2.0) * cells as f64) as usize;
         map.cells[row * cells + column].0
@@ -452,7 +452,7 @@ fn wider_hidden_layers_approximate_sine_better() {
         .with_activation(ActivationKind::Tanh)
         .with_epochs(30);
     let approximation =
-        stepwise::approximate::approximate(&config, &[1, 2, 32], &backend()).unwrap();
+        stepwise::teaching::approximate::approximate(&config, &[1, 2, 32], &backend()).unwrap();
     let losses: Vec<f64> = approximation.approximants.iter().map(|a| a.loss).collect();
     assert!(
         losses[0] > 2.0 * losses[1] && losses[1] > 10.0 * losses[2],

@@ -615,6 +615,6 @@ fn each_picture_says_what_it_shows_for_this_run() {
         "xor's panels name the training loss"
     );
     // A loss too small for four decimals reads in powers of ten, not as 0.0000.
-    assert_eq!(stepwise::fit::loss_text(4.5e-5), "4.5e-5");
-    assert_eq!(stepwise::fit::loss_text(0.0042), "0.0042");
+    assert_eq!(stepwise::pictures::curve::loss_text(4.5e-5), "4.5e-5");
+    assert_eq!(stepwise::pictures::curve::loss_text(0.0042), "0.0042");
 }

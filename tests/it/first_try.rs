@@ -7,10 +7,10 @@ use std::path::Path;
 use predicates::prelude::*;
 use stepwise::artifacts::ArtifactDir;
 use stepwise::config::{Keep, Missing, ModelKind, TrainConfig};
-use stepwise::eval::{Rows, Scores};
-use stepwise::infer::{Prediction, Predictor};
+use stepwise::inference::eval::{Rows, Scores};
+use stepwise::inference::{Prediction, Predictor};
+use stepwise::learner::stop::StopReason;
 use stepwise::learner::Kept;
-use stepwise::stop::StopReason;
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};

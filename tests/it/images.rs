@@ -9,7 +9,7 @@ use image::{Rgb, RgbImage, Rgba, RgbaImage};
 use stepwise::artifacts::ArtifactDir;
 use stepwise::config::{ModelKind, TrainConfig};
 use stepwise::data::{self, ColumnSpec, LabelSpec, Source, Targets};
-use stepwise::infer::{Prediction, Predictor};
+use stepwise::inference::{Prediction, Predictor};
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};

@@ -1,9 +1,9 @@
 //! The learning loop reaches known answers on known data.
 
 use stepwise::config::{ActivationKind, ModelKind, OutputKind, Task, TrainConfig};
-use stepwise::eval::Scores;
-use stepwise::infer::Prediction;
-use stepwise::stop::StopReason;
+use stepwise::inference::eval::Scores;
+use stepwise::inference::Prediction;
+use stepwise::learner::stop::StopReason;
 use tempfile::tempdir;
 
 use crate::{plan, predictor, train, valid_accuracy};
@@ -169,7 +169,7 @@ fn the_same_seed_gives_an_identical_history() {
     // The trained parameters are the same too (the files differ only in burn's random
     // parameter ids), so the loaded models answer identically.
     let load = |dir: &std::path::Path| {
-        stepwise::infer::Predictor::load(
+        stepwise::inference::Predictor::load(
             &stepwise::artifacts::ArtifactDir::new(dir),
             crate::backend().device,
         )

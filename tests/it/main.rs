@@ -23,7 +23,7 @@ use std::path::Path;
 
 use stepwise::config::TrainConfig;
 use stepwise::device::{cpu, Backend};
-use stepwise::infer::Predictor;
+use stepwise::inference::Predictor;
 use stepwise::train::{Plan, TrainReport};
 
 /// The backend the suite trains on: the CPU one (the GPU has its own tests in `backends`).

@@ -8,11 +8,11 @@ use stepwise::artifacts::ArtifactDir;
 use stepwise::config::{Keep, ModelKind, TrainConfig};
 use stepwise::data::split::split;
 use stepwise::data::{load, ColumnSpec, LabelSpec, Source, Targets};
-use stepwise::eval::{Rows, Scores};
-use stepwise::infer::{Prediction, Predictor};
+use stepwise::inference::eval::{Rows, Scores};
+use stepwise::inference::{Prediction, Predictor};
+use stepwise::learner::metrics::EpochMetrics;
+use stepwise::learner::stop::{StopReason, Watched};
 use stepwise::learner::{Checkpoint, Kept, Learner, Watcher};
-use stepwise::metrics::EpochMetrics;
-use stepwise::stop::{StopReason, Watched};
 use tempfile::tempdir;
 
 use crate::{backend, plan, train};

@@ -15,8 +15,8 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use stepwise::artifacts::ArtifactDir;
 use stepwise::config::TrainConfig;
-use stepwise::infer::{Prediction, Predictor};
-use stepwise::stop::StopReason;
+use stepwise::inference::{Prediction, Predictor};
+use stepwise::learner::stop::StopReason;
 use stepwise::train::Plan;
 use tempfile::tempdir;
 

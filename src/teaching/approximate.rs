@@ -9,10 +9,10 @@ use burn::module::Module;
 
 use crate::config::{ModelKind, Task, TrainConfig};
 use crate::device::Backend;
-use crate::fit::{self, Curve, FitRecorder};
-use crate::metrics::EpochMetrics;
+use crate::learner::metrics::EpochMetrics;
 use crate::model::Network;
-use crate::plot::FitPicture;
+use crate::pictures::curve::{self, Curve, FitRecorder};
+use crate::pictures::FitPicture;
 use crate::train::Plan;
 
 /// The hidden widths `approximate` tries unless told others.
@@ -43,7 +43,7 @@ pub struct Approximation {
 }
 
 impl Approximation {
-    /// What `plot::fit_svg` draws: every width's curve over the data.
+    /// What `pictures::fit_svg` draws: every width's curve over the data.
     pub fn picture(&self) -> FitPicture {
         FitPicture {
             train: self.train.clone(),
@@ -91,15 +91,15 @@ pub fn approximate(
                 &plan.card.feature_scaling,
                 plan.card.target_scaling.as_ref(),
             );
-            let train = fit::data_points(plan.train_data(), scaling);
+            let train = curve::data_points(plan.train_data(), scaling);
             let valid = plan
                 .valid_data()
-                .map_or_else(Vec::new, |valid| fit::data_points(valid, scaling));
+                .map_or_else(Vec::new, |valid| curve::data_points(valid, scaling));
             let names = (
                 plan.card.feature_names[0].clone(),
                 plan.card.label_name.clone(),
             );
-            let truth = fit::truth(&plan.frame.name).map(|_| plan.frame.name.clone());
+            let truth = curve::truth(&plan.frame.name).map(|_| plan.frame.name.clone());
             (train, valid, truth, names)
         });
     }
@@ -146,7 +146,10 @@ fn approximant(plan: &Plan, width: usize) -> Result<Approximant> {
         .finish((epoch, &forward), &training.history, scaling)
         .pop()
         .expect("the kept curve");
-    curve.label = format!("{width} hidden: loss {}", crate::fit::loss_text(loss));
+    curve.label = format!(
+        "{width} hidden: loss {}",
+        crate::pictures::curve::loss_text(loss)
+    );
     Ok(Approximant {
         width,
         parameters: training.model.num_params(),

@@ -6,11 +6,11 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::batch::DeviceData;
 use crate::data::builtin::{LINE_INTERCEPT, LINE_SLOPE};
 use crate::data::transform::Standardizer;
-use crate::loss::TargetTensor;
-use crate::metrics::EpochMetrics;
+use crate::learner::batch::DeviceData;
+use crate::learner::loss::TargetTensor;
+use crate::learner::metrics::EpochMetrics;
 
 /// Points along the input's range at which each curve is drawn.
 pub const GRID: usize = 120;

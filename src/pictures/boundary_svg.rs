@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TABLEAU;
 use super::{label, plotting};
-use crate::boundary::{Regions, CELLS};
+use crate::pictures::regions::{Regions, CELLS};
 
 /// Everything `boundary.svg` draws, saved beside it (`boundary.json`) so `stepwise plot` can
 /// draw it again.

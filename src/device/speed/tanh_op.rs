@@ -9,7 +9,7 @@
 //! It is a burn backend extension: the forward and backward are per-backend functions, routed by
 //! burn's `Dispatch` like its own operations. Other backends (ndarray, wgpu) compute them with
 //! burn's tensor operations; on a remote device each half is a custom operation the server runs
-//! with this same code (src/remote/tanh.rs). Gradients still come from burn's autodiff, which records this
+//! with this same code (src/remote/tanh_on_server.rs). Gradients still come from burn's autodiff, which records this
 //! operation in its graph like any other.
 
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;

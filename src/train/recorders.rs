@@ -7,12 +7,12 @@ use burn::tensor::Tensor;
 
 use super::Plan;
 use crate::artifacts::ModelCard;
-use crate::boundary::{self, BoundaryRecorder};
 use crate::config::Task;
-use crate::fit::{self, FitRecorder};
 use crate::learner::Training;
 use crate::model::{Architecture, Network};
-use crate::plot::{BoundaryPicture, FitPicture, Picture};
+use crate::pictures::curve::{self, FitRecorder};
+use crate::pictures::regions::{self, BoundaryRecorder};
+use crate::pictures::{BoundaryPicture, FitPicture, Picture};
 
 /// What is recorded while a run trains.
 pub(super) enum Recorder {
@@ -61,8 +61,8 @@ impl Recorder {
         Some(match self {
             Recorder::Fit(recorder) => {
                 let scaling = (&card.feature_scaling, card.target_scaling.as_ref());
-                let points = |data| fit::data_points(data, scaling);
-                let truth = fit::truth(&plan.frame.name).map(|_| plan.frame.name.clone());
+                let points = |data| curve::data_points(data, scaling);
+                let truth = curve::truth(&plan.frame.name).map(|_| plan.frame.name.clone());
                 Picture::Fit(FitPicture {
                     train: points(&plan.train),
                     valid: valid.map_or_else(Vec::new, points),
@@ -78,7 +78,7 @@ impl Recorder {
             }
             Recorder::Boundary(recorder, plane) => {
                 let scaling = &card.feature_scaling;
-                let points = |data| boundary::class_points(data, scaling, plane);
+                let points = |data| regions::class_points(data, scaling, plane);
                 let names = &card.feature_names;
                 Picture::Boundary(BoundaryPicture {
                     regions: recorder.finish(kept, &training.history, scaling),

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 
 use super::{bounds, panel, plotting, Series, KEPT, SIZE, TRAIN, VALID};
 use crate::config::Task;
-use crate::metrics::EpochMetrics;
-use crate::stop::StopReason;
+use crate::learner::metrics::EpochMetrics;
+use crate::learner::stop::StopReason;
 
 /// What `loss.svg` marks besides the curves.
 #[derive(Clone, Copy, Debug, Default)]
@@ -18,7 +18,7 @@ pub struct LossMarks {
     pub kept: Option<usize>,
     /// `--target-loss`.
     pub target: Option<f64>,
-    /// The rule that stopped the run (see [`crate::stop::StopReason::rule`]).
+    /// The rule that stopped the run (see [`crate::learner::stop::StopReason::rule`]).
     pub stop: Option<&'static str>,
 }
 

@@ -4,7 +4,7 @@ use anyhow::Result;
 use plotters::prelude::*;
 
 use super::{bounds, draw, log_axis, plotting, Series, KEPT, SIZE, TRAIN, VALID};
-use crate::lr_find::LrFinding;
+use crate::teaching::lr_find::LrFinding;
 
 /// `lr_find.svg`: smoothed loss against learning rate (log scale), the suggestion marked.
 pub fn lr_find_svg(finding: &LrFinding) -> Result<String> {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::stop::Watched;
+use crate::learner::stop::Watched;
 
 /// Which epoch's parameters a run hands back, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@
 
 use burn::tensor::Tensor;
 
-use crate::batch::DeviceData;
-use crate::loss::{Loss, TargetTensor};
+use crate::learner::batch::DeviceData;
+use crate::learner::loss::{Loss, TargetTensor};
 use crate::model::Network;
 
 /// What a network scores on a split.

@@ -1,6 +1,8 @@
 //! Inference: a trained model, loaded again, turning new inputs into answers — PREDICT alone,
 //! with the same input transform the model was trained with. Scoring a labelled data set is
-//! [`crate::eval`].
+//! [`crate::inference::eval`].
+
+pub mod eval;
 
 use std::path::PathBuf;
 

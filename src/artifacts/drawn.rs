@@ -10,11 +10,11 @@ use super::{
     commit, ArtifactDir, APPROXIMATION_PLOT_FILE, BOUNDARY_DATA_FILE, BOUNDARY_PLOT_FILE,
     CONFIG_FILE, FIT_DATA_FILE, FIT_PLOT_FILE, LR_FIND_DATA_FILE,
 };
+use crate::learner::metrics::EpochMetrics;
 use crate::learner::Kept;
-use crate::lr_find::LrFinding;
-use crate::metrics::EpochMetrics;
 use crate::model::ModelConfig;
-use crate::plot::{self, LossMarks, Picture};
+use crate::pictures::{self, LossMarks, Picture};
+use crate::teaching::lr_find::LrFinding;
 
 impl ArtifactDir {
     /// Draws `loss.svg` from a history (from `metrics.csv` again, for `stepwise plot`), with
@@ -41,7 +41,7 @@ impl ArtifactDir {
             Some(summary) => marks.stopped_by(&summary.stop),
             None => marks,
         };
-        let svg = plot::loss_svg(history, &marks)?;
+        let svg = pictures::loss_svg(history, &marks)?;
         commit::write_atomic(&self.loss_plot(), svg.as_bytes())
     }
 
@@ -56,7 +56,7 @@ impl ArtifactDir {
         let finding: LrFinding = serde_json::from_str(&text).with_context(damaged)?;
         commit::write_atomic(
             &self.lr_find_plot(),
-            plot::lr_find_svg(&finding)?.as_bytes(),
+            pictures::lr_find_svg(&finding)?.as_bytes(),
         )?;
         Ok(Some(self.lr_find_plot()))
     }
@@ -98,7 +98,10 @@ impl ArtifactDir {
     /// Draws `lr_find.svg` (for `stepwise lr-find`).
     pub fn save_lr_find(&self, finding: &LrFinding) -> Result<()> {
         self.prepare()?;
-        commit::write_atomic(&self.lr_find_plot(), plot::lr_find_svg(finding)?.as_bytes())?;
+        commit::write_atomic(
+            &self.lr_find_plot(),
+            pictures::lr_find_svg(finding)?.as_bytes(),
+        )?;
         let json = serde_json::to_vec(finding)?;
         commit::write_atomic(&self.dir.join(LR_FIND_DATA_FILE), &json)
     }

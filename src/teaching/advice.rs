@@ -3,8 +3,8 @@
 //! small a rate and they are not updated enough (the loss barely moves).
 
 use crate::data::Targets;
-use crate::metrics::EpochMetrics;
-use crate::stop::StopReason;
+use crate::learner::metrics::EpochMetrics;
+use crate::learner::stop::StopReason;
 
 /// A decrease of the training loss smaller than this fraction of where it started: barely moved.
 const BARELY_MOVED: f64 = 0.05;
@@ -122,7 +122,7 @@ mod tests {
             epochs: 10,
             target: None,
             lowest: None,
-            watched: crate::stop::Watched::Training,
+            watched: crate::learner::stop::Watched::Training,
         }
     }
 

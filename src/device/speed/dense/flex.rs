@@ -18,7 +18,7 @@ use burn::tensor::{DType, Shape};
 
 use super::{burns, Dense};
 use crate::config::ActivationKind;
-use crate::device::tanh::{float32, tanh_f32};
+use crate::device::speed::tanh_op::{float32, tanh_f32};
 
 impl Dense for Flex {
     fn dense(

@@ -1,5 +1,5 @@
 //! Per-epoch records and the scores a person reads beside them (confusion, R²); the loss and
-//! accuracy themselves are measured on the device ([`crate::measure`]).
+//! accuracy themselves are measured on the device ([`measure`](mod@crate::learner::measure)).
 
 use serde::{Deserialize, Serialize};
 

@@ -6,11 +6,11 @@
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::batch::DeviceData;
 use crate::data::transform::Standardizer;
-use crate::fit::{moment_label, moments, recorded};
-use crate::loss::TargetTensor;
-use crate::metrics::EpochMetrics;
+use crate::learner::batch::DeviceData;
+use crate::learner::loss::TargetTensor;
+use crate::learner::metrics::EpochMetrics;
+use crate::pictures::curve::{moment_label, moments, recorded};
 
 /// Cells along each side of the plane.
 pub const CELLS: usize = 36;

@@ -7,15 +7,17 @@ use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
 use textplots::{Chart, Plot, Shape};
 
-mod boundary;
-mod fit;
-mod loss;
-mod lr_find;
+mod boundary_svg;
+pub mod curve;
+mod fit_svg;
+mod loss_svg;
+mod lr_find_svg;
+pub mod regions;
 
-pub use boundary::{boundary_svg, BoundaryPicture};
-pub use fit::{fit_svg, FitPicture};
-pub use loss::{loss_svg, LossMarks};
-pub use lr_find::lr_find_svg;
+pub use boundary_svg::{boundary_svg, BoundaryPicture};
+pub use fit_svg::{fit_svg, FitPicture};
+pub use loss_svg::{loss_svg, LossMarks};
+pub use lr_find_svg::lr_find_svg;
 
 /// A picture of what a network learned, with the data it is drawn from.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +45,7 @@ impl Picture {
     }
 
     /// The curves of a fit (none for regions).
-    pub fn curves(&self) -> &[crate::fit::Curve] {
+    pub fn curves(&self) -> &[crate::pictures::curve::Curve] {
         match self {
             Picture::Fit(fit) => &fit.curves,
             Picture::Boundary(_) => &[],
@@ -51,7 +53,7 @@ impl Picture {
     }
 
     /// The regions of a boundary (none for a fit).
-    pub fn regions(&self) -> Option<&crate::boundary::Regions> {
+    pub fn regions(&self) -> Option<&crate::pictures::regions::Regions> {
         match self {
             Picture::Fit(_) => None,
             Picture::Boundary(boundary) => Some(&boundary.regions),
@@ -59,7 +61,7 @@ impl Picture {
     }
 }
 
-use crate::metrics::EpochMetrics;
+use crate::learner::metrics::EpochMetrics;
 
 const SIZE: (u32, u32) = (800, 480);
 const TRAIN: RGBColor = RGBColor(31, 119, 180);

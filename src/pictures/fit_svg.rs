@@ -1,4 +1,4 @@
-//! `fit.svg`: the data, the true function, and the network's curves (see [`crate::fit`]).
+//! `fit.svg`: the data, the true function, and the network's curves (see [`crate::pictures::curve`]).
 
 use anyhow::Result;
 use plotters::prelude::*;
@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use super::{bounds, label, plotting, Series, SIZE, TABLEAU, TRAIN, VALID};
 use serde::{Deserialize, Serialize};
 
-use crate::fit::{self, Curve};
+use crate::pictures::curve::{self, Curve};
 
 /// Everything `fit.svg` draws, saved beside it (`fit.json`) so `stepwise plot` can draw it again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -131,7 +131,7 @@ fn lines<'a>(data: &FitPicture, curves: &'a [Curve]) -> Vec<Series<'a>> {
             points: curve.points.clone(),
         })
         .collect();
-    if let Some(truth) = data.truth.as_deref().and_then(fit::truth) {
+    if let Some(truth) = data.truth.as_deref().and_then(curve::truth) {
         let (x_min, x_max) = bounds(&series, |point| point.0);
         let step = (x_max - x_min) / 199.0;
         let points = (0..200).map(|at| x_min + step * at as f64);

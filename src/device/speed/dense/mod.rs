@@ -25,7 +25,7 @@ use burn::backend::Dispatch;
 use burn::nn::Linear;
 use burn::tensor::Tensor;
 
-use super::tanh::Tanh;
+use super::tanh_op::Tanh;
 use crate::config::ActivationKind;
 
 #[cfg(feature = "flex")]

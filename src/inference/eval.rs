@@ -5,16 +5,16 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use serde::Serialize;
 
-use crate::batch::DeviceData;
 use crate::data::encoding::Unseen;
 use crate::data::frame::Frame;
 use crate::data::images::ImageOptions;
 use crate::data::split::held_out;
 use crate::data::{self, ColumnSpec, Dataset, LabelSpec, Source, Targets};
-use crate::infer::{argmax, Predictor};
-use crate::loss::Loss;
-use crate::measure::measure;
-use crate::metrics::{confusion, regression_scores, RegressionScores};
+use crate::inference::{argmax, Predictor};
+use crate::learner::batch::DeviceData;
+use crate::learner::loss::Loss;
+use crate::learner::measure::measure;
+use crate::learner::metrics::{confusion, regression_scores, RegressionScores};
 use crate::model::Architecture;
 
 /// Which rows `eval` scores.

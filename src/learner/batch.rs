@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 
 use crate::data::transform::Standardizer;
 use crate::data::{Dataset, Targets};
-use crate::loss::TargetTensor;
+use crate::learner::loss::TargetTensor;
 
 /// Standardised features and targets of a split, on the device.
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::DeviceData;
+use crate::learner::batch::DeviceData;
 use crate::learner::{step, Init, Learner};
 use crate::model::Architecture;
 

@@ -10,9 +10,9 @@ use burn::tensor::activation::softmax;
 use burn::tensor::Tensor;
 use serde::Serialize;
 
-use crate::batch::DeviceData;
+use crate::learner::batch::DeviceData;
+use crate::learner::loss::TargetTensor;
 use crate::learner::{step, Init, Learner, Look};
-use crate::loss::TargetTensor;
 use crate::model::{Architecture, Network};
 
 /// How many rows of each batch the trace shows.

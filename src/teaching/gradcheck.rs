@@ -11,11 +11,11 @@ use burn::module::{Module, ModuleMapper, Param, ParamId};
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
 
-use crate::batch::DeviceData;
+use crate::learner::batch::DeviceData;
+use crate::learner::loss::{Loss, TargetTensor};
 use crate::learner::{gradients, Init, Learner};
-use crate::loss::{Loss, TargetTensor};
 use crate::model::{Architecture, Network};
-use crate::trace::{gradient_values, norm, parameters};
+use crate::teaching::trace::{gradient_values, norm, parameters};
 
 /// The nudge. Smaller makes the difference quotient closer to the slope and less likely to step
 /// over a ReLU's kink (ε = 1e-2 did, on iris); larger keeps the f32 rounding of the loss (about
