@@ -23,12 +23,7 @@ use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
-use stepwise::artifacts::ArtifactDir;
-use stepwise::config::TrainConfig;
-use stepwise::device;
-use stepwise::inference::{Prediction, Predictor};
-use stepwise::model::{Architecture, Network};
-use stepwise::train::Plan;
+use stepwise::{Architecture, ArtifactDir, Network, Plan, Prediction, Predictor, TrainConfig};
 
 /// The residual network: a layer in, a residual block, a layer out.
 #[derive(Module, Debug)]
@@ -88,16 +83,16 @@ fn main() -> Result<()> {
     let out = std::env::args()
         .nth(1)
         .map_or_else(|| PathBuf::from("artifacts/own_network"), PathBuf::from);
-    let backend = device::cpu().context("this example needs a CPU backend")?;
+    let backend = stepwise::cpu().context("this example needs a CPU backend")?;
     // This thread takes a share of every large matrix product, as `stepwise` does.
-    device::compute_on_this_thread();
+    stepwise::compute_on_this_thread();
 
     // The data: iris, split, encoded and standardised as `stepwise train` would.
     let config = TrainConfig::new().with_epochs(60);
     let plan = Plan::prepare(config, Some(out.clone()), backend.clone())?;
 
     // The network: as wide as the data asks at both ends.
-    let (inputs, outputs) = (plan.card.model.inputs, plan.card.model.outputs);
+    let (inputs, outputs) = (plan.card().model.inputs, plan.card().model.outputs);
     let architecture = ResidualConfig::new(inputs, 16, outputs);
     println!("network  {}", architecture.describe());
 

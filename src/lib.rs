@@ -4,18 +4,44 @@
 //!
 //! | phase    | what happens                                      | where                          |
 //! |----------|---------------------------------------------------|--------------------------------|
-//! | INIT     | random starting parameters, from a seed           | [`model::Architecture::init`]  |
-//! | PREDICT  | the network's outputs for a minibatch             | [`model::Network::forward`]    |
-//! | LOSS     | one number for how wrong they are                 | [`learner::loss::Loss::forward`] |
-//! | GRADIENT | backpropagation: d(loss)/d(parameter)             | `loss.backward()` in [`learner::step`] |
-//! | STEP     | parameter ← parameter − learning_rate × gradient  | burn's SGD in [`learner::step`] |
-//! | STOP     | target reached, no progress, diverged, or done    | [`learner::stop::StopPolicy`]  |
+//! | INIT     | random starting parameters, from a seed           | [`Architecture::init`]         |
+//! | PREDICT  | the network's outputs for a minibatch             | [`Network::forward`]           |
+//! | LOSS     | one number for how wrong they are                 | `src/learner/loss.rs`          |
+//! | GRADIENT | backpropagation: d(loss)/d(parameter)             | `loss.backward()` in `src/learner/step.rs` |
+//! | STEP     | parameter ← parameter − learning_rate × gradient  | burn's SGD in `src/learner/step.rs` |
+//! | STOP     | target reached, no progress, diverged, or done    | [`StopReason`], `src/learner/stop.rs` |
+//!
+//! [`Learner::run`] reads them top to bottom.
+//!
+//! As a library: define a network (or take the built-in MLP), train it from a config, save it,
+//! load the saved folder and predict or evaluate. Everything below is at the crate's root.
+//!
+//! ```no_run
+//! use stepwise::{ArtifactDir, Plan, Predictor, Rows, TrainConfig};
+//!
+//! # fn main() -> anyhow::Result<()> {
+//! let backend = stepwise::cpu().expect("a CPU backend");
+//! // INIT to STOP on iris, saved in artifacts/iris (a network of your own: `Plan::train_network`,
+//! // with an `Architecture`; see examples/own_network.rs).
+//! let config = TrainConfig::new().with_dataset("iris".into());
+//! let plan = Plan::prepare(config, Some("artifacts/iris".into()), backend.clone())?;
+//! let report = plan.train(|epoch| println!("epoch {} loss {}", epoch.epoch, epoch.train_loss))?;
+//! println!("{}", report.summary.stopped);
+//!
+//! // Later: the folder alone rebuilds the network.
+//! let predictor = Predictor::load(&ArtifactDir::new("artifacts/iris"), backend.device)?;
+//! let answers = predictor.predict(&[vec![5.1, 3.5, 1.4, 0.2]])?;
+//! let scores = predictor.evaluate_data(&predictor.eval_data("iris", Some(Rows::Valid))?)?;
+//! println!("{answers:?} {:?}", scores.scores);
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! The source is in folders by concept:
 //!
 //! | folder | what it holds |
 //! |---|---|
-//! | `learner/` | the loop: [`learner::Learner::run`], the one step, the loss, STOP, which epoch is kept, minibatches, measuring a split, the per-epoch record |
+//! | `learner/` | the loop: [`Learner::run`], the one step, the loss, STOP, which epoch is kept, minibatches, measuring a split, the per-epoch record |
 //! | `model/` | the networks: the built-in MLP and CNN, and the two traits any burn `Module` implements to be trained |
 //! | `config/` | every tunable knob, in one `#[derive(Config)]` saved with the model |
 //! | `data/` | where examples come from (built-in sets, CSV, pictures), the task, the split, the encoding and standardisation |
@@ -32,19 +58,46 @@
 
 mod cli;
 
-pub mod artifacts;
-pub mod bench;
-pub mod config;
-pub mod data;
-pub mod device;
-pub mod inference;
-pub mod learner;
-pub mod machine;
-pub mod model;
-pub mod pictures;
-pub mod remote;
-pub mod teaching;
-pub mod train;
+mod artifacts;
+mod bench;
+mod config;
+mod data;
+mod device;
+mod inference;
+mod learner;
+mod machine;
+mod model;
+mod pictures;
+mod remote;
+mod teaching;
+mod train;
+
+// The library's surface: what a program needs to define a network, train it from a config, save
+// it, load the saved folder and predict or evaluate. Everything else is the crate's own.
+
+/// Train: a [`Plan`] prepares the data and the network from a config; its learner runs the
+/// loop; a [`TrainReport`] is what the run produced, saved in an [`ArtifactDir`].
+pub use artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
+pub use config::{
+    ActivationKind, Keep, LearningRate, Missing, ModelKind, OutputKind, Task, TrainConfig,
+};
+/// Configure: every tunable knob of a run, and its one-of-a-few choices.
+/// Predict and evaluate: a saved folder loaded again.
+pub use data::{Dataset, Targets};
+/// Choose a device: the backends compiled in.
+pub use device::{
+    compiled_backends, compute_on_this_thread, cpu, select, survey, Backend, DeviceChoice,
+};
+pub use inference::eval::{EvalData, Evaluation, Rows, Scores};
+pub use inference::{Prediction, Predictor, Ranked};
+pub use learner::keep::Kept;
+pub use learner::metrics::EpochMetrics;
+pub use learner::stop::{StopReason, Watched};
+pub use learner::{Checkpoint, Learner, Training, Watcher};
+/// Define a network: any burn `Module` that implements [`Network`], built by an
+/// [`Architecture`]; the built-in MLP is [`ModelConfig`].
+pub use model::{Architecture, ModelConfig, Network};
+pub use train::{Plan, TrainReport};
 
 /// The `stepwise` program: parses the process's arguments, runs the command, and reports an
 /// error on stderr. Its exit status: 0 done, 1 an error, 130/143/129 interrupted after saving.

@@ -15,10 +15,10 @@
 //! A reader ([`read`]) that finds `COMMITTED` takes each file from `.pending/` while it is still
 //! there, else from `<dir>` (already moved): the new set either way. Without `COMMITTED`,
 //! `.pending/` is an unfinished write and is ignored: the old set. The next writer finishes a
-//! committed update, or throws away an unfinished one, before it starts ([`recover`]).
+//! committed update, or throws away an unfinished one, before it starts ([`recover_on`]).
 //!
 //! A running process sees the same: a commit holds an exclusive lock on `<dir>/.commit.lock`
-//! from step 1 to step 4, and [`read_set`] holds a shared one while it reads, so a reader never
+//! from step 1 to step 4, and [`under_shared_lock`] holds a shared one while it reads, so a reader never
 //! takes one file of the old set and another of the new.
 
 use std::fs;
@@ -147,6 +147,7 @@ pub(crate) fn commit_on(disk: &mut impl Disk, dir: &Path, files: &[(&str, &[u8])
 }
 
 /// The files `names` of `dir` as one commit left them, read under a shared lock.
+#[cfg(test)]
 pub fn read_set<const N: usize>(dir: &Path, names: [&str; N]) -> [io::Result<Vec<u8>>; N] {
     under_shared_lock(dir, || names.map(|name| read(dir, name)))
 }
@@ -214,10 +215,6 @@ fn committed_journal(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Finishes an update that reached its commit point, or discards one that did not.
-pub fn recover(dir: &Path) -> Result<()> {
-    recover_on(&mut RealDisk, dir)
-}
-
 pub(crate) fn recover_on(disk: &mut impl Disk, dir: &Path) -> Result<()> {
     let pending = dir.join(PENDING);
     if pending.is_symlink() {

@@ -116,7 +116,7 @@ fn a_crash_after_any_step_leaves_one_whole_set_before_and_after_recovery() {
             "a reader after {crash_after} steps: {:?}",
             disk.log
         );
-        recover(&dir).unwrap();
+        recover_on(&mut RealDisk, &dir).unwrap();
         assert_eq!(
             seen(&dir),
             before,

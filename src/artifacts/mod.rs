@@ -33,7 +33,6 @@ pub use card::ModelCard;
 use card::{check_format, parse_config};
 
 pub use summary::Summary;
-pub use writer::Writing;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -24,7 +24,7 @@ use crate::train::Plan;
 
 pub mod ingest;
 mod scale;
-pub use scale::{projected_classes, scale_dataset, SCALE_CLASSES, SCALE_FEATURES, SCALE_ROWS};
+pub use scale::scale_dataset;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -256,6 +256,7 @@ pub fn matmul_gflops(device: &Device, size: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use super::scale::{SCALE_CLASSES, SCALE_FEATURES};
     use super::*;
 
     #[test]

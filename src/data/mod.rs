@@ -202,12 +202,17 @@ pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64)
             set: builtin,
             noise,
         } => {
+            let mut dataset = builtin.generate(seed, *noise);
             if let Some(column) = label.column {
-                if column != "y" {
-                    bail!("--label {column}: the built-in data sets have one label column, 'y'");
+                // Its own label's name: 'y', or 'class' for the pictures of `shapes`.
+                let own = &dataset.label_name;
+                if column != own {
+                    bail!(
+                        "--label {column}: the built-in '{}' has one label column, '{own}'",
+                        builtin.name()
+                    );
                 }
             }
-            let mut dataset = builtin.generate(seed, *noise);
             if !columns.features.is_empty() || !columns.ignore.is_empty() {
                 bail!(
                     "--features and --ignore choose CSV columns; the built-in '{}' has only {}",
@@ -294,3 +299,6 @@ pub fn catalogue() -> Vec<(String, String)> {
     });
     builtins.chain(shipped).collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -50,7 +50,7 @@ mod speed;
 
 #[cfg(feature = "remote")]
 pub(crate) use speed::Tanh;
-pub use speed::{cross_entropy, linear, linear_then, mean_squared_error, tanh};
+pub use speed::{cross_entropy, linear, linear_then, mean_squared_error};
 
 use anyhow::Result;
 use burn::tensor::Device;

@@ -61,7 +61,7 @@ pub enum Scores {
     Classification {
         accuracy: f64,
         class_names: Vec<String>,
-        /// `confusion[actual][predicted]`; empty for more than [`MAX_CONFUSION_CLASSES`] classes.
+        /// `confusion[actual][predicted]`; empty for more than 100 classes (`MAX_CONFUSION_CLASSES`).
         confusion: Vec<Vec<usize>>,
     },
     Regression(RegressionScores),

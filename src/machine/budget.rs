@@ -72,13 +72,13 @@ impl MemoryEstimate {
     }
 
     /// What training adds to what is in use: what it allocates, less the room let go.
-    pub fn to_come(&self) -> f64 {
+    pub fn added(&self) -> f64 {
         (self.parameters + self.activations + self.data + self.runtime - self.released).max(0.0)
     }
 
     /// The run's peak: what is in use with what is to come, or loading's peak if higher.
     pub fn total(&self) -> f64 {
-        (self.in_use + self.to_come()).max(self.peak_so_far)
+        (self.in_use + self.added()).max(self.peak_so_far)
     }
 
     /// Refuses a run that needs more than the memory available now.
@@ -86,11 +86,11 @@ impl MemoryEstimate {
         let Some(available) = available else {
             return Ok(()); // Unknown on this system: nothing to compare with.
         };
-        if self.to_come() > available as f64 {
+        if self.added() > available as f64 {
             bail!(
                 "training would need about {} more memory ({self}), but only {} is available; \
                  use a smaller --hidden or --batch-size",
-                bytes(self.to_come()),
+                bytes(self.added()),
                 bytes(available as f64)
             );
         }
@@ -136,9 +136,9 @@ mod tests {
         assert_eq!(estimate.activations, 16.0 * 23.0 * 12.0 + 30.0 * 16.0 * 8.0);
         assert_eq!(estimate.data, 150.0 * 5.0 * 4.0);
         // Room let go before training is reused first, and never makes the need negative.
-        let to_come = estimate.to_come();
-        assert_eq!(estimate.releasing(1000.0).to_come(), to_come - 1000.0);
-        assert_eq!(estimate.releasing(2.0 * to_come).to_come(), 0.0);
+        let to_come = estimate.added();
+        assert_eq!(estimate.releasing(1000.0).added(), to_come - 1000.0);
+        assert_eq!(estimate.releasing(2.0 * to_come).added(), 0.0);
         assert!(estimate.check(Some(1 << 24)).is_ok());
         let refused = estimate.check(Some(1000)).unwrap_err().to_string();
         assert!(refused.contains("only 1000 B is available"), "{refused}");

@@ -3,7 +3,7 @@
 //! stepwise trains any burn `Module` that implements [`Network`] (its `forward` is PREDICT),
 //! built by an [`Architecture`] (its `init` is INIT). The architecture is saved with the trained
 //! parameters, so inference rebuilds exactly the network that was trained. The built-in one is
-//! the [`Mlp`] (after [`Convolutions`] for pictures), configured by [`ModelConfig`]; `examples/own_network.rs` brings its own.
+//! the `Mlp` (after `Convolutions` for pictures), configured by [`ModelConfig`]; `examples/own_network.rs` brings its own.
 //!
 //! A network of your own, and its architecture:
 //!
@@ -12,7 +12,7 @@
 //! use burn::module::Module;
 //! use burn::nn::{Linear, LinearConfig};
 //! use burn::tensor::{Device, Tensor};
-//! use stepwise::model::{Architecture, Network};
+//! use stepwise::{Architecture, Network};
 //!
 //! #[derive(Module, Debug)]
 //! struct TwoLayers {
@@ -52,7 +52,7 @@
 //!     }
 //! }
 //!
-//! // Then, with a plan of the data (`stepwise::train::Plan::prepare`):
+//! // Then, with a plan of the data (`stepwise::Plan::prepare`):
 //! // `plan.train_network(TwoLayersConfig::new(inputs, outputs), |_| {})`.
 //! ```
 
@@ -60,8 +60,8 @@ mod cnn;
 mod mlp;
 mod record;
 
-pub use cnn::{Convolutions, ConvolutionsConfig};
-pub use mlp::{Mlp, ModelConfig};
+pub use cnn::ConvolutionsConfig;
+pub use mlp::ModelConfig;
 pub use record::{decode, encode, DecodeError};
 
 use std::fmt::Debug;
@@ -122,6 +122,7 @@ pub trait Architecture: Clone + Debug + PartialEq + Serialize + DeserializeOwned
 
 #[cfg(test)]
 mod tests {
+    use super::mlp::Mlp;
     use super::*;
     use crate::config::ModelKind;
 

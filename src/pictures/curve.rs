@@ -232,4 +232,10 @@ mod tests {
         // Kept at 1: only INIT comes before it.
         assert_eq!(moments(recorded.iter().copied(), 1), vec![0]);
     }
+
+    #[test]
+    fn a_loss_too_small_for_four_decimals_reads_in_powers_of_ten() {
+        assert_eq!(loss_text(4.5e-5), "4.5e-5");
+        assert_eq!(loss_text(0.0042), "0.0042");
+    }
 }

@@ -4,7 +4,7 @@ use anyhow::{anyhow, Result};
 use burn::remote::{ConnectError, RemoteHost};
 use burn::tensor::Device;
 
-use super::{tanh, Address, Server};
+use super::{tanh_on_server, Address, Server};
 use crate::device::Backend;
 
 /// How long a server has to accept the session and say what it computes on, in seconds;

@@ -73,6 +73,7 @@ impl Token {
     }
 
     /// The token itself, for the authorizer.
+    #[cfg_attr(not(feature = "remote"), allow(dead_code))] // read by the server and client
     pub fn secret(&self) -> &str {
         &self.0
     }
@@ -147,6 +148,7 @@ impl fmt::Display for Address {
 #[derive(Clone, Debug)]
 pub struct Server {
     pub address: Address,
+    #[cfg_attr(not(feature = "remote"), allow(dead_code))] // read by the server and client
     pub token: Token,
 }
 
@@ -205,6 +207,7 @@ pub enum Transport {
 }
 
 /// What `stepwise serve` was asked for.
+#[cfg_attr(not(feature = "remote"), allow(dead_code))] // read by the server and client
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
     /// The local device to host (`remote` is refused).
@@ -234,6 +237,7 @@ pub struct Serving {
 }
 
 /// What a running server reports, for the command line to log.
+#[cfg_attr(not(feature = "remote"), allow(dead_code))] // made by the server
 #[derive(Clone, Debug)]
 pub enum ServerEvent {
     /// Listening: what it serves and how to connect.

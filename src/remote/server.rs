@@ -11,7 +11,7 @@ use burn::server::{
     TokenAuthorizer, Transport as BurnTransport, WebSocketTransport,
 };
 
-use super::{tanh, Address, ServeOptions, ServerEvent, Serving, Transport};
+use super::{tanh_on_server, Address, ServeOptions, ServerEvent, Serving, Transport};
 use crate::device::{self, DeviceChoice};
 
 /// Serves until Ctrl-C or SIGTERM (burn's `serve` handles both and closes every session).

@@ -10,3 +10,6 @@ pub mod derivative;
 pub mod gradcheck;
 pub mod lr_find;
 pub mod trace;
+
+#[cfg(test)]
+mod tests;

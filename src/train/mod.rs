@@ -48,25 +48,25 @@ use crate::teaching::lr_find::{self, LrFinding};
 pub struct Plan {
     /// The data's first row, with its name, label and task: the example `train` prints. The
     /// rest was encoded into `train` and `valid` and let go.
-    pub frame: Frame,
+    pub(crate) frame: Frame,
     /// What preparing the data did that a person should know (rows dropped, cells filled, a
     /// column that looks like an id).
-    pub notes: Vec<String>,
-    pub train_rows: usize,
-    pub valid_rows: usize,
+    pub(crate) notes: Vec<String>,
+    pub(crate) train_rows: usize,
+    pub(crate) valid_rows: usize,
     /// The validation accuracy of always answering the most common class (classification).
-    pub chance: Option<f64>,
+    pub(crate) chance: Option<f64>,
     /// The card that will be saved with the model (shape, names, scaling, and the training
     /// configuration with its learning rate resolved).
-    pub card: ModelCard,
-    pub out: ArtifactDir,
-    pub backend: Backend,
+    pub(crate) card: ModelCard,
+    pub(crate) out: ArtifactDir,
+    pub(crate) backend: Backend,
     /// The loss STOP watches (and `--keep best` keeps the lowest of).
-    pub watched: Watched,
+    pub(crate) watched: Watched,
     /// The range test `--lr auto` ran.
-    pub lr_finding: Option<LrFinding>,
+    pub(crate) lr_finding: Option<LrFinding>,
     /// What training will hold in memory (checked against what is available).
-    pub memory: MemoryEstimate,
+    pub(crate) memory: MemoryEstimate,
     train: DeviceData,
     valid: Option<DeviceData>,
     /// The checkpoint a resumed run continues from.
@@ -229,6 +229,28 @@ impl Plan {
         self.interrupt = Some(flag);
     }
 
+    /// The card that will be saved with the model: the network's shape, the column and class
+    /// names, the input scaling, and the training configuration.
+    pub fn card(&self) -> &ModelCard {
+        &self.card
+    }
+
+    /// What preparing the data did that a person should know (rows dropped, cells filled, a
+    /// column that looks like an id).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The learning-rate range test `--lr auto` ran, if it did.
+    pub fn lr_finding(&self) -> Option<&LrFinding> {
+        self.lr_finding.as_ref()
+    }
+
+    /// The rows of the data: those trained on and those held out.
+    pub fn rows(&self) -> usize {
+        self.train_rows + self.valid_rows
+    }
+
     /// The training configuration, with the learning rate resolved (`--lr auto` replaced by
     /// what the range test found).
     pub fn config(&self) -> &TrainConfig {
@@ -287,3 +309,6 @@ fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: &Prepa
         image: frame.image,
     }
 }
+
+#[cfg(test)]
+mod tests;

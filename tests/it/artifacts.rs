@@ -2,10 +2,7 @@
 
 use std::fs;
 
-use stepwise::artifacts::{ArtifactDir, BURN_VERSION, FORMAT_VERSION};
-use stepwise::config::TrainConfig;
-use stepwise::inference::eval::Rows;
-use stepwise::inference::Predictor;
+use stepwise::{ArtifactDir, Predictor, Rows, TrainConfig, BURN_VERSION, FORMAT_VERSION};
 use tempfile::tempdir;
 
 use crate::{backend, predictor, train};
@@ -184,7 +181,7 @@ fn a_model_saved_in_format_1_still_loads_and_predicts() {
     }
     fs::write(&path, serde_json::to_string_pretty(&config).unwrap()).unwrap();
     let predictor = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
-    assert_eq!(predictor.card.training.keep, stepwise::config::Keep::Last);
+    assert_eq!(predictor.card.training.keep, stepwise::Keep::Last);
     let answer = predictor.predict(&[vec![5.1, 3.5, 1.4, 0.2]]).unwrap();
     assert_eq!(answer.len(), 1);
 }
@@ -217,7 +214,7 @@ fn models_saved_before_the_one_mlp_load_and_answer_as_they_did() {
         let probabilities: Vec<Vec<f32>> = answers
             .into_iter()
             .map(|answer| match answer {
-                stepwise::inference::Prediction::Class { probabilities, .. } => probabilities,
+                stepwise::Prediction::Class { probabilities, .. } => probabilities,
                 other => panic!("{other:?} is not a class"),
             })
             .collect();

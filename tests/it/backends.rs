@@ -6,13 +6,10 @@
 
 use std::path::Path;
 
-use stepwise::artifacts::ArtifactDir;
-use stepwise::config::{ActivationKind, TrainConfig};
-use stepwise::data::split::split;
-use stepwise::device::{survey, Backend};
-use stepwise::inference::eval::Scores;
-use stepwise::inference::{Prediction, Predictor};
-use stepwise::train::Plan;
+use stepwise::{
+    survey, ActivationKind, ArtifactDir, Backend, Plan, Prediction, Predictor, Rows, Scores,
+    TrainConfig,
+};
 use tempfile::tempdir;
 
 use crate::{backend, valid_accuracy};
@@ -31,7 +28,7 @@ fn each_backend() -> Vec<Backend> {
         .collect()
 }
 
-fn train_on(backend: &Backend, config: TrainConfig, out: &Path) -> stepwise::train::TrainReport {
+fn train_on(backend: &Backend, config: TrainConfig, out: &Path) -> stepwise::TrainReport {
     Plan::prepare(config, Some(out.to_path_buf()), backend.clone())
         .unwrap()
         .train(|_| {})
@@ -58,11 +55,10 @@ fn max_difference(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
 
 /// The iris validation rows of the default split.
 fn iris_validation_rows(predictor: &Predictor) -> Vec<Vec<f32>> {
-    let iris = predictor.load_dataset("iris").unwrap();
-    split(&iris.targets, 0.2, predictor.card.training.seed)
-        .valid
-        .iter()
-        .map(|&row| iris.row(row).to_vec())
+    let valid = predictor.eval_data("iris", Some(Rows::Valid)).unwrap();
+    let rows = valid.dataset.rows();
+    (0..rows)
+        .map(|row| valid.dataset.row(row).to_vec())
         .collect()
 }
 
@@ -146,7 +142,7 @@ fn a_cnn_trains_on_every_backend_and_its_weights_answer_the_same_everywhere() {
         // Few steps (46): llvmpipe runs a step a hundred times slower than the CPU backends.
         let config = TrainConfig::new()
             .with_dataset("digits".into())
-            .with_model(stepwise::config::ModelKind::Cnn)
+            .with_model(stepwise::ModelKind::Cnn)
             .with_batch_size(64)
             .with_learning_rate(0.05.into())
             .with_epochs(2);

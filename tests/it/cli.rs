@@ -312,7 +312,7 @@ fn devices_lists_the_compiled_backends() {
     let output = stepwise(dir.path()).arg("devices").output().unwrap();
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let compiled = stepwise::device::compiled_backends();
+    let compiled = stepwise::compiled_backends();
     assert!(stdout.starts_with(&format!("compiled backends: {}\n", compiled.join(", "))));
     for name in &compiled {
         assert!(stdout.contains(&format!("\n{name:<8} ")), "{stdout}");
@@ -324,7 +324,7 @@ fn devices_lists_the_compiled_backends() {
 fn a_backend_that_is_not_compiled_is_named() {
     let dir = tempdir().unwrap();
     for name in ["flex", "ndarray", "wgpu"] {
-        if stepwise::device::compiled_backends().contains(&name) {
+        if stepwise::compiled_backends().contains(&name) {
             continue;
         }
         let stderr = fails(dir.path(), &["train", "--device", name]);
@@ -613,7 +613,7 @@ fn train_help_states_the_step_rule_with_the_configurations_own_defaults() {
         .output()
         .unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
-    let defaults = stepwise::config::TrainConfig::new();
+    let defaults = stepwise::TrainConfig::new();
     for expected in [
         format!("(--momentum {}, dampening 0)", defaults.momentum),
         format!("(--lr {})", defaults.learning_rate),

@@ -3,8 +3,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use stepwise::artifacts::ArtifactDir;
-use stepwise::inference::Predictor;
+use stepwise::{ArtifactDir, Predictor};
 use tempfile::tempdir;
 
 use crate::backend;

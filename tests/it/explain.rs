@@ -3,10 +3,9 @@
 
 use std::fs;
 
-use stepwise::artifacts::ArtifactDir;
-use stepwise::config::{ActivationKind, LearningRate, ModelKind, OutputKind, Task, TrainConfig};
-use stepwise::pictures::regions;
-use stepwise::teaching::derivative::{self, Verdict};
+use stepwise::{
+    ActivationKind, ArtifactDir, LearningRate, ModelKind, OutputKind, Task, TrainConfig,
+};
 use tempfile::tempdir;
 
 use crate::{backend, plan, train, valid_accuracy};
@@ -28,13 +27,13 @@ fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
         let dir = tempdir().unwrap();
         let plan = plan(config.with_learning_rate(LearningRate::Auto), dir.path());
         let finding = plan
-            .lr_finding
-            .clone()
+            .lr_finding()
+            .cloned()
             .expect("--lr auto runs the range test");
         assert!(
             (1e-4..=1.0).contains(&finding.suggestion),
             "{}: suggestion {}",
-            plan.frame.name,
+            plan.config().dataset,
             finding.suggestion
         );
         assert!(finding.steepest <= finding.minimum);
@@ -181,38 +180,6 @@ fn gradcheck_agrees_with_autodiff_for_every_model() {
             );
         }
     }
-}
-
-#[test]
-fn the_derivative_demo_converges_crawls_and_diverges() {
-    let device = backend().device;
-    let table = derivative::limit_table(0.0);
-    let slopes: Vec<f64> = table.iter().map(|row| row.slope).collect();
-    for (slope, expected) in slopes.iter().zip([5.0, 5.9, 5.99, 5.999, 5.9999]) {
-        assert!((slope - expected).abs() < 1e-6, "{slope} vs {expected}");
-    }
-    for x in [0.0, 1.0, 3.0, 4.5] {
-        assert_eq!(
-            derivative::autodiff_slope(x, &device),
-            derivative::analytic_slope(x)
-        );
-    }
-    let good = derivative::gradient_ascent(0.0, 0.25, 20, &device);
-    assert_eq!(good.verdict, Verdict::Converges);
-    assert!((good.x[20] - 3.0).abs() < 1e-5, "{}", good.x[20]);
-    assert_eq!(good.x[1], 1.5);
-
-    let small = derivative::gradient_ascent(0.0, 0.01, 20, &device);
-    assert_eq!(small.verdict, Verdict::Crawls);
-    // Each step closes 2% of the gap: 3 × (1 − 0.98²⁰) ≈ 0.995.
-    assert!((small.x[20] - 3.0 * (1.0 - 0.98f64.powi(20))).abs() < 1e-4);
-
-    let bouncy = derivative::gradient_ascent(0.0, 0.75, 20, &device);
-    assert_eq!(bouncy.verdict, Verdict::ConvergesOscillating);
-
-    let large = derivative::gradient_ascent(0.0, 1.1, 20, &device);
-    assert_eq!(large.verdict, Verdict::Diverges);
-    assert!((large.x[20] - 3.0).abs() > 100.0);
 }
 
 /// The text of an SVG file, checked to be a well-formed SVG document.
@@ -406,16 +373,16 @@ fn boundary_svg_shows_the_regions_a_classifier_carves_in_the_plane() {
         regions.x1
     );
     // Read the kept map like a lookup table: the disc's centre is class 0, the ring class 1.
-    let cells = regions::CELLS;
-    let class_at = |map: &regions::Map, x1: f64, x2: f64| {
+    let kept = regions.maps.last().unwrap();
+    let cells = (kept.cells.len() as f64).sqrt() as usize; // a square grid
+    let class_at = |x1: f64, x2: f64| {
         let column = ((x1 - regions.x1.0) / (regions.x1.1 - regions.x1.0) * cells as f64) as usize;
         let row = ((x2 - regions.x2.0) / (regions.x2.1 - regions.x2.0) * cells as f64) as usize;
-        map.cells[row * cells + column].0
+        kept.cells[row * cells + column].0
     };
-    let kept = regions.maps.last().unwrap();
-    assert_eq!(class_at(kept, 0.0, 0.0), 0, "the centre is the disc");
+    assert_eq!(class_at(0.0, 0.0), 0, "the centre is the disc");
     for (x1, x2) in [(0.85, 0.0), (-0.85, 0.0), (0.0, 0.85), (0.0, -0.85)] {
-        assert_eq!(class_at(kept, x1, x2), 1, "({x1}, {x2}) is on the ring");
+        assert_eq!(class_at(x1, x2), 1, "({x1}, {x2}) is on the ring");
     }
 
     let artifacts = ArtifactDir::new(dir.path());
@@ -443,36 +410,6 @@ fn boundary_svg_shows_the_regions_a_classifier_carves_in_the_plane() {
     let report = train(TrainConfig::new().with_epochs(2), &iris);
     assert!(report.picture.is_none(), "four inputs: no plane to draw");
     assert!(!ArtifactDir::new(&iris).boundary_plot().exists());
-}
-
-#[test]
-fn wider_hidden_layers_approximate_sine_better() {
-    let config = TrainConfig::new()
-        .with_dataset("sine".into())
-        .with_activation(ActivationKind::Tanh)
-        .with_epochs(30);
-    let approximation =
-        stepwise::teaching::approximate::approximate(&config, &[1, 2, 32], &backend()).unwrap();
-    let losses: Vec<f64> = approximation.approximants.iter().map(|a| a.loss).collect();
-    assert!(
-        losses[0] > 2.0 * losses[1] && losses[1] > 10.0 * losses[2],
-        "widths 1, 2, 32: {losses:?}"
-    );
-    let parameters: Vec<usize> = approximation
-        .approximants
-        .iter()
-        .map(|a| a.parameters)
-        .collect();
-    assert_eq!(parameters, [4, 7, 97]);
-    let data = approximation.picture();
-    let curves = &data.curves;
-    assert_eq!(curves.len(), 3);
-    assert!(
-        curves[2].label.starts_with("32 hidden: loss"),
-        "{}",
-        curves[2].label
-    );
-    assert!(data.truth.is_some() && data.train.len() == 1000);
 }
 
 #[test]
@@ -607,7 +544,7 @@ fn a_resumed_run_draws_no_init_curve_it_did_not_see() {
     let mut interrupted = plan(config, dir.path());
     interrupted.interrupt_on(Arc::new(AtomicBool::new(true)));
     interrupted.train(|_| {}).unwrap();
-    let report = stepwise::train::Plan::resume(dir.path().to_path_buf(), backend(), None)
+    let report = stepwise::Plan::resume(dir.path().to_path_buf(), backend(), None)
         .unwrap()
         .train(|_| {})
         .unwrap();

@@ -5,12 +5,10 @@ use std::fs;
 use std::path::Path;
 
 use predicates::prelude::*;
-use stepwise::artifacts::ArtifactDir;
-use stepwise::config::{Keep, Missing, ModelKind, TrainConfig};
-use stepwise::inference::eval::{Rows, Scores};
-use stepwise::inference::{Prediction, Predictor};
-use stepwise::learner::stop::StopReason;
-use stepwise::learner::Kept;
+use stepwise::{
+    ArtifactDir, Keep, Kept, Missing, ModelKind, Prediction, Predictor, Rows, Scores, StopReason,
+    TrainConfig,
+};
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};

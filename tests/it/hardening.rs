@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Output;
 
-use stepwise::artifacts::ArtifactDir;
+use stepwise::ArtifactDir;
 use tempfile::tempdir;
 
 use crate::cli::stepwise;
@@ -469,7 +469,7 @@ fn a_retrain_leaves_no_picture_of_the_model_it_replaced() {
 
 #[test]
 fn a_cnns_memory_estimate_counts_its_pictures_inside_the_network() {
-    if stepwise::machine::peak_rss().is_none() {
+    if !crate::measures_peak_memory() {
         return; // no /proc/self/status: nothing measured
     }
     // 64 channels of 16×16 pictures in batches of 256: the convolutions' outputs are most of

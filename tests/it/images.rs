@@ -6,17 +6,14 @@ use std::io::Write;
 use std::path::Path;
 
 use image::{Rgb, RgbImage, Rgba, RgbaImage};
-use stepwise::artifacts::ArtifactDir;
-use stepwise::config::{ModelKind, TrainConfig};
-use stepwise::data::{self, ColumnSpec, LabelSpec, Source, Targets};
-use stepwise::inference::{Prediction, Predictor};
+use stepwise::{ArtifactDir, ModelKind, Prediction, Predictor, TrainConfig};
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise};
 use crate::{backend, train};
 
 /// The validation accuracy of the epoch the run kept.
-fn kept_accuracy(report: &stepwise::train::TrainReport) -> f64 {
+fn kept_accuracy(report: &stepwise::TrainReport) -> f64 {
     let kept = report
         .summary
         .kept_metrics
@@ -45,7 +42,7 @@ fn a_cnn_reads_digits_as_8x8_pictures_and_recognises_97_percent() {
                 &dir.path().join(seed.to_string()),
             );
             assert_eq!(
-                stepwise::model::Architecture::describe(&report.card.model),
+                stepwise::Architecture::describe(&report.card.model),
                 "cnn 1x8x8 conv 8,16 then 64-16-10 relu"
             );
             kept_accuracy(&report)
@@ -84,14 +81,14 @@ fn on_shapes_a_cnn_reaches_95_percent_and_beats_an_mlp_of_as_many_parameters() {
 #[test]
 fn a_cnn_saved_and_loaded_answers_exactly_as_trained() {
     let dir = tempdir().unwrap();
-    let report = train(cnn("shapes", 2), dir.path());
-    let rows: Vec<Vec<f32>> = {
-        let shapes = stepwise::data::builtin::Builtin::Shapes.generate(7, None);
-        (0..5).map(|row| shapes.row(row).to_vec()).collect()
-    };
-    let trained = crate::predictor(report).predict(&rows).unwrap();
+    let trained = crate::predictor(train(cnn("shapes", 2), dir.path()));
+    let shapes = trained.load_dataset("shapes").unwrap();
+    let rows: Vec<Vec<f32>> = (0..5).map(|row| shapes.row(row).to_vec()).collect();
     let loaded = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
-    assert_eq!(loaded.predict(&rows).unwrap(), trained);
+    assert_eq!(
+        loaded.predict(&rows).unwrap(),
+        trained.predict(&rows).unwrap()
+    );
     assert_eq!(loaded.card.image.unwrap().to_string(), "1x16x16");
 }
 
@@ -139,51 +136,46 @@ fn photos(root: &Path) -> std::path::PathBuf {
     photos
 }
 
-fn load(source: &str) -> anyhow::Result<data::frame::Frame> {
-    let source = Source::resolve(source)?;
-    data::load(&source, &LabelSpec::default(), &ColumnSpec::default(), 42)
+/// The plan of a run on `dataset` (read, split and encoded, not trained), with `config`'s
+/// picture options.
+fn planned(dataset: &Path, config: TrainConfig) -> stepwise::Plan {
+    let config = config.with_dataset(dataset.to_str().unwrap().into());
+    crate::plan(config, &dataset.with_file_name("m"))
 }
 
 #[test]
 fn an_image_folder_is_one_class_per_sub_folder_in_every_format() {
     let dir = tempdir().unwrap();
     let photos = photos(dir.path());
-    let frame = load(photos.to_str().unwrap()).unwrap();
-    assert_eq!(frame.rows(), 2 * 16);
-    assert_eq!(frame.image.unwrap().to_string(), "3x12x12");
-    assert_eq!(frame.columns.len(), 3 * 12 * 12);
-    assert_eq!(frame.columns[0].name, "red_0");
-    let Targets::Classes { indices, names } = &frame.targets else {
-        panic!("pictures are classified")
-    };
-    assert_eq!(names, &["dark", "light"]);
-    assert_eq!(indices.iter().filter(|&&class| class == 1).count(), 16);
-    assert!(
-        frame.notes.iter().any(|note| note.starts_with("1 file(s)")),
-        "{:?}",
-        frame.notes
+    let plan = planned(&photos, TrainConfig::new());
+    let card = plan.card();
+    assert_eq!(plan.rows(), 2 * 16);
+    assert_eq!(card.image.unwrap().to_string(), "3x12x12");
+    assert_eq!(card.feature_names.len(), 3 * 12 * 12);
+    assert_eq!(card.feature_names[0], "red_0");
+    assert_eq!(
+        card.class_names.as_deref(),
+        Some(&["dark".into(), "light".into()][..])
     );
-    // The first picture (dark/00.png) at (0, 0) is the dot: 220 in red, 110 in green.
-    let data::frame::Values::Numbers(red) = &frame.columns[0].values else {
-        panic!("pixels are numbers")
-    };
-    assert_eq!(red[0], 220.0 / 255.0);
+    assert!(
+        plan.notes()
+            .iter()
+            .any(|note| note.starts_with("1 file(s)")),
+        "{:?}",
+        plan.notes()
+    );
 
     // A picture of another size is resized with the rest by --image-size.
     picture("light", 3, 16)
         .save(photos.join("light").join("big.png"))
         .unwrap();
-    let source = Source::resolve(photos.to_str().unwrap())
-        .unwrap()
-        .with_images(stepwise::data::images::ImageOptions {
-            size: Some([6, 6]),
-            grayscale: true,
-        })
-        .unwrap();
-    let frame = data::load(&source, &LabelSpec::default(), &ColumnSpec::default(), 1).unwrap();
-    assert_eq!(frame.image.unwrap().to_string(), "1x6x6");
-    assert_eq!(frame.rows(), 2 * 16 + 1);
-    assert_eq!(frame.columns[0].name, "pixel_0");
+    let config = TrainConfig::new()
+        .with_image_size(Some(6))
+        .with_grayscale(true);
+    let plan = planned(&photos, config);
+    assert_eq!(plan.card().image.unwrap().to_string(), "1x6x6");
+    assert_eq!(plan.rows(), 2 * 16 + 1);
+    assert_eq!(plan.card().feature_names[0], "pixel_0");
 }
 
 #[test]
@@ -283,18 +275,21 @@ fn mnist_format_files_load_with_their_labels_gzip_or_not() {
     for gzip in [false, true] {
         let dir = tempdir().unwrap();
         let images = idx_files(dir.path(), 30, 30, gzip);
-        let frame = load(images.to_str().unwrap()).unwrap();
-        assert_eq!(frame.rows(), 30);
-        assert_eq!(frame.image.unwrap().to_string(), "1x4x4");
-        let Targets::Classes { indices, names } = &frame.targets else {
-            panic!("labels are classes")
-        };
-        assert_eq!(names, &["0", "1", "2"]);
-        assert_eq!(indices[..4], [0, 1, 2, 0]);
-        let data::frame::Values::Numbers(first) = &frame.columns[0].values else {
-            panic!("pixels are numbers")
-        };
-        assert_eq!(first[..3], [0.0, 100.0 / 255.0, 200.0 / 255.0]);
+        let plan = planned(&images, TrainConfig::new());
+        assert_eq!(plan.rows(), 30);
+        let card = plan.card();
+        assert_eq!(card.image.unwrap().to_string(), "1x4x4");
+        assert_eq!(
+            card.class_names.as_deref(),
+            Some(&["0".into(), "1".into(), "2".into()][..])
+        );
+        // The first pixel is the class's brightness: 0, 100 and 200 of 255, ten of each.
+        let mean = (0.0 + 100.0 + 200.0) / 3.0 / 255.0;
+        assert!(
+            (card.feature_scaling.mean[0] - mean).abs() < 0.02,
+            "{:?}",
+            card.feature_scaling.mean
+        );
     }
 }
 

@@ -1,9 +1,8 @@
 //! The learning loop reaches known answers on known data.
 
-use stepwise::config::{ActivationKind, ModelKind, OutputKind, Task, TrainConfig};
-use stepwise::inference::eval::Scores;
-use stepwise::inference::Prediction;
-use stepwise::learner::stop::StopReason;
+use stepwise::{
+    ActivationKind, ModelKind, OutputKind, Prediction, Scores, StopReason, Task, TrainConfig,
+};
 use tempfile::tempdir;
 
 use crate::{plan, predictor, train, valid_accuracy};
@@ -169,11 +168,8 @@ fn the_same_seed_gives_an_identical_history() {
     // The trained parameters are the same too (the files differ only in burn's random
     // parameter ids), so the loaded models answer identically.
     let load = |dir: &std::path::Path| {
-        stepwise::inference::Predictor::load(
-            &stepwise::artifacts::ArtifactDir::new(dir),
-            crate::backend().device,
-        )
-        .unwrap()
+        stepwise::Predictor::load(&stepwise::ArtifactDir::new(dir), crate::backend().device)
+            .unwrap()
     };
     let rows = [vec![5.1, 3.5, 1.4, 0.2], vec![6.0, 2.9, 4.5, 1.5]];
     assert_eq!(
@@ -254,7 +250,7 @@ fn noise_spreads_the_2d_sets_and_only_them() {
         let config = TrainConfig::new()
             .with_dataset("moons".into())
             .with_noise(noise);
-        plan(config, dir.path()).card.data_fingerprint
+        plan(config, dir.path()).card().data_fingerprint.clone()
     };
     assert_eq!(points(None), points(None), "the same seed, the same points");
     assert_eq!(points(None), points(Some(0.1)), "moons' own noise is 0.1");
@@ -263,7 +259,7 @@ fn noise_spreads_the_2d_sets_and_only_them() {
         let config = TrainConfig::new()
             .with_dataset("moons".into())
             .with_noise(Some(noise));
-        let error = stepwise::train::Plan::prepare(config, None, crate::backend()).unwrap_err();
+        let error = stepwise::Plan::prepare(config, None, crate::backend()).unwrap_err();
         assert!(
             error
                 .to_string()
@@ -275,7 +271,7 @@ fn noise_spreads_the_2d_sets_and_only_them() {
         let config = TrainConfig::new()
             .with_dataset(set.into())
             .with_noise(Some(0.2));
-        let error = stepwise::train::Plan::prepare(config, None, crate::backend()).unwrap_err();
+        let error = stepwise::Plan::prepare(config, None, crate::backend()).unwrap_err();
         assert!(
             error.to_string().contains("--noise sets the spread"),
             "{error}"

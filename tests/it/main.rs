@@ -3,13 +3,10 @@
 mod artifacts;
 mod backends;
 mod cli;
-mod data;
 mod examples;
 mod explain;
 mod first_hour;
 mod first_try;
-mod fuzz;
-mod generated;
 mod hardening;
 mod hostile;
 mod images;
@@ -21,10 +18,7 @@ mod remote;
 
 use std::path::Path;
 
-use stepwise::config::TrainConfig;
-use stepwise::device::{cpu, Backend};
-use stepwise::inference::Predictor;
-use stepwise::train::{Plan, TrainReport};
+use stepwise::{cpu, Backend, Plan, Predictor, TrainConfig, TrainReport};
 
 /// The backend the suite trains on: the CPU one (the GPU has its own tests in `backends`).
 pub fn backend() -> Backend {
@@ -64,6 +58,11 @@ pub fn spawn(dir: &Path, args: &[&str]) -> std::process::Child {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the stepwise binary starts")
+}
+
+/// Whether this system reports a process's peak memory (Linux: `VmHWM` in /proc/self/status).
+pub fn measures_peak_memory() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| status.contains("VmHWM:"))
 }
 
 /// The validation accuracy after the last epoch.

@@ -13,11 +13,7 @@ use std::{env, fs};
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use stepwise::artifacts::ArtifactDir;
-use stepwise::config::TrainConfig;
-use stepwise::inference::{Prediction, Predictor};
-use stepwise::learner::stop::StopReason;
-use stepwise::train::Plan;
+use stepwise::{ArtifactDir, Plan, Prediction, Predictor, StopReason, TrainConfig};
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise, without_warnings};

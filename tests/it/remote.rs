@@ -7,7 +7,7 @@ use std::process::{Child, Output};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
-use stepwise::artifacts::ArtifactDir;
+use stepwise::ArtifactDir;
 use tempfile::tempdir;
 
 use crate::spawn;

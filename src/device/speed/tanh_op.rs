@@ -16,15 +16,9 @@ use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::ops::{Backward, OpsKind};
 use burn::backend::autodiff::Autodiff;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Backend, Dispatch};
-use burn::tensor::Tensor;
+use burn::backend::Backend;
 
 use super::backward::{OneInput, Step};
-
-/// tanh of every element. `[any shape] → [same shape]`, values in [−1, 1].
-pub fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    Tensor::from_dispatch(<Dispatch as Tanh>::tanh_forward(x.into_dispatch()))
-}
 
 per_backend! {
     /// The two halves of the operation, per backend.
@@ -219,6 +213,14 @@ mod tests {
     use burn::tensor::{Tensor, TensorData};
 
     use super::*;
+    use burn::backend::Dispatch;
+
+    /// tanh of every element. `[any shape] → [same shape]`, values in [−1, 1]. The networks take
+    /// it inside the dense operation ([`super::linear_then`]); alone, it is what the tests hold
+    /// equal to burn's.
+    fn tanh<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+        Tensor::from_dispatch(<Dispatch as Tanh>::tanh_forward(x.into_dispatch()))
+    }
 
     /// Forward values and gradients agree with burn's own tanh on every backend compiled in, for
     /// a contiguous input and a transposed one (flex's fallback path).

@@ -3,8 +3,8 @@
 
 use std::f32::consts::PI;
 
-use stepwise::data::builtin::{self, Builtin};
-use stepwise::data::{Dataset, Targets};
+use crate::data::builtin::{self, Builtin};
+use crate::data::{Dataset, Targets};
 
 /// Each point `[x1, x2]` with its class, for a set generated without noise.
 fn points(set: Builtin) -> Vec<([f32; 2], usize)> {
