@@ -3,9 +3,12 @@
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
+use super::frame::Frame;
 use super::images::{shapes, ImageShape};
 use super::noise::gaussian;
-use super::{Dataset, Targets};
+use super::{ColumnSpec, Dataset, LabelSpec, Targets};
+use crate::config::Task;
+use anyhow::{bail, Result};
 
 /// Number of points in `sine`.
 pub const SINE_POINTS: usize = 1000;
@@ -47,6 +50,60 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// The set as a table, checked against the label, task and column options (which name
+    /// CSV columns, and fit a generated set only as it is).
+    pub fn load(
+        self,
+        noise: Option<f32>,
+        label: &LabelSpec,
+        columns: &ColumnSpec,
+        seed: u64,
+    ) -> Result<Frame> {
+        let builtin = self;
+        let mut dataset = builtin.generate(seed, noise);
+        if let Some(column) = label.column {
+            // Its own label's name: 'y', or 'class' for the pictures of `shapes`.
+            let own = &dataset.label_name;
+            if column != own {
+                bail!(
+                    "--label {column}: the built-in '{}' has one label column, '{own}'",
+                    builtin.name()
+                );
+            }
+        }
+        if !columns.features.is_empty() || !columns.ignore.is_empty() {
+            bail!(
+                "--features and --ignore choose CSV columns; the built-in '{}' has only {}",
+                dataset.name,
+                dataset.feature_names.join(", ")
+            );
+        }
+        if let Some(task) = label.task {
+            if task == Task::Regression {
+                // Classes named by numbers (xor's 0 and 1) read as those numbers.
+                if let Targets::Classes { indices, names } = &dataset.targets {
+                    let values: Option<Vec<f32>> = indices
+                        .iter()
+                        .map(|&index| names[index].parse().ok())
+                        .collect();
+                    if let Some(values) = values {
+                        dataset.targets = Targets::Values(values);
+                    }
+                }
+            }
+            if task != dataset.task() {
+                bail!(
+                    "--task {task} does not fit the built-in '{}', which is {}",
+                    dataset.name,
+                    dataset.task()
+                );
+            }
+        }
+        let mut frame = Frame::from(dataset);
+        frame.image = builtin.image();
+        Ok(frame)
+    }
+
     pub const ALL: [Builtin; 9] = [
         Builtin::Xor,
         Builtin::Sine,

@@ -21,7 +21,7 @@ pub mod split;
 mod task;
 pub mod transform;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 
 use crate::config::{Missing, Task};
 use encoding::Encoding;
@@ -201,50 +201,7 @@ pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64)
         Source::Builtin {
             set: builtin,
             noise,
-        } => {
-            let mut dataset = builtin.generate(seed, *noise);
-            if let Some(column) = label.column {
-                // Its own label's name: 'y', or 'class' for the pictures of `shapes`.
-                let own = &dataset.label_name;
-                if column != own {
-                    bail!(
-                        "--label {column}: the built-in '{}' has one label column, '{own}'",
-                        builtin.name()
-                    );
-                }
-            }
-            if !columns.features.is_empty() || !columns.ignore.is_empty() {
-                bail!(
-                    "--features and --ignore choose CSV columns; the built-in '{}' has only {}",
-                    dataset.name,
-                    dataset.feature_names.join(", ")
-                );
-            }
-            if let Some(task) = label.task {
-                if task == Task::Regression {
-                    // Classes named by numbers (xor's 0 and 1) read as those numbers.
-                    if let Targets::Classes { indices, names } = &dataset.targets {
-                        let values: Option<Vec<f32>> = indices
-                            .iter()
-                            .map(|&index| names[index].parse().ok())
-                            .collect();
-                        if let Some(values) = values {
-                            dataset.targets = Targets::Values(values);
-                        }
-                    }
-                }
-                if task != dataset.task() {
-                    bail!(
-                        "--task {task} does not fit the built-in '{}', which is {}",
-                        dataset.name,
-                        dataset.task()
-                    );
-                }
-            }
-            let mut frame = Frame::from(dataset);
-            frame.image = builtin.image();
-            Ok(frame)
-        }
+        } => builtin.load(*noise, label, columns, seed),
         Source::Csv(path) => csv::load(path, label, columns),
         Source::Shipped(shipped) => {
             let name = std::path::PathBuf::from(format!("{}.csv", shipped.name));
@@ -252,31 +209,7 @@ pub fn load(source: &Source, label: &LabelSpec, columns: &ColumnSpec, seed: u64)
             frame.image = shipped.image();
             Ok(frame)
         }
-        Source::Pictures { path, options } => {
-            if label.column.is_some_and(|column| column != "class")
-                || !columns.features.is_empty()
-                || !columns.ignore.is_empty()
-            {
-                bail!(
-                    "--label, --features and --ignore choose CSV columns; the pictures of {} are \
-                     classified by their {}",
-                    path.display(),
-                    if path.is_dir() {
-                        "folder"
-                    } else {
-                        "labels file"
-                    }
-                );
-            }
-            if label.task == Some(Task::Regression) {
-                bail!("pictures are classified: --task regression does not apply to them");
-            }
-            if path.is_dir() {
-                images::folder::load(path, options, label.classes)
-            } else {
-                images::idx::load(path, options, label.classes)
-            }
-        }
+        Source::Pictures { path, options } => images::load(path, options, label, columns),
     }
 }
 

@@ -3,12 +3,25 @@
 //! Cargo features decide which burn backends are compiled in: `flex` (the default, burn's
 //! pure-Rust CPU backend), `ndarray` (a CPU backend burn 0.22 deprecates but still ships) and
 //! `wgpu` (the GPU, through Vulkan, Metal, DX12 or OpenGL), and `remote` adds another machine's
-//! device (the `remote` module, which builds on this one). `--device` picks one of those at run time. Everything else in
-//! stepwise takes a `Device` and never names a backend.
+//! device (the `remote` module, which builds on this one). `--device` picks one of those at run
+//! time. Everything else in stepwise takes a `Device` and never names a backend.
 //!
-//! stepwise's operations that reach each backend's own code, [`tanh`], [`linear`] and
-//! [`linear_then`] (a linear layer, without or with its activation, as one operation) and the two
-//! losses ([`cross_entropy`], [`mean_squared_error`]), live here for the same reason.
+//! stepwise's own operations that reach each backend's code (the dense layer, the losses, tanh)
+//! are fenced in `speed/`, whose table says what each stands in for and when to delete it.
+//!
+//! ## What a new backend needs
+//! All in this folder, and nothing elsewhere:
+//! 1. its cargo feature (Cargo.toml) and a line in [`compiled_backends`];
+//! 2. a [`DeviceChoice`] variant and a constructor of its [`Backend`] (like `flex()` below), which
+//!    [`select`] calls;
+//! 3. a line in `per_backend!` and in `defaults_on_every_backend!` (the list burn's `Dispatch`
+//!    routes stepwise's operations by): it then computes them with burn's own operations, as
+//!    ndarray and wgpu do; code of its own is an `impl` like flex's in `speed/`;
+//! 4. for tanh, `impl Tanh for <its type> {}` in `speed/tanh_op.rs` (flex and remote have their
+//!    own tanh, so that extension lists its backends itself).
+//!
+//! The backends suite (`tests/it/backends.rs`) then trains and compares on it with
+//! `--features` naming it.
 
 /// A backend extension (`#[backend_extension]`): a trait whose operations `Dispatch` routes to
 /// each backend compiled in, and to autodiff. The one list of those backends for stepwise's own

@@ -4,10 +4,13 @@
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use rand::SeedableRng;
 
 use crate::data::transform::Standardizer;
 use crate::data::{Dataset, Targets};
 use crate::learner::loss::TargetTensor;
+use crate::learner::Learner;
+use crate::model::Architecture;
 
 /// Standardised features and targets of a split, on the device.
 #[derive(Clone, Debug)]
@@ -88,5 +91,36 @@ impl DeviceData {
                 targets.narrow(start, length),
             )
         })
+    }
+}
+
+/// The order of each epoch's minibatches, drawn by the learner from the run's seed.
+impl<A: Architecture> Learner<'_, A> {
+    /// The generator that orders epoch `epoch`'s minibatches: one per epoch, seeded by the run's
+    /// seed and the epoch number, so a resumed run draws the same orders without replaying the
+    /// epochs before.
+    pub fn shuffle(&self, epoch: usize) -> StdRng {
+        let mut seed = [0; 32];
+        seed[..8].copy_from_slice(&self.config.seed.to_le_bytes());
+        seed[8..16].copy_from_slice(&(epoch as u64).to_le_bytes());
+        StdRng::from_seed(seed)
+    }
+
+    /// Epoch `epoch`'s minibatches, in its shuffled order.
+    pub fn batches<'d>(
+        &self,
+        train: &'d DeviceData,
+        epoch: usize,
+    ) -> impl Iterator<Item = (Tensor<2>, TargetTensor)> + 'd {
+        train.shuffled_batches(self.config.batch_size, &mut self.shuffle(epoch))
+    }
+
+    /// The minibatches of epoch 1, then of epoch 2, and on without end, each with its epoch:
+    /// what the tools that replay the start of a run (`--trace`, the range test) step through.
+    pub fn endless_batches<'d>(
+        &'d self,
+        train: &'d DeviceData,
+    ) -> impl Iterator<Item = (usize, (Tensor<2>, TargetTensor))> + 'd {
+        (1..).flat_map(move |epoch| self.batches(train, epoch).map(move |batch| (epoch, batch)))
     }
 }

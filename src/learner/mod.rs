@@ -29,15 +29,13 @@ pub use watcher::Watcher;
 use anyhow::Result;
 use burn::module::Module;
 use burn::optim::ModuleOptimizer;
-use burn::tensor::{Device, Tensor};
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use burn::tensor::Device;
 
 use crate::config::Keep;
 use crate::config::TrainConfig;
 use crate::learner::batch::DeviceData;
 pub use crate::learner::keep::Kept;
-use crate::learner::loss::{Loss, TargetTensor};
+use crate::learner::loss::Loss;
 use crate::learner::measure::measure;
 use crate::learner::metrics::EpochMetrics;
 use crate::learner::stop::{Lowest, StopPolicy, StopReason, Watched};
@@ -83,10 +81,8 @@ pub struct Init<N> {
 impl<A: Architecture> Learner<'_, A> {
     /// Runs the loop on `train` (on the autodiff device, see [`Learner::training_device`]),
     /// measuring `valid` (on the plain device) after each epoch. Starts from INIT, or from
-    /// `resume`, a checkpoint of an earlier run of the same configuration.
-    ///
-    /// Longer than the other functions on purpose: it is the article's loop, every phase in its
-    /// place, to be read top to bottom.
+    /// `resume`, a checkpoint of an earlier run of the same configuration. The article's loop,
+    /// every phase in its place, to be read top to bottom.
     pub fn run(
         &self,
         train: &DeviceData,
@@ -102,41 +98,25 @@ impl<A: Architecture> Learner<'_, A> {
             loss_function,
             mut position,
             mut lowest,
-        } = match resume {
-            None => self.init(),
-            Some(checkpoint) => self.restore(checkpoint)?,
-        };
-        if position.epoch == 1 && position.steps_done == 0 {
-            watcher.network(0, &|features| model.valid().forward(features));
-        }
-
+        } = self.start(resume, watcher)?;
         loop {
             let epoch = position.epoch;
             // The epoch's loss is summed on the device and read back once, at the end.
             let mut loss_sum = EpochLoss::resume(&position, &self.device);
             for batch in self.batches(train, epoch).skip(position.steps_done) {
                 let batch_rows = batch.0.dims()[0];
-
                 // PREDICT, LOSS, GRADIENT, STEP: one minibatch (step.rs, the one place the
                 // optimizer steps).
-                let (stepped, loss) = step(
-                    model,
-                    &mut optimizer,
-                    &loss_function,
-                    batch,
-                    self.learning_rate,
-                    &mut (),
-                );
+                let rate = self.learning_rate;
+                let (stepped, loss) =
+                    step(model, &mut optimizer, &loss_function, batch, rate, &mut ());
                 model = stepped;
-
                 loss_sum.add(loss.inner(), batch_rows);
                 position.steps_done += 1;
-
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {
                     position.loss_sum = loss_sum.read();
-                    let snapshot = Checkpoint::take(&model, &optimizer, &lowest, &position)?;
-                    watcher.checkpoint(snapshot)?;
+                    hand_over(watcher, &model, &optimizer, &lowest, &position)?;
                     let stop = StopReason::Interrupted { epoch };
                     return Ok(self.finish(model, lowest, position, stop));
                 }
@@ -150,24 +130,48 @@ impl<A: Architecture> Learner<'_, A> {
 
             // STOP: is the loss acceptable, stuck, or blown up — or are we out of epochs?
             let stop = position.stop_policy.check(epoch, monitored_loss);
-            // The lowest loss so far: remember these parameters (what `--keep best` saves, and
-            // what a diverging run falls back on).
+            // The lowest loss so far: what `--keep best` saves and a diverging run falls back on.
             if position.stop_policy.lowest_at(epoch) {
                 lowest = Some(model.clone());
             }
+            if self.snapshot_due(stop.as_ref(), epoch, watcher) {
+                hand_over(watcher, &model, &optimizer, &lowest, &position)?;
+            }
             if let Some(stop) = stop {
-                if matches!(stop, StopReason::MaxEpochs { .. }) && watcher.keeps_checkpoints() {
-                    // Out of epochs, not done: kept, the run continues for more
-                    // (`--resume DIR --epochs N`) exactly as a longer one would have gone on.
-                    let snapshot = Checkpoint::take(&model, &optimizer, &lowest, &position)?;
-                    watcher.checkpoint(snapshot)?;
-                }
                 return Ok(self.finish(model, lowest, position, stop));
             }
-            if self.checkpoint_due(epoch) {
-                let snapshot = Checkpoint::take(&model, &optimizer, &lowest, &position)?;
-                watcher.checkpoint(snapshot)?;
-            }
+        }
+    }
+
+    /// INIT, or the checkpoint `resume` names; the watcher sees the network as INIT made it.
+    fn start(
+        &self,
+        resume: Option<Checkpoint>,
+        watcher: &mut impl Watcher,
+    ) -> Result<Init<A::Network>> {
+        let init = match resume {
+            None => self.init(),
+            Some(checkpoint) => self.restore(checkpoint)?,
+        };
+        if init.position.epoch == 1 && init.position.steps_done == 0 {
+            watcher.network(0, &|features| init.model.valid().forward(features));
+        }
+        Ok(init)
+    }
+
+    /// Whether this epoch's end hands the watcher a snapshot: every `--checkpoint-every`
+    /// epochs while the run goes on, and at the end of a run out of epochs, not done, one to
+    /// continue from (`--resume DIR --epochs N`) as a longer run would have gone on.
+    fn snapshot_due(
+        &self,
+        stop: Option<&StopReason>,
+        epoch: usize,
+        watcher: &impl Watcher,
+    ) -> bool {
+        match stop {
+            None => self.checkpoint_due(epoch),
+            Some(StopReason::MaxEpochs { .. }) => watcher.keeps_checkpoints(),
+            Some(_) => false,
         }
     }
 
@@ -263,36 +267,20 @@ impl<A: Architecture> Learner<'_, A> {
         }
     }
 
-    /// The generator that orders epoch `epoch`'s minibatches: one per epoch, seeded by the run's
-    /// seed and the epoch number, so a resumed run draws the same orders without replaying the
-    /// epochs before.
-    pub fn shuffle(&self, epoch: usize) -> StdRng {
-        let mut seed = [0; 32];
-        seed[..8].copy_from_slice(&self.config.seed.to_le_bytes());
-        seed[8..16].copy_from_slice(&(epoch as u64).to_le_bytes());
-        StdRng::from_seed(seed)
-    }
-
-    /// Epoch `epoch`'s minibatches, in its shuffled order.
-    pub fn batches<'d>(
-        &self,
-        train: &'d DeviceData,
-        epoch: usize,
-    ) -> impl Iterator<Item = (Tensor<2>, TargetTensor)> + 'd {
-        train.shuffled_batches(self.config.batch_size, &mut self.shuffle(epoch))
-    }
-
-    /// The minibatches of epoch 1, then of epoch 2, and on without end, each with its epoch:
-    /// what the tools that replay the start of a run (`--trace`, the range test) step through.
-    pub fn endless_batches<'d>(
-        &'d self,
-        train: &'d DeviceData,
-    ) -> impl Iterator<Item = (usize, (Tensor<2>, TargetTensor))> + 'd {
-        (1..).flat_map(move |epoch| self.batches(train, epoch).map(move |batch| (epoch, batch)))
-    }
-
     /// The device training data must live on: the learner's device with autodiff turned on.
     pub fn training_device(&self) -> Device {
         self.device.clone().autodiff()
     }
+}
+
+/// Hands the watcher a snapshot to keep: the parameters, SGD's state, the lowest epoch's
+/// parameters and the position in the run.
+fn hand_over<N: Network>(
+    watcher: &mut impl Watcher,
+    model: &N,
+    optimizer: &ModuleOptimizer,
+    lowest: &Option<N>,
+    position: &Position,
+) -> Result<()> {
+    watcher.checkpoint(Checkpoint::take(model, optimizer, lowest, position)?)
 }

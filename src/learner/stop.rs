@@ -21,6 +21,17 @@ pub enum Watched {
     Training,
 }
 
+impl Watched {
+    /// Validation when rows are held out, else training.
+    pub fn of_split(held_out: bool) -> Watched {
+        if held_out {
+            Watched::Validation
+        } else {
+            Watched::Training
+        }
+    }
+}
+
 impl fmt::Display for Watched {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -1,16 +1,49 @@
-//! A plan's data and its loop, looked at without training a model to keep: the phase trace,
-//! the range test, the gradient check (each through the learner's own step).
+//! A plan looked at without training a model to keep: what it decided (the card, the notes,
+//! the learning rate), its data, and its loop — the phase trace, the range test, the gradient
+//! check (each through the learner's own step).
 
 use burn::module::Module;
 
 use super::Plan;
+use crate::artifacts::ModelCard;
+use crate::config::{LearningRate, TrainConfig};
+use crate::device::Backend;
 use crate::learner::batch::DeviceData;
+use crate::learner::stop::Watched;
 use crate::model::Architecture;
 use crate::teaching::gradcheck::{self, LayerCheck};
 use crate::teaching::lr_find::{self, LrFinding};
 use crate::teaching::trace::{self, Trace};
 
 impl Plan {
+    /// The card that will be saved with the model: the network's shape, the column and class
+    /// names, the input scaling, and the training configuration.
+    pub fn card(&self) -> &ModelCard {
+        &self.card
+    }
+
+    /// What preparing the data did that a person should know (rows dropped, cells filled, a
+    /// column that looks like an id).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// The learning-rate range test `--lr auto` ran, if it did.
+    pub fn lr_finding(&self) -> Option<&LrFinding> {
+        self.lr_finding.as_ref()
+    }
+
+    /// The rows of the data: those trained on and those held out.
+    pub fn rows(&self) -> usize {
+        self.train_rows + self.valid_rows
+    }
+
+    /// The training configuration, with the learning rate resolved (`--lr auto` replaced by
+    /// what the range test found).
+    pub fn config(&self) -> &TrainConfig {
+        &self.card.training
+    }
+
     /// The first `steps` steps of the run, with every phase's numbers.
     pub fn trace(&self, steps: usize) -> Trace {
         trace::trace(&self.learner(), &self.train, steps)
@@ -40,4 +73,27 @@ impl Plan {
     pub fn valid_data(&self) -> Option<&DeviceData> {
         self.valid.as_ref()
     }
+}
+
+/// `--lr auto`: the range test (its learner starts at the test's first rate), and its
+/// suggestion written into the card; any other rate is kept as given.
+pub(super) fn resolve_learning_rate(
+    card: &mut ModelCard,
+    backend: &Backend,
+    watched: Watched,
+    train: &DeviceData,
+) -> Option<LrFinding> {
+    if card.training.learning_rate != LearningRate::Auto {
+        return None;
+    }
+    let learner = super::learner(
+        &card.training,
+        &card.model,
+        backend,
+        lr_find::START,
+        watched,
+    );
+    let finding = lr_find::find(&learner, train);
+    card.training.learning_rate = LearningRate::Fixed(finding.suggestion);
+    Some(finding)
 }

@@ -29,7 +29,7 @@ use anyhow::Result;
 use burn::tensor::Device;
 
 use crate::artifacts::{ArtifactDir, ModelCard, Summary, FORMAT_VERSION};
-use crate::config::{LearningRate, TrainConfig};
+use crate::config::TrainConfig;
 use crate::data::frame::Frame;
 use crate::data::images::ImageOptions;
 use crate::data::prepare::{column_spec, label_spec, prepare, Prepared};
@@ -41,7 +41,7 @@ use crate::learner::{Checkpoint, Learner, Training};
 use crate::machine;
 use crate::machine::budget::MemoryEstimate;
 use crate::model::{Architecture, ModelConfig};
-use crate::teaching::lr_find::{self, LrFinding};
+use crate::teaching::lr_find::LrFinding;
 
 /// Everything decided before training starts.
 #[derive(Debug)]
@@ -146,33 +146,15 @@ impl Plan {
     ) -> Result<Plan> {
         config.validate()?;
         let prepared = prepare(&frame, &config, default_valid_fraction)?;
-        let outputs = frame.targets.outputs();
-        let model = ModelConfig::for_run(
-            &config,
-            prepared.train.feature_count(),
-            outputs,
-            frame.image,
-        )?;
+        let (inputs, outputs) = (prepared.train.feature_count(), frame.targets.outputs());
+        let model = ModelConfig::for_run(&config, inputs, outputs, frame.image)?;
 
         // Before anything is put on the device: refuse what cannot fit.
         let (train_rows, valid_rows) = (prepared.rows.train.len(), prepared.rows.valid.len());
         let chance = crate::teaching::advice::chance(&frame.targets, &prepared.rows.valid);
-        let memory = MemoryEstimate::for_training(
-            model.parameter_count(),
-            // Every layer's outputs, the convolutions' too (their pictures are most of a CNN's).
-            &model.layer_widths(),
-            config.batch_size,
-            train_rows,
-            valid_rows,
-        )
-        .releasing(frame.heap_bytes());
-        memory.check(machine::available())?;
+        let memory = memory_needed(&model, &config, (train_rows, valid_rows), &frame)?;
 
-        let watched = if prepared.valid.is_some() {
-            Watched::Validation
-        } else {
-            Watched::Training
-        };
+        let watched = Watched::of_split(prepared.valid.is_some());
         let mut card = card(&frame, model, config, &prepared);
         // The columns are encoded: of them, only what is shown of the data stays (a frame of
         // one row), so a large data set is not held twice while it trains.
@@ -189,21 +171,9 @@ impl Plan {
             .valid
             .map(|valid| on_device(valid, &backend.device));
 
-        // The learning rate is resolved here, once: `--lr auto` runs the range test (its
-        // learner starts at the test's first rate) and the card records what it found.
-        let lr_finding = (card.training.learning_rate == LearningRate::Auto).then(|| {
-            let learner = learner(
-                &card.training,
-                &card.model,
-                &backend,
-                lr_find::START,
-                watched,
-            );
-            lr_find::find(&learner, &train)
-        });
-        if let Some(finding) = &lr_finding {
-            card.training.learning_rate = LearningRate::Fixed(finding.suggestion);
-        }
+        // The learning rate is resolved here, once: `--lr auto` runs the range test and the card
+        // records what it found.
+        let lr_finding = look::resolve_learning_rate(&mut card, &backend, watched, &train);
         Ok(Plan {
             memory,
             lr_finding,
@@ -227,34 +197,6 @@ impl Plan {
     /// Ends the run after the current step once `flag` is raised (the CLI's Ctrl-C handler).
     pub fn interrupt_on(&mut self, flag: Arc<AtomicBool>) {
         self.interrupt = Some(flag);
-    }
-
-    /// The card that will be saved with the model: the network's shape, the column and class
-    /// names, the input scaling, and the training configuration.
-    pub fn card(&self) -> &ModelCard {
-        &self.card
-    }
-
-    /// What preparing the data did that a person should know (rows dropped, cells filled, a
-    /// column that looks like an id).
-    pub fn notes(&self) -> &[String] {
-        &self.notes
-    }
-
-    /// The learning-rate range test `--lr auto` ran, if it did.
-    pub fn lr_finding(&self) -> Option<&LrFinding> {
-        self.lr_finding.as_ref()
-    }
-
-    /// The rows of the data: those trained on and those held out.
-    pub fn rows(&self) -> usize {
-        self.train_rows + self.valid_rows
-    }
-
-    /// The training configuration, with the learning rate resolved (`--lr auto` replaced by
-    /// what the range test found).
-    pub fn config(&self) -> &TrainConfig {
-        &self.card.training
     }
 
     /// The learning rate of every STEP.
@@ -293,6 +235,27 @@ fn learner<'a, A>(
 
 /// The card a run of `config` will save: the network, the data's names and transforms, the
 /// configuration, and a fingerprint of the data.
+/// What training will hold in memory, refused before anything is put on the device when it
+/// cannot fit: the parameters, every layer's outputs (the convolutions' pictures too, most of a
+/// CNN's), the rows, less the loaded table let go.
+fn memory_needed(
+    model: &ModelConfig,
+    config: &TrainConfig,
+    (train_rows, valid_rows): (usize, usize),
+    frame: &Frame,
+) -> Result<MemoryEstimate> {
+    let memory = MemoryEstimate::for_training(
+        model.parameter_count(),
+        &model.layer_widths(),
+        config.batch_size,
+        train_rows,
+        valid_rows,
+    )
+    .releasing(frame.heap_bytes());
+    memory.check(machine::available())?;
+    Ok(memory)
+}
+
 fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: &Prepared) -> ModelCard {
     ModelCard {
         format_version: FORMAT_VERSION,

@@ -1,6 +1,5 @@
 //! One pass over a CSV's records, straight into typed columns: which rows are kept (blank lines,
-//! short rows, missing labels and cells, as `--missing` says), and each kept row's cells pushed
-//! onto its columns.
+//! short rows, missing cells, as `--missing` says), each kept row's cells onto its columns.
 
 use std::collections::HashMap;
 use std::io::{Read, SeekFrom};
@@ -18,9 +17,9 @@ use crate::data::frame::{Column, Values};
 use crate::data::labels::shorten;
 use crate::data::ColumnSpec;
 
+mod parts;
 mod plain;
 mod rows;
-
 use plain::{Layout, Place};
 
 /// Rows read before the column sizes are reserved from the file's size.
@@ -212,8 +211,8 @@ impl Pass {
         counts: &mut Counts,
         size: Option<u64>,
     ) -> usize {
-        let parts = plain::parts(bytes);
-        let plain = plain::read_parts(&parts, layout, &self.interned, rows);
+        let parts = parts::parts(bytes);
+        let plain = parts::read_parts(&parts, layout, &self.interned, rows);
         let read: usize = parts[..plain].iter().map(|part| part.len()).sum();
         let added: usize = rows[..plain].iter().map(plain::Rows::count).sum();
         if plain > 0 {

@@ -11,7 +11,11 @@ use anyhow::{bail, Result};
 use image::imageops::FilterType;
 use image::{DynamicImage, GrayImage};
 
-use super::{Dataset, Targets};
+use std::path::Path;
+
+use super::frame::Frame;
+use super::{ColumnSpec, Dataset, LabelSpec, Targets};
+use crate::config::Task;
 
 pub use super::image_shape::ImageShape;
 
@@ -143,5 +147,38 @@ fn natural(name: &str) -> (bool, u64, &str) {
     match name.parse() {
         Ok(number) => (false, number, name),
         Err(_) => (true, 0, name),
+    }
+}
+
+/// The pictures of a folder (one sub-folder per class) or of MNIST-format files, as a table;
+/// the label and column options, which name CSV columns, are refused.
+pub fn load(
+    path: &Path,
+    options: &ImageOptions,
+    label: &LabelSpec,
+    columns: &ColumnSpec,
+) -> Result<Frame> {
+    if label.column.is_some_and(|column| column != "class")
+        || !columns.features.is_empty()
+        || !columns.ignore.is_empty()
+    {
+        bail!(
+            "--label, --features and --ignore choose CSV columns; the pictures of {} are \
+             classified by their {}",
+            path.display(),
+            if path.is_dir() {
+                "folder"
+            } else {
+                "labels file"
+            }
+        );
+    }
+    if label.task == Some(Task::Regression) {
+        bail!("pictures are classified: --task regression does not apply to them");
+    }
+    if path.is_dir() {
+        folder::load(path, options, label.classes)
+    } else {
+        idx::load(path, options, label.classes)
     }
 }
