@@ -10,52 +10,63 @@
 //! are fenced in `speed/`, whose table says what each stands in for and when to delete it.
 //!
 //! ## What a new backend needs
-//! All in this folder, and nothing elsewhere:
-//! 1. its cargo feature (Cargo.toml) and a line in [`compiled_backends`];
+//! Besides its feature in Cargo.toml, all in this folder:
+//! 1. a line in `backends!`, the one list of backends, which
+//!    `per_backend!`, `defaults_on_every_backend!` and [`compiled_backends`] read;
 //! 2. a [`DeviceChoice`] variant and a constructor of its [`Backend`] (like `flex()` below), which
 //!    [`select`] calls;
-//! 3. a line in `per_backend!` and in `defaults_on_every_backend!` (the list burn's `Dispatch`
-//!    routes stepwise's operations by): it then computes them with burn's own operations, as
-//!    ndarray and wgpu do; code of its own is an `impl` like flex's in `speed/`;
+//! 3. nothing for stepwise's own operations: burn's `Dispatch` routes them to it, and it computes
+//!    them with burn's own operations, as ndarray and wgpu do; code of its own is an `impl` like
+//!    flex's in `speed/`;
 //! 4. for tanh, `impl Tanh for <its type> {}` in `speed/tanh_op.rs` (flex and remote have their
 //!    own tanh, so that extension lists its backends itself).
 //!
 //! The backends suite (`tests/it/backends.rs`) then trains and compares on it with
 //! `--features` naming it.
 
+/// The one list of the burn backends stepwise builds for: each one's cargo feature and burn's
+/// type. Hands it, as `[("feature", Type) ...]`, to `$then!` after `$args`: `per_backend!`,
+/// `defaults_on_every_backend!` and [`compiled_backends`] read it from here.
+macro_rules! backends {
+    ($then:ident! $($args:tt)*) => {
+        $then! { $($args)* [("flex", Flex) ("ndarray", NdArray) ("wgpu", Cube) ("remote", Remote)] }
+    };
+}
+
 /// A backend extension (`#[backend_extension]`): a trait whose operations `Dispatch` routes to
-/// each backend compiled in, and to autodiff. The one list of those backends for stepwise's own
-/// operations.
-#[rustfmt::skip] // rustfmt indents the attribute's lines further on every run
+/// each backend compiled in, and to autodiff.
 macro_rules! per_backend {
     ($extension:item) => {
-        #[burn::backend::backend_extension(
-            Flex: cfg(feature = "flex"),
-            NdArray: cfg(feature = "ndarray"),
-            Cube: cfg(feature = "wgpu"),
-            Remote: cfg(feature = "remote"),
-            Autodiff
-        )]
+        backends!(per_backend_in! $extension);
+    };
+}
+
+#[rustfmt::skip] // rustfmt indents the attribute's lines further on every run
+macro_rules! per_backend_in {
+    ($extension:item [$(($feature:tt, $backend:ident))*]) => {
+        #[burn::backend::backend_extension($($backend: cfg(feature = $feature),)* Autodiff)]
         $extension
     };
 }
 
 /// `impl $extension for B {}` on every backend compiled in: an extension whose operations need
 /// no code of a backend's own, only the trait's defaults (burn's operations). `except flex`: on
-/// every backend but flex, which has code of its own.
+/// every backend but flex (the list's first), which has code of its own.
 macro_rules! defaults_on_every_backend {
-    ($extension:ident) => {
-        #[cfg(feature = "flex")]
-        impl $extension for burn::backend::Flex {}
-        defaults_on_every_backend!($extension, except flex);
+    ($extension:ident $(, $except:ident $flex:ident)?) => {
+        backends!(defaults_in! $extension $(, $except $flex)?;);
     };
-    ($extension:ident, except flex) => {
-        #[cfg(feature = "ndarray")]
-        impl $extension for burn::backend::NdArray {}
-        #[cfg(feature = "wgpu")]
-        impl $extension for burn::backend::Cube {}
-        #[cfg(feature = "remote")]
-        impl $extension for burn::backend::Remote {}
+}
+
+macro_rules! defaults_in {
+    ($extension:ident; [$(($feature:tt, $backend:ident))*]) => {
+        $(
+            #[cfg(feature = $feature)]
+            impl $extension for burn::backend::$backend {}
+        )*
+    };
+    ($extension:ident, except flex; [("flex", Flex) $($rest:tt)*]) => {
+        defaults_in!($extension; [$($rest)*]);
     };
 }
 
@@ -110,20 +121,12 @@ pub struct Selection {
 
 /// The backends compiled into this build.
 pub fn compiled_backends() -> Vec<&'static str> {
-    let mut backends = Vec::new();
-    if cfg!(feature = "flex") {
-        backends.push("flex");
+    macro_rules! compiled {
+        ([$(($feature:tt, $backend:ident))*]) => {
+            [$(cfg!(feature = $feature).then_some($feature)),*]
+        };
     }
-    if cfg!(feature = "ndarray") {
-        backends.push("ndarray");
-    }
-    if cfg!(feature = "wgpu") {
-        backends.push("wgpu");
-    }
-    if cfg!(feature = "remote") {
-        backends.push("remote");
-    }
-    backends
+    backends!(compiled!).into_iter().flatten().collect()
 }
 
 /// The backend `--device` names, on this machine (`--device remote` is the remote module's to
