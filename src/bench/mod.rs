@@ -10,7 +10,7 @@ use burn::tensor::{Device, Distribution, Tensor};
 use clap::ValueEnum;
 use serde::Serialize;
 
-use crate::artifacts::ArtifactDir;
+use crate::artifacts::{ArtifactDir, ModelCard};
 use crate::config::{ActivationKind, LearningRate, ModelKind, OutputKind, Task, TrainConfig};
 use crate::data::encoding::Unseen;
 use crate::data::frame::Frame;
@@ -192,17 +192,8 @@ pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
     let seconds = report.summary.wall_time_seconds;
     let flops_per_step = flops_per_step(&model, batch_size);
     let final_loss = last.train_loss;
-    // Accuracy on the rows it trained on (the workloads have no split), after the memory peak
-    // was read: the data set is generated again rather than kept.
-    let predictor = Predictor::new(report.card, report.training.model, backend.device.clone());
-    let rows_trained = predictor
-        .card
-        .encoding()
-        .encode(&workload.dataset(&config)?, Unseen::Refuse)?;
-    let accuracy = match predictor.evaluate(&rows_trained)?.scores {
-        Scores::Classification { accuracy, .. } => Some(accuracy),
-        Scores::Regression(_) => None,
-    };
+    let dataset = workload.dataset(&config)?;
+    let accuracy = accuracy_on(dataset, report.card, report.training.model, backend)?;
     Ok(BenchResult {
         workload,
         model: model.describe(),
@@ -218,6 +209,22 @@ pub fn run(workload: Workload, backend: &Backend) -> Result<BenchResult> {
         flops_per_step,
         gflops_per_second: flops_per_step * steps as f64 / seconds / 1e9,
         peak_rss_bytes,
+    })
+}
+
+/// Accuracy on the rows it trained on (the workloads have no split), measured after the memory
+/// peak was read: the data set is generated again rather than kept. `None` for regression.
+fn accuracy_on(
+    dataset: Frame,
+    card: ModelCard,
+    model: <ModelConfig as Architecture>::Network,
+    backend: &Backend,
+) -> Result<Option<f64>> {
+    let predictor = Predictor::new(card, model, backend.device.clone());
+    let rows_trained = predictor.card.encoding().encode(&dataset, Unseen::Refuse)?;
+    Ok(match predictor.evaluate(&rows_trained)?.scores {
+        Scores::Classification { accuracy, .. } => Some(accuracy),
+        Scores::Regression(_) => None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! What the commands that look inside the loop print: lr-find, gradcheck, derivative, plot.
 
 use anyhow::{bail, Result};
+use burn::tensor::Device;
 
 use crate::artifacts::ArtifactDir;
 use crate::pictures;
@@ -164,38 +165,7 @@ pub fn derivative(args: DerivativeArgs) -> Result<()> {
         "(2) burn's autodiff (backpropagation): slope {}",
         readable(derivative::autodiff_slope(x, &device))
     )?;
-    say!("(3) gradient steps x <- x + lr * P'(x), climbing towards x = {CRITICAL_POINT}:")?;
-    say!(
-        "    (training's STEP rule descends a loss: with the loss L = -P, x <- x - lr * L'(x) is \
-         the same step)"
-    )?;
-    let ascent = derivative::gradient_ascent(x, args.lr, args.steps, &device);
-    // The first steps and the last: a long run's middle is the same step again.
-    let shown = |step: usize| step <= SHOWN_STEPS || step + SHOWN_STEPS / 4 > args.steps;
-    for (step, x) in ascent.x.iter().enumerate() {
-        if shown(step) {
-            say!(
-                "    step {step:>3}  x = {x:>12.6}  P(x) = {:>12.6}",
-                derivative::profit(*x)
-            )?;
-        } else if step == SHOWN_STEPS + 1 {
-            say!("    ...")?;
-        }
-    }
-    say!("    lr {}: {}", args.lr, ascent.verdict)?;
-    say!(
-        "    the same {} steps with other learning rates:",
-        args.steps
-    )?;
-    for rate in [0.01, 0.25, 0.75, 1.1] {
-        let other = derivative::gradient_ascent(x, rate, args.steps, &device);
-        say!(
-            "    lr {rate:<5} ends at x = {:>12.6}: {}",
-            other.x[other.x.len() - 1],
-            other.verdict
-        )?;
-    }
-    Ok(())
+    print_gradient_steps(&args, &device)
 }
 
 pub fn plot(args: PlotArgs) -> Result<()> {
@@ -215,6 +185,44 @@ pub fn plot(args: PlotArgs) -> Result<()> {
         .flatten()
     {
         say!("saved    {}", picture.display())?;
+    }
+    Ok(())
+}
+
+/// (3) of `derivative`: the steps at `--lr`, the first and the last shown, and where other
+/// learning rates end.
+fn print_gradient_steps(args: &DerivativeArgs, device: &Device) -> Result<()> {
+    let x = args.x;
+    say!("(3) gradient steps x <- x + lr * P'(x), climbing towards x = {CRITICAL_POINT}:")?;
+    say!(
+        "    (training's STEP rule descends a loss: with the loss L = -P, x <- x - lr * L'(x) is \
+         the same step)"
+    )?;
+    let ascent = derivative::gradient_ascent(x, args.lr, args.steps, device);
+    // The first steps and the last: a long run's middle is the same step again.
+    let shown = |step: usize| step <= SHOWN_STEPS || step + SHOWN_STEPS / 4 > args.steps;
+    for (step, x) in ascent.x.iter().enumerate() {
+        if shown(step) {
+            say!(
+                "    step {step:>3}  x = {x:>12.6}  P(x) = {:>12.6}",
+                derivative::profit(*x)
+            )?;
+        } else if step == SHOWN_STEPS + 1 {
+            say!("    ...")?;
+        }
+    }
+    say!("    lr {}: {}", args.lr, ascent.verdict)?;
+    say!(
+        "    the same {} steps with other learning rates:",
+        args.steps
+    )?;
+    for rate in [0.01, 0.25, 0.75, 1.1] {
+        let other = derivative::gradient_ascent(x, rate, args.steps, device);
+        say!(
+            "    lr {rate:<5} ends at x = {:>12.6}: {}",
+            other.x[other.x.len() - 1],
+            other.verdict
+        )?;
     }
     Ok(())
 }

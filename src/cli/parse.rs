@@ -110,11 +110,25 @@ fn refuse_unused(matches: &ArgMatches) -> Result<(), String> {
     let Some((name, sub)) = matches.subcommand() else {
         return Ok(());
     };
-    let given = |id: &str| {
-        sub.try_contains_id(id).unwrap_or(false)
-            && sub.value_source(id) == Some(ValueSource::CommandLine)
-    };
-    let long = |id: &str| format!("--{}", long_name(id));
+    refuse_unused_by(name, sub)?;
+    refuse_unused_by_the_model(sub)
+}
+
+/// Whether the option `id` was given on the command line (not by its default).
+fn given(sub: &ArgMatches, id: &str) -> bool {
+    sub.try_contains_id(id).unwrap_or(false)
+        && sub.value_source(id) == Some(ValueSource::CommandLine)
+}
+
+/// `--id`, as the command line spells it.
+fn long(id: &str) -> String {
+    format!("--{}", long_name(id))
+}
+
+/// Options the command `name` does not use: what resuming cannot change, and what approximate,
+/// lr-find and gradcheck decide themselves.
+fn refuse_unused_by(name: &str, sub: &ArgMatches) -> Result<(), String> {
+    let given = |id: &str| given(sub, id);
     match name {
         "train" if given("resume") => {
             // --epochs is the one that may change: more of them trains longer.
@@ -157,6 +171,13 @@ fn refuse_unused(matches: &ArgMatches) -> Result<(), String> {
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// Options the chosen network does not have: channels without a CNN, hidden layers and an
+/// activation with the linear model.
+fn refuse_unused_by_the_model(sub: &ArgMatches) -> Result<(), String> {
+    let given = |id: &str| given(sub, id);
     let model = sub
         .try_get_one::<ModelKind>("model")
         .ok()

@@ -7,7 +7,7 @@ use crate::machine;
 use crate::model::Architecture;
 use crate::pictures::curve;
 use crate::teaching::lr_find::{LrFinding, END, START};
-use crate::teaching::trace::Trace;
+use crate::teaching::trace::{ShownPrediction, Trace};
 use crate::train::{Plan, TrainReport};
 
 /// The data, the task, the notes, the model and its STEP rule, the device and the memory.
@@ -37,22 +37,7 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
         say!("note     {note}")?;
     }
     let config = plan.config();
-    let mut step = match plan.lr_finding {
-        Some(_) => format!("SGD lr {:.3e} (found by lr-find)", plan.learning_rate()),
-        None => format!("SGD lr {}", plan.learning_rate()),
-    };
-    if config.momentum > 0.0 {
-        step += &format!(" momentum {}", config.momentum);
-        if config.nesterov {
-            step += " nesterov";
-        }
-    }
-    if config.weight_decay > 0.0 {
-        step += &format!(" weight decay {}", config.weight_decay);
-    }
-    if let Some(norm) = config.clip_grad_norm {
-        step += &format!(" clip {norm}");
-    }
+    let step = step_rule(plan);
     say!(
         "model    {} ({} parameters), {step}, batch {}, seed {}",
         plan.card.model.describe(),
@@ -71,6 +56,29 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
         plan.memory
     )?;
     Ok(())
+}
+
+/// STEP as this run takes it: SGD's rate (and where it came from), momentum, weight decay,
+/// clipping.
+fn step_rule(plan: &Plan) -> String {
+    let config = plan.config();
+    let mut step = match plan.lr_finding {
+        Some(_) => format!("SGD lr {:.3e} (found by lr-find)", plan.learning_rate()),
+        None => format!("SGD lr {}", plan.learning_rate()),
+    };
+    if config.momentum > 0.0 {
+        step += &format!(" momentum {}", config.momentum);
+        if config.nesterov {
+            step += " nesterov";
+        }
+    }
+    if config.weight_decay > 0.0 {
+        step += &format!(" weight decay {}", config.weight_decay);
+    }
+    if let Some(norm) = config.clip_grad_norm {
+        step += &format!(" clip {norm}");
+    }
+    step
 }
 
 /// What the range test tried, and what it suggests.
@@ -99,26 +107,7 @@ pub fn print_lr_finding(finding: &LrFinding) -> Result<()> {
 /// reason).
 pub fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
     let classes = plan.card.class_names.as_deref();
-    say!(
-        "INIT     {} parameters, drawn at random (seed {})",
-        trace.parameter_count,
-        plan.config().seed
-    )?;
-    // As wide as the longest name (a CNN's `convolutions.layers.0.weight`).
-    let width = trace
-        .init
-        .iter()
-        .map(|layer| layer.name.len())
-        .fold(16, usize::max);
-    for layer in &trace.init {
-        say!(
-            "           {:<width$} {:>5} values  mean {:>8.4}  std {:.4}",
-            layer.name,
-            layer.count,
-            layer.mean,
-            layer.std
-        )?;
-    }
+    let width = print_init(trace, plan)?;
     let mut epoch = 0;
     for step in &trace.steps {
         if step.epoch != epoch {
@@ -134,28 +123,7 @@ pub fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
         }
         say!("step {}   a batch of {} rows", step.step, step.batch_rows)?;
         for (row, shown) in step.predictions.iter().enumerate() {
-            let text = match classes {
-                Some(names) => {
-                    let best = shown
-                        .prediction
-                        .iter()
-                        .enumerate()
-                        .max_by(|a, b| a.1.total_cmp(b.1))
-                        .map_or(0, |(index, _)| index);
-                    let probabilities: Vec<String> =
-                        shown.prediction.iter().map(|p| format!("{p:.2}")).collect();
-                    format!(
-                        "p = [{}] -> {} (label {})",
-                        probabilities.join(" "),
-                        names[best],
-                        names[shown.target as usize]
-                    )
-                }
-                None => format!(
-                    "{:.4} (target {:.4}, both standardised)",
-                    shown.prediction[0], shown.target
-                ),
-            };
+            let text = prediction_text(shown, classes);
             let phase = if row == 0 { "PREDICT " } else { "        " };
             say!("  {phase} row {}: {text}", row + 1)?;
         }
@@ -179,6 +147,52 @@ pub fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// INIT's line and each parameter's spread as drawn; the width of the longest name.
+fn print_init(trace: &Trace, plan: &Plan) -> Result<usize> {
+    say!(
+        "INIT     {} parameters, drawn at random (seed {})",
+        trace.parameter_count,
+        plan.config().seed
+    )?;
+    // As wide as the longest name (a CNN's `convolutions.layers.0.weight`).
+    let width = trace
+        .init
+        .iter()
+        .map(|layer| layer.name.len())
+        .fold(16, usize::max);
+    for layer in &trace.init {
+        say!(
+            "           {:<width$} {:>5} values  mean {:>8.4}  std {:.4}",
+            layer.name,
+            layer.count,
+            layer.mean,
+            layer.std
+        )?;
+    }
+    Ok(width)
+}
+
+/// One traced row's prediction: the probabilities and the class they pick beside the label, or
+/// the value beside the target.
+fn prediction_text(shown: &ShownPrediction, classes: Option<&[String]>) -> String {
+    let Some(names) = classes else {
+        return format!(
+            "{:.4} (target {:.4}, both standardised)",
+            shown.prediction[0], shown.target
+        );
+    };
+    let best = (shown.prediction.iter().enumerate())
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(0, |(index, _)| index);
+    let probabilities: Vec<String> = shown.prediction.iter().map(|p| format!("{p:.2}")).collect();
+    format!(
+        "p = [{}] -> {} (label {})",
+        probabilities.join(" "),
+        names[best],
+        names[shown.target as usize]
+    )
 }
 
 /// What `fit.svg` shows, and for a linear model on one input the line it learned.

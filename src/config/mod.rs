@@ -203,20 +203,6 @@ impl TrainConfig {
                 bail!("--clip-grad-norm must be a positive number, got {norm}");
             }
         }
-        if let Some(target) = self.target_loss {
-            if !(target >= 0.0 && target.is_finite()) {
-                bail!("--target-loss must be 0 or a positive number, got {target}; try 0.05");
-            }
-        }
-        if self.patience == Some(0) {
-            bail!("--patience must be at least 1 (epochs without improvement before STOP)");
-        }
-        if !(self.min_delta >= 0.0 && self.min_delta.is_finite()) {
-            bail!(
-                "--min-delta must be 0 or a positive number, got {}; try 0.001",
-                self.min_delta
-            );
-        }
         if let Some(fraction) = self.valid_fraction {
             if !(0.0..1.0).contains(&fraction) {
                 bail!("--valid-fraction must be in [0, 1), got {fraction}; try 0.2");
@@ -234,8 +220,29 @@ impl TrainConfig {
         if self.nesterov && self.momentum == 0.0 {
             bail!("--nesterov needs a --momentum above 0, e.g. `--momentum 0.9`");
         }
+        self.validate_stop()?;
         self.validate_image_size()?;
         self.validate_columns()
+    }
+
+    /// STOP's numbers: the target loss, the patience and what counts as progress.
+    fn validate_stop(&self) -> anyhow::Result<()> {
+        use anyhow::bail;
+        if let Some(target) = self.target_loss {
+            if !(target >= 0.0 && target.is_finite()) {
+                bail!("--target-loss must be 0 or a positive number, got {target}; try 0.05");
+            }
+        }
+        if self.patience == Some(0) {
+            bail!("--patience must be at least 1 (epochs without improvement before STOP)");
+        }
+        if !(self.min_delta >= 0.0 && self.min_delta.is_finite()) {
+            bail!(
+                "--min-delta must be 0 or a positive number, got {}; try 0.001",
+                self.min_delta
+            );
+        }
+        Ok(())
     }
 
     /// Pictures are resized as u32 sides: `--image-size` from 1 to [`MAX_IMAGE_SIZE`].

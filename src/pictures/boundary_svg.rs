@@ -97,28 +97,7 @@ fn panel<DB: DrawingBackend>(
         .y_label_formatter(&label)
         .draw()
         .map_err(plotting)?;
-    let (width, height) = ((x1.1 - x1.0) / CELLS as f64, (x2.1 - x2.0) / CELLS as f64);
-    let sure = 1.0 / points.classes.len().max(1) as f64;
-    // From a guess (1 / classes) to certainty: from faint to strong, in ten shades, so that a
-    // run of cells of one class and shade is one rectangle.
-    let shade = |p: f32| (10.0 * ((p as f64 - sure) / (1.0 - sure)).clamp(0.0, 1.0)).round();
-    let mut rectangles = Vec::new();
-    for (row, cells) in cells.chunks(CELLS).enumerate() {
-        let mut start = 0;
-        for end in 1..=cells.len() {
-            let same = |a: (usize, f32), b: (usize, f32)| a.0 == b.0 && shade(a.1) == shade(b.1);
-            if end < cells.len() && same(cells[start], cells[end]) {
-                continue;
-            }
-            let (class, p) = cells[start];
-            let color = TABLEAU[class % TABLEAU.len()];
-            let corner = (x1.0 + start as f64 * width, x2.0 + row as f64 * height);
-            let far = (x1.0 + end as f64 * width, corner.1 + height);
-            let strength = 0.08 + 0.05 * shade(p);
-            rectangles.push(Rectangle::new([corner, far], color.mix(strength).filled()));
-            start = end;
-        }
-    }
+    let rectangles = rectangles(regions, cells, points.classes.len());
     chart.draw_series(rectangles).map_err(plotting)?;
     let color = |class: usize| TABLEAU[class % TABLEAU.len()];
     chart
@@ -138,6 +117,38 @@ fn panel<DB: DrawingBackend>(
         )
         .map_err(plotting)?;
     Ok(())
+}
+
+/// The cells of one moment as rectangles, a class's colour from faint (a guess: 1 / classes)
+/// to strong (certain) in ten shades, so that a run of cells of one class and shade in a row is
+/// one rectangle.
+fn rectangles(
+    regions: &Regions,
+    cells: &[(usize, f32)],
+    classes: usize,
+) -> Vec<Rectangle<(f64, f64)>> {
+    let (x1, x2) = (regions.x1, regions.x2);
+    let (width, height) = ((x1.1 - x1.0) / CELLS as f64, (x2.1 - x2.0) / CELLS as f64);
+    let sure = 1.0 / classes.max(1) as f64;
+    let shade = |p: f32| (10.0 * ((p as f64 - sure) / (1.0 - sure)).clamp(0.0, 1.0)).round();
+    let mut rectangles = Vec::new();
+    for (row, cells) in cells.chunks(CELLS).enumerate() {
+        let mut start = 0;
+        for end in 1..=cells.len() {
+            let same = |a: (usize, f32), b: (usize, f32)| a.0 == b.0 && shade(a.1) == shade(b.1);
+            if end < cells.len() && same(cells[start], cells[end]) {
+                continue;
+            }
+            let (class, p) = cells[start];
+            let color = TABLEAU[class % TABLEAU.len()];
+            let corner = (x1.0 + start as f64 * width, x2.0 + row as f64 * height);
+            let far = (x1.0 + end as f64 * width, corner.1 + height);
+            let strength = 0.08 + 0.05 * shade(p);
+            rectangles.push(Rectangle::new([corner, far], color.mix(strength).filled()));
+            start = end;
+        }
+    }
+    rectangles
 }
 
 fn color_name(class: usize) -> &'static str {

@@ -1,6 +1,7 @@
 //! `fit.svg`: the data, the true function, and the network's curves (see [`crate::pictures::curve`]).
 
 use anyhow::Result;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{bounds, label, plotting, Series, SIZE, TABLEAU, TRAIN, VALID};
@@ -34,17 +35,7 @@ fn untitled() -> String {
 pub fn fit_svg(data: &FitPicture) -> Result<String> {
     let series = lines(data, &data.curves);
     let (x_min, x_max) = bounds(&series, |point| point.0);
-    let dots = Series {
-        name: "",
-        color: BLACK,
-        points: [&data.train[..], &data.valid[..]].concat(),
-    };
-    let (curve_min, curve_max) = bounds(&series, |point| point.1);
-    let (dot_min, dot_max) = bounds(std::slice::from_ref(&dots), |point| point.1);
-    // A little room above and below: a curve's peak is not cut by the frame.
-    let (y_min, y_max) = (curve_min.min(dot_min), curve_max.max(dot_max));
-    let room = (y_max - y_min) * 0.05;
-    let (y_min, y_max) = (y_min - room, y_max + room);
+    let (y_min, y_max) = y_range(data, &series);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -66,39 +57,8 @@ pub fn fit_svg(data: &FitPicture) -> Result<String> {
             .y_label_formatter(&label)
             .draw()
             .map_err(plotting)?;
-        for (points, color, name) in [
-            (&data.train, TRAIN, "train rows"),
-            (&data.valid, VALID, "valid rows"),
-        ] {
-            if points.is_empty() {
-                continue;
-            }
-            let dot = color.mix(0.5).filled();
-            chart
-                .draw_series(points.iter().map(|&point| Circle::new(point, 2, dot)))
-                .map_err(plotting)?
-                .label(name)
-                .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
-        }
-        // The true function first and thin, so no curve hides under it; the kept curve last
-        // and thickest.
-        let last = series.len().saturating_sub(1);
-        for (at, line) in series.iter().enumerate() {
-            let color = line.color;
-            let width = match at {
-                at if at == last => 3,
-                _ if line.color == BLACK => 1,
-                _ => 2,
-            };
-            chart
-                .draw_series(LineSeries::new(
-                    line.points.clone(),
-                    color.stroke_width(width),
-                ))
-                .map_err(plotting)?
-                .label(line.name)
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
-        }
+        draw_points(&mut chart, data)?;
+        draw_curves(&mut chart, &series)?;
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
@@ -109,6 +69,66 @@ pub fn fit_svg(data: &FitPicture) -> Result<String> {
         root.present().map_err(plotting)?;
     }
     Ok(svg)
+}
+
+/// A chart of `fit.svg`'s plane.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// The targets' range, curves and points together, with a little room above and below: a
+/// curve's peak is not cut by the frame.
+fn y_range(data: &FitPicture, series: &[Series]) -> (f64, f64) {
+    let dots = Series {
+        name: "",
+        color: BLACK,
+        points: [&data.train[..], &data.valid[..]].concat(),
+    };
+    let (curve_min, curve_max) = bounds(series, |point| point.1);
+    let (dot_min, dot_max) = bounds(std::slice::from_ref(&dots), |point| point.1);
+    let (y_min, y_max) = (curve_min.min(dot_min), curve_max.max(dot_max));
+    let room = (y_max - y_min) * 0.05;
+    (y_min - room, y_max + room)
+}
+
+/// The training and validation rows as dots.
+fn draw_points(chart: &mut Chart, data: &FitPicture) -> Result<()> {
+    for (points, color, name) in [
+        (&data.train, TRAIN, "train rows"),
+        (&data.valid, VALID, "valid rows"),
+    ] {
+        if points.is_empty() {
+            continue;
+        }
+        let dot = color.mix(0.5).filled();
+        chart
+            .draw_series(points.iter().map(|&point| Circle::new(point, 2, dot)))
+            .map_err(plotting)?
+            .label(name)
+            .legend(move |(x, y)| Circle::new((x + 10, y), 3, color.filled()));
+    }
+    Ok(())
+}
+
+/// The true function first and thin, so no curve hides under it; the kept curve last and
+/// thickest.
+fn draw_curves(chart: &mut Chart, series: &[Series]) -> Result<()> {
+    let last = series.len().saturating_sub(1);
+    for (at, line) in series.iter().enumerate() {
+        let color = line.color;
+        let width = match at {
+            at if at == last => 3,
+            _ if line.color == BLACK => 1,
+            _ => 2,
+        };
+        chart
+            .draw_series(LineSeries::new(
+                line.points.clone(),
+                color.stroke_width(width),
+            ))
+            .map_err(plotting)?
+            .label(line.name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color));
+    }
+    Ok(())
 }
 
 /// The curves before the kept one, from INIT (gray) on; the kept curve is red. The rows are

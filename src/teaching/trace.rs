@@ -126,24 +126,7 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
         );
         model = stepped;
 
-        let after = parameters(&model);
-        let parameters = before
-            .into_iter()
-            .zip(after)
-            .map(|((name, id, before), (_, _, after))| {
-                let gradient_norm = seen
-                    .gradient_norms
-                    .iter()
-                    .find(|(param, _)| *param == id)
-                    .map_or(0.0, |(_, norm)| *norm);
-                ParameterStep {
-                    name,
-                    gradient_norm,
-                    sgd_step: learning_rate * gradient_norm,
-                    moved: distance(&before, &after),
-                }
-            })
-            .collect();
+        let parameters = parameter_steps(before, parameters(&model), &seen, learning_rate);
         traced.push(StepTrace {
             step: traced.len() + 1,
             epoch,
@@ -159,6 +142,36 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
         parameter_count,
         steps: traced,
     }
+}
+
+/// What STEP did to each parameter: its gradient's norm, the step SGD would take from that
+/// gradient alone, and how far the parameter moved (momentum included).
+fn parameter_steps(
+    before: Vec<(String, ParamId, Vec<f32>)>,
+    after: Vec<(String, ParamId, Vec<f32>)>,
+    seen: &Seen,
+    learning_rate: f64,
+) -> Vec<ParameterStep> {
+    let norm_of = |id: ParamId| {
+        let norms = seen.gradient_norms.iter();
+        norms
+            .filter(|(param, _)| *param == id)
+            .map(|(_, norm)| *norm)
+            .next()
+    };
+    before
+        .into_iter()
+        .zip(after)
+        .map(|((name, id, before), (_, _, after))| {
+            let gradient_norm = norm_of(id).unwrap_or(0.0);
+            ParameterStep {
+                name,
+                gradient_norm,
+                sgd_step: learning_rate * gradient_norm,
+                moved: distance(&before, &after),
+            }
+        })
+        .collect()
 }
 
 /// The first rows of a batch, as probabilities (classes) or values.

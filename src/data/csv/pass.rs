@@ -17,6 +17,7 @@ use crate::data::frame::{Column, Values};
 use crate::data::labels::shorten;
 use crate::data::ColumnSpec;
 
+mod cells;
 mod parts;
 mod plain;
 mod rows;
@@ -72,7 +73,7 @@ pub(super) fn read(
     let mut blocks = Blocks::new(source, block.unwrap_or(BLOCK));
     let mut block = Vec::new();
     blocks.next(&mut block).map_err(|err| failed(&err))?;
-    let Some(header) = plain_header(&block).filter(|_| plain) else {
+    let Some(header) = plain::header(&block).filter(|_| plain) else {
         // A header csv's reader must find the end of: it reads the whole file.
         let mut reader = reader(blocks.whole(block), true);
         let pass = Pass::start(headers(&mut reader, path)?, label, spec, path)?;
@@ -114,16 +115,6 @@ fn reader<R: Read>(source: R, has_headers: bool) -> csv::Reader<R> {
         // Row lengths are checked in `admit`, after blank lines are skipped, to name the line.
         .flexible(true)
         .from_reader(source)
-}
-
-/// The first line, with its end, when it is the whole header: not empty (csv's reader skips
-/// empty lines), no quotes, and no `\r` but one before the `\n`.
-fn plain_header(block: &[u8]) -> Option<&[u8]> {
-    let end = block.iter().position(|&byte| byte == b'\n')?;
-    let line = &block[..end];
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let plain = !line.is_empty() && !line.contains(&b'"') && !line.contains(&b'\r');
-    plain.then(|| &block[..=end])
 }
 
 impl Pass {

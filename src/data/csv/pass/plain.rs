@@ -15,9 +15,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::cells::{cell_end, number_cell};
 use super::rows::trimmed;
 use super::{Counts, Pass};
-use crate::data::csv::column::{decimal, parse_f32, Building};
+use crate::data::csv::column::Building;
 use crate::data::frame::is_missing;
 
 /// What a column is to the pass.
@@ -128,6 +129,16 @@ impl Layout {
     }
 }
 
+/// The first line, with its end, when it is the whole header: not empty (csv's reader skips
+/// empty lines), no quotes, and no `\r` but one before the `\n`.
+pub(super) fn header(block: &[u8]) -> Option<&[u8]> {
+    let end = block.iter().position(|&byte| byte == b'\n')?;
+    let line = &block[..end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let plain = !line.is_empty() && !line.contains(&b'"') && !line.contains(&b'\r');
+    plain.then(|| &block[..=end])
+}
+
 /// Whether every row of the part is plain; if so, `rows` holds them.
 pub(super) fn read(
     part: &[u8],
@@ -176,10 +187,6 @@ fn read_line(
     rows.crlf |= ended && crlf;
     rows.ended += usize::from(ended);
     let bytes = line.as_bytes();
-    let cell_end = |start: usize| {
-        let comma = bytes[start..].iter().position(|&byte| byte == b',');
-        comma.map_or(bytes.len(), |comma| start + comma)
-    };
     // Where the next cell starts: after the line's start or a comma.
     let mut start = 0;
     for (column, role) in layout.roles.iter().enumerate() {
@@ -191,46 +198,50 @@ fn read_line(
         }
         start = match *role {
             Role::Feature(slot) => {
-                // The common cell, a plain decimal, read where it is found.
-                let (value, end) = match decimal(&bytes[start..]) {
-                    Some((value, length))
-                        if matches!(bytes.get(start + length), None | Some(b',')) =>
-                    {
-                        (value, start + length)
-                    }
-                    _ => {
-                        let end = cell_end(start);
-                        match parse_f32(trimmed(&line[start..end])) {
-                            Ok(value) if value.is_finite() => (value, end),
-                            _ => return false,
-                        }
-                    }
+                let Some((value, end)) = number_cell(line, start) else {
+                    return false;
                 };
                 rows.columns[slot].push(value);
                 end
             }
             Role::Label => {
-                let end = cell_end(start);
-                let cell = trimmed(&line[start..end]);
-                if is_missing(cell) {
+                let Some((label, end)) = label_cell(line, start, offset, known) else {
                     return false;
-                }
-                rows.labels.push(match known.get(cell) {
-                    Some(&id) => Label::Known(id),
-                    None => {
-                        // Where the cell lies in the part: a slice of the line, itself one of it.
-                        let at = offset + (cell.as_ptr() as usize - line.as_ptr() as usize);
-                        Label::New(at..at + cell.len())
-                    }
-                });
+                };
+                rows.labels.push(label);
                 end
             }
-            Role::Unread => cell_end(start),
+            Role::Unread => cell_end(bytes, start),
         };
     }
     rows.count += 1;
     // No cell beyond the header's.
     start == bytes.len()
+}
+
+/// The label of the cell starting at `start` (the line `offset` bytes into its part), and
+/// where the cell ends; `None` when it is missing.
+#[inline]
+fn label_cell(
+    line: &str,
+    start: usize,
+    offset: usize,
+    known: &HashMap<String, u32>,
+) -> Option<(Label, usize)> {
+    let end = cell_end(line.as_bytes(), start);
+    let cell = trimmed(&line[start..end]);
+    if is_missing(cell) {
+        return None;
+    }
+    let label = match known.get(cell) {
+        Some(&id) => Label::Known(id),
+        None => {
+            // Where the cell lies in the part: a slice of the line, itself one of it.
+            let at = offset + (cell.as_ptr() as usize - line.as_ptr() as usize);
+            Label::New(at..at + cell.len())
+        }
+    };
+    Some((label, end))
 }
 
 impl Pass {

@@ -32,14 +32,12 @@ impl Pass {
         Ok(kept)
     }
 
-    /// Whether the record at `line` is a row to keep: blank lines end the data, a row must have
-    /// a value per column, and a row with a missing label or cell is an error or left out, as
-    /// `missing` says.
-    fn admit(
+    /// Whether the record at `line` is a data row: a blank line is not (and ends the data: a row
+    /// after it is an error), and a row has one value per column.
+    fn is_row(
         &self,
         record: &StringRecord,
         line: u64,
-        missing: Missing,
         counts: &mut Counts,
         path: &Path,
     ) -> Result<bool> {
@@ -62,6 +60,24 @@ impl Pass {
                 self.headers.len()
             );
         }
+        Ok(true)
+    }
+
+    /// Whether the record at `line` is a row to keep: blank lines end the data, a row must have
+    /// a value per column, and a row with a missing label or cell is an error or left out, as
+    /// `missing` says.
+    fn admit(
+        &self,
+        record: &StringRecord,
+        line: u64,
+        missing: Missing,
+        counts: &mut Counts,
+        path: &Path,
+    ) -> Result<bool> {
+        if !self.is_row(record, line, counts, path)? {
+            return Ok(false);
+        }
+        let shown = path.display();
         counts.total += 1;
         if let Some(label) = self
             .label_column
