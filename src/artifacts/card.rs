@@ -12,7 +12,7 @@ use crate::config::{Task, TrainConfig};
 use crate::data::encoding::Encoding;
 use crate::data::images::ImageShape;
 use crate::data::transform::Standardizer;
-use crate::machine::checksum::checksum;
+use crate::machine::checksum::checksum_for;
 use crate::model::{Architecture, ModelConfig};
 
 /// Everything needed to rebuild the model and transform its inputs and outputs: `config.json`.
@@ -102,9 +102,23 @@ impl<A: Architecture> ModelCard<A> {
     /// The checksum of the card as stepwise writes it. The options added since format 2 count
     /// only when they differ from their defaults, so the checksums of cards saved before they
     /// existed still hold.
+    /// The card as stepwise saves it today: a card read from an older folder (a resumed run's)
+    /// is written in today's format, with today's checksums.
+    pub(super) fn in_todays_format(&self) -> Self {
+        ModelCard {
+            format_version: FORMAT_VERSION,
+            ..self.clone()
+        }
+    }
+
+    /// Taken as its format takes them: a card read from an older folder is checked with the
+    /// checksum that folder was saved with.
     pub(super) fn checksum(&self) -> Result<String> {
         let json = String::from_utf8(serde_json::to_vec(self)?)?;
-        Ok(checksum(without_added_defaults(json).as_bytes()))
+        Ok(checksum_for(
+            self.format_version,
+            without_added_defaults(json).as_bytes(),
+        ))
     }
 }
 

@@ -17,8 +17,10 @@ use std::fs;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::machine::checksum::checksum;
+
 use super::{
-    check_format, checksum, commit, links, to_json, verify, ArtifactDir, ModelCard, FORMAT_VERSION,
+    check_format, commit, links, to_json, verify, ArtifactDir, ModelCard, FORMAT_VERSION,
     MODEL_FILE,
 };
 use crate::learner::{Checkpoint, Position};
@@ -27,6 +29,10 @@ use crate::model::{Architecture, ModelConfig};
 pub const OPTIMIZER_FILE: &str = "optimizer.bpk";
 pub const STATE_FILE: &str = "state.json";
 pub const LOWEST_FILE: &str = "lowest.bpk";
+
+/// The oldest format whose checkpoints a run continues from: format 4 changed only the
+/// checksums, which are read by the format that wrote them.
+const OLDEST_RESUMABLE: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 #[serde(bound = "A: Architecture")]
@@ -49,7 +55,7 @@ impl ArtifactDir {
     ) -> Result<()> {
         let state = to_json(&State {
             format_version: FORMAT_VERSION,
-            card: card.clone(),
+            card: card.in_todays_format(),
             position: checkpoint.position.clone(),
             model_checksum: checksum(&checkpoint.model),
             optimizer_checksum: checksum(&checkpoint.optimizer),
@@ -95,7 +101,7 @@ impl ArtifactDir {
         let older = serde_json::from_str::<serde_json::Value>(&text)
             .ok()
             .and_then(|state| state["format_version"].as_u64())
-            .is_some_and(|version| version < u64::from(FORMAT_VERSION));
+            .is_some_and(|version| version < u64::from(OLDEST_RESUMABLE));
         if older {
             bail!(
                 "{} was written by an older stepwise, whose runs this one cannot continue; train \
@@ -105,10 +111,11 @@ impl ArtifactDir {
         }
         let state: State<ModelConfig> = serde_json::from_str(&text)
             .with_context(|| format!("{} is damaged", state_path.display()))?;
-        // Each record must be the one state.json was written with.
+        // Each record must be the one state.json was written with, by its format's checksum.
+        let format = state.format_version;
         let read_checked = |name: &str, expected: &str| -> Result<Vec<u8>> {
             let bytes = read(name)?;
-            verify(&bytes, Some(expected), &folder.join(name))?;
+            verify(&bytes, Some(expected), format, &folder.join(name))?;
             Ok(bytes)
         };
         let checkpoint = Checkpoint {

@@ -42,13 +42,15 @@ use burn::tensor::Device;
 use serde::Serialize;
 
 use crate::learner::metrics::EpochMetrics;
-use crate::machine::checksum::checksum;
+use crate::machine::checksum::checksum_for;
 use crate::model::{self, Architecture};
 
 /// Version of the `config.json` layout and of the records beside it; a newer one than this
 /// build knows is refused. 3: one MLP, whose records name parameters `output.weight`, not
-/// `Linear.linear.weight` (older records still load, see `ModelConfig::load_older`).
-pub const FORMAT_VERSION: u32 = 3;
+/// `Linear.linear.weight` (older records still load, see `ModelConfig::load_older`). 4: the
+/// checksums are xxHash64 (older folders' FNV-1a checksums are still checked, and their runs
+/// still resume).
+pub const FORMAT_VERSION: u32 = 4;
 /// The burn version stepwise is built on (pinned in Cargo.toml).
 pub const BURN_VERSION: &str = "0.22.1";
 
@@ -195,7 +197,13 @@ impl ArtifactDir {
             })?;
             Ok((config, record))
         })?;
-        verify(&record, config.model_checksum.as_deref(), &self.model())?;
+        let format = config.card.format_version;
+        verify(
+            &record,
+            config.model_checksum.as_deref(),
+            format,
+            &self.model(),
+        )?;
         let model = decode_model(&config.card.model, record, device, &self.model())?;
         Ok((config.card, model))
     }
@@ -259,10 +267,11 @@ fn decode_model<A: Architecture>(
     })
 }
 
-/// Refuses bytes read from `path` whose checksum is not the one recorded when they were written.
-fn verify(bytes: &[u8], expected: Option<&str>, path: &Path) -> Result<()> {
+/// Refuses bytes read from `path` whose checksum is not the one recorded when they were written
+/// (in a folder of `format`).
+fn verify(bytes: &[u8], expected: Option<&str>, format: u32, path: &Path) -> Result<()> {
     match expected {
-        Some(expected) if checksum(bytes) != expected => bail!(
+        Some(expected) if checksum_for(format, bytes) != expected => bail!(
             "{} is damaged (its checksum does not match the one saved with it); retrain the model",
             path.display()
         ),

@@ -32,6 +32,7 @@ impl ArtifactDir {
         picture: Option<&Picture>,
     ) -> Result<()> {
         self.prepare()?;
+        let card = &card.in_todays_format();
         let record = model::encode(model)?;
         let metrics = metrics_csv(history)?;
         let marks = LossMarks::new(

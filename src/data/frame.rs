@@ -5,12 +5,12 @@
 //! the training rows only ([`super::encoding`]).
 
 use std::collections::HashSet;
-use std::hash::Hasher;
 
 use super::image_shape::ImageShape;
 use super::{Dataset, Targets};
 use crate::config::Task;
-use crate::machine::checksum::Checksum;
+use crate::machine::checksum::{Checksum, Digest};
+use crate::machine::fnv_checksum::Fnv;
 
 /// Cell texts that mean "no value here", compared without case: what pandas reads as missing,
 /// and the `?` of the UCI files.
@@ -214,26 +214,26 @@ impl Frame {
     /// A checksum of every cell and target: the same data gives the same fingerprint, and a
     /// change to any row changes it.
     pub fn fingerprint(&self) -> String {
-        self.checksum(false)
+        self.checksum(Checksum::default(), false)
     }
 
-    /// Whether `fingerprint` is this data's: today's, or the byte-wise one that cards saved
-    /// before 2026-11-30 hold, so that `eval` still knows their data.
+    /// Whether `fingerprint` is this data's: today's, or one that older cards hold (FNV-1a before
+    /// format 4; byte by byte before 2026-11-30), so that `eval` still knows their data.
     pub fn has_fingerprint(&self, fingerprint: &str) -> bool {
-        fingerprint == self.checksum(false) || fingerprint == self.checksum(true)
+        fingerprint == self.fingerprint()
+            || fingerprint == self.checksum(Fnv::default(), false)
+            || fingerprint == self.checksum(Fnv::default(), true)
     }
 
     /// The checksum of names, texts and labels byte by byte, and of numbers (an f32's bits, a
     /// class index) as words, or byte by byte too (`bytewise`, as before 2026-11-30).
-    fn checksum(&self, bytewise: bool) -> String {
-        let mut hash = Checksum::default();
+    fn checksum<D: Digest>(&self, mut hash: D, bytewise: bool) -> String {
         // Numbers as words of `width` bytes.
-        let numbers = |hash: &mut Checksum, words: &mut dyn Iterator<Item = u64>, width: usize| {
-            match bytewise {
+        let numbers =
+            |hash: &mut D, words: &mut dyn Iterator<Item = u64>, width: usize| match bytewise {
                 true => words.for_each(|word| hash.write(&word.to_le_bytes()[..width])),
                 false => hash.write_words(words),
-            }
-        };
+            };
         for column in &self.columns {
             hash.write(column.name.as_bytes());
             match &column.values {

@@ -1,96 +1,105 @@
-//! FNV-1a, 64 bits: a checksum to notice a damaged file or changed data (no defence against a
-//! deliberately forged one). Long runs of numbers go through four lanes of xxHash64's round
-//! instead ([`Checksum::write_words`]).
+//! Checksums that notice a damaged file or changed data (no defence against a deliberately
+//! forged one): xxHash64 (the twox-hash crate), for everything saved since format 4. Folders
+//! saved before hold FNV-1a checksums, which are only read, to check them ([`checksum_for`],
+//! `fnv_checksum.rs`).
 
 use std::hash::Hasher;
 
-/// The running checksum: FNV-1a of the bytes written so far, and xxHash64-style lanes folded
-/// in for runs of numbers ([`Checksum::write_words`]).
-pub struct Checksum(u64);
+use twox_hash::XxHash64;
+
+use super::fnv_checksum;
+
+/// The first artifact format whose checksums are xxHash64.
+pub const XXHASH_SINCE: u32 = 4;
+
+/// A running checksum of bytes and of runs of numbers.
+pub trait Digest: Hasher {
+    /// Folds in a run of numbers, each a 64-bit word.
+    fn write_words(&mut self, words: impl Iterator<Item = u64>);
+}
+
+/// xxHash64 with seed 0, as files and data are checksummed today.
+pub struct Checksum(XxHash64);
 
 impl Default for Checksum {
     fn default() -> Self {
-        Checksum(0xcbf2_9ce4_8422_2325)
+        Checksum(XxHash64::with_seed(0))
     }
 }
 
 impl Hasher for Checksum {
     fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
+        self.0.write(bytes);
     }
 
     fn finish(&self) -> u64 {
-        self.0
+        self.0.finish()
     }
 }
 
-impl Checksum {
-    /// Folds `words` in: four lanes take turns, so their multiplications do not wait on one
-    /// another, 8 bytes at a time. Byte-wise FNV waits on one multiplication per byte, and took
-    /// 120 ms for the cells of a million rows × 21 columns, longer than encoding them.
-    pub fn write_words(&mut self, words: impl Iterator<Item = u64>) {
-        // xxHash64's primes, round and lane seeds.
-        const P1: u64 = 0x9E37_79B1_85EB_CA87;
-        const P2: u64 = 0xC2B2_AE3D_27D4_EB4F;
-        let mut lanes = [P1.wrapping_add(P2), P2, 0, P1.wrapping_neg()];
-        let mut count = 0_u64;
-        for (i, word) in words.enumerate() {
-            let lane = &mut lanes[i % 4];
-            *lane = lane
-                .wrapping_add(word.wrapping_mul(P2))
-                .rotate_left(31)
-                .wrapping_mul(P1);
-            count += 1;
+impl Digest for Checksum {
+    /// The words' little-endian bytes, a few thousand at a time (xxHash64 reads 32 bytes a
+    /// round, so its four lanes work side by side).
+    fn write_words(&mut self, words: impl Iterator<Item = u64>) {
+        let mut bytes = Vec::with_capacity(8 * 1024);
+        for word in words {
+            bytes.extend_from_slice(&word.to_le_bytes());
+            if bytes.len() == bytes.capacity() {
+                self.0.write(&bytes);
+                bytes.clear();
+            }
         }
-        for lane in lanes.into_iter().chain([count]) {
-            self.write(&lane.to_le_bytes());
-        }
+        self.0.write(&bytes);
+        self.0.write_u64(0); // the end of the run: a run and the bytes after it stay apart
     }
 }
 
-/// The checksum of `bytes`, in hex.
+/// The checksum of `bytes`, in hex, as stepwise saves it today.
 pub fn checksum(bytes: &[u8]) -> String {
-    let mut hash = Checksum::default();
-    hash.write(bytes);
-    format!("{:016x}", hash.finish())
+    format!("{:016x}", XxHash64::oneshot(0, bytes))
+}
+
+/// The checksum of `bytes` as a folder of `format` recorded it: xxHash64 from format 4 on,
+/// FNV-1a before.
+pub fn checksum_for(format: u32, bytes: &[u8]) -> String {
+    if format >= XXHASH_SINCE {
+        checksum(bytes)
+    } else {
+        fnv_checksum::checksum(bytes)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::hash::Hasher;
 
-    use super::Checksum;
+    use super::*;
 
-    fn checksum(words: &[u64]) -> u64 {
-        let mut hash = Checksum::default();
-        hash.write_words(words.iter().copied());
-        hash.finish()
+    #[test]
+    fn checksums_are_xxhash64_from_format_4_and_fnv_before() {
+        // xxHash64's own test vector: "" with seed 0.
+        assert_eq!(checksum(b""), "ef46db3751d8e999");
+        assert_eq!(checksum_for(XXHASH_SINCE, b"iris"), checksum(b"iris"));
+        assert_eq!(checksum_for(3, b""), "cbf29ce484222325"); // FNV-1a's offset basis
+        assert_ne!(checksum(b"iris"), checksum(b"irjs"));
     }
 
     #[test]
-    fn any_changed_bit_swapped_pair_or_extra_word_changes_the_checksum_of_words() {
-        let words: Vec<u64> = (0..1001)
+    fn a_run_of_words_is_not_the_bytes_written_around_it() {
+        let digest = |words: &[u64], after: &[u8]| {
+            let mut hash = Checksum::default();
+            hash.write_words(words.iter().copied());
+            hash.write(after);
+            hash.finish()
+        };
+        let words: Vec<u64> = (0..3000)
             .map(|i: u64| i.wrapping_mul(0x9E37_79B9))
             .collect();
-        let original = checksum(&words);
-        for at in [0, 1, 2, 3, 4, 500, 1000] {
-            for bit in [0, 22, 31, 32, 63] {
-                let mut changed = words.clone();
-                changed[at] ^= 1 << bit;
-                assert_ne!(checksum(&changed), original, "bit {bit} of word {at}");
-            }
-        }
-        // Two sign bits in one lane: a multiplication alone would let them cancel.
-        let mut signs = words.clone();
-        signs[0] ^= 1 << 63;
-        signs[4] ^= 1 << 63;
-        assert_ne!(checksum(&signs), original);
-        let mut swapped = words.clone();
-        swapped.swap(0, 4);
-        assert_ne!(checksum(&swapped), original);
-        assert_ne!(checksum(&words[..1000]), original);
-        assert_ne!(checksum(&[words.clone(), vec![0]].concat()), original);
+        let original = digest(&words, b"x");
+        let mut changed = words.clone();
+        changed[2999] ^= 1;
+        assert_ne!(digest(&changed, b"x"), original);
+        assert_ne!(digest(&words[..2999], b"x"), original);
+        assert_ne!(digest(&words, b"y"), original);
     }
 }

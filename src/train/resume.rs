@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 
 use super::Plan;
-use crate::artifacts::ArtifactDir;
+use crate::artifacts::{ArtifactDir, ModelCard, FORMAT_VERSION};
 use crate::device::Backend;
+use crate::machine::checksum::XXHASH_SINCE;
 
 impl Plan {
     /// Prepares the continuation of the run whose checkpoint is in `dir`, with the configuration
@@ -29,10 +30,19 @@ impl Plan {
             let position = &mut checkpoint.position;
             position.stop_policy = position.stop_policy.clone().with_max_epochs(epochs);
         }
+        // A checkpoint of an older format holds its data's fingerprint by that format's
+        // checksum: the data is read once more to check it.
+        let older = card.format_version < XXHASH_SINCE;
+        let data_known = !older || same_data(&card)?;
         // The run it continues is the one whose model is in the folder: nothing is replaced.
         let mut plan =
             Plan::load_and_prepare(card.training.clone(), Some(out.dir.clone()), backend)?;
-        if plan.card != card {
+        if older {
+            card.format_version = FORMAT_VERSION;
+            card.data_fingerprint
+                .clone_from(&plan.card.data_fingerprint);
+        }
+        if plan.card != card || !data_known {
             bail!(
                 "the data of {} is not what the checkpoint in {} was trained on (columns, classes \
                  or values changed); train afresh",
@@ -49,4 +59,12 @@ impl Plan {
         let position = &self.resume.as_ref()?.position;
         Some((position.epoch, position.steps_done))
     }
+}
+
+/// Whether the data `card`'s configuration names is the data it was trained on, by the
+/// fingerprint it holds.
+fn same_data(card: &ModelCard) -> Result<bool> {
+    let (frame, _) = super::load(&card.training)?;
+    let fingerprint = card.data_fingerprint.as_deref();
+    Ok(fingerprint.is_none_or(|fingerprint| frame.has_fingerprint(fingerprint)))
 }

@@ -179,11 +179,20 @@ fn a_model_saved_in_format_1_still_loads_and_predicts() {
     for field in since.into_iter().chain(["image_size"]) {
         training.remove(field);
     }
+    // Its checksums were FNV-1a (xxHash64 since format 4).
+    let record = fs::read(ArtifactDir::new(dir.path()).model()).unwrap();
+    config["model_checksum"] = format!("{:016x}", fnv1a(&record)).into();
     fs::write(&path, serde_json::to_string_pretty(&config).unwrap()).unwrap();
     let predictor = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
     assert_eq!(predictor.card.training.keep, stepwise::Keep::Last);
     let answer = predictor.predict(&[vec![5.1, 3.5, 1.4, 0.2]]).unwrap();
     assert_eq!(answer.len(), 1);
+}
+
+/// FNV-1a, 64 bits: the checksum of the files stepwise saved before format 4.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let step = |hash: u64, &byte: &u8| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, step)
 }
 
 #[test]
@@ -304,4 +313,74 @@ fn rows_of_the_wrong_width_are_refused_by_name() {
         error.to_string().contains("the model takes 4 inputs (sepal_length, sepal_width, petal_length, petal_width), got 3"),
         "{error}"
     );
+}
+
+/// A copy of the folder `tests/corpus/format3/iris_mlp`: iris trained for 10 epochs by the
+/// stepwise of 2026-12-06, whose checksums were FNV-1a, with the checkpoint its run kept.
+fn format_3_folder() -> tempfile::TempDir {
+    let dir = tempdir().unwrap();
+    let saved = std::path::Path::new("tests/corpus/format3/iris_mlp");
+    fs::create_dir(dir.path().join("checkpoint")).unwrap();
+    for file in [
+        "config.json",
+        "model.bpk",
+        "metrics.csv",
+        "summary.json",
+        "checkpoint/state.json",
+        "checkpoint/model.bpk",
+        "checkpoint/optimizer.bpk",
+        "checkpoint/lowest.bpk",
+    ] {
+        fs::copy(saved.join(file), dir.path().join(file)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_folder_saved_in_format_3_predicts_as_it_did_and_is_checked_by_its_own_checksums() {
+    let dir = format_3_folder();
+    let predictor = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
+    let rows = [vec![5.1, 3.5, 1.4, 0.2], vec![6.7, 3.0, 5.2, 2.3]];
+    let probabilities: Vec<Vec<f32>> = (predictor.predict(&rows).unwrap().into_iter())
+        .map(|answer| match answer {
+            stepwise::Prediction::Class { probabilities, .. } => probabilities,
+            other => panic!("{other:?} is not a class"),
+        })
+        .collect();
+    // What `stepwise predict --json` printed for this folder when it was saved.
+    let printed = [
+        [0.988_569_26, 0.008_046_264, 0.003_384_569_4],
+        [0.008_391_047, 0.136_809_87, 0.854_799_03],
+    ];
+    assert_eq!(probabilities, printed.map(|row| row.to_vec()));
+    // Its data's fingerprint (FNV-1a) is still known: eval scores the 30 rows it held out, with
+    // the loss `eval` printed then.
+    let data = predictor.eval_data("iris", None).unwrap();
+    assert_eq!((data.rows, data.dataset.rows()), (Rows::Valid, 30));
+    let loss = predictor.evaluate_data(&data).unwrap().loss;
+    assert!((loss - 0.2623).abs() < 1e-4, "{loss}");
+
+    // Damaged, it is refused: its FNV-1a checksum is checked, not skipped.
+    let mut record = fs::read(dir.path().join("model.bpk")).unwrap();
+    let last = record.len() - 1;
+    record[last] ^= 1;
+    fs::write(dir.path().join("model.bpk"), record).unwrap();
+    let err = Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap_err();
+    assert!(format!("{err:#}").contains("is damaged"), "{err:#}");
+}
+
+#[test]
+fn a_run_checkpointed_in_format_3_trains_longer_exactly_as_one_run_and_saves_format_4() {
+    let dir = format_3_folder();
+    let resumed = stepwise::Plan::resume(dir.path().to_path_buf(), backend(), Some(15)).unwrap();
+    resumed.train(|_| {}).unwrap();
+    let whole = tempdir().unwrap();
+    train(TrainConfig::new().with_epochs(15), whole.path());
+    let metrics = |dir: &std::path::Path| fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    assert_eq!(metrics(dir.path()), metrics(whole.path()));
+    let config: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["format_version"], FORMAT_VERSION);
+    // Saved again in today's format, it loads with today's checksums.
+    Predictor::load(&ArtifactDir::new(dir.path()), backend().device).unwrap();
 }
