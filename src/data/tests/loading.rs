@@ -1,33 +1,10 @@
 //! Loading data: CSV parsing, task inference, errors naming what and where.
 
-use std::fs;
-use std::path::PathBuf;
-
+use super::{error, load_csv};
 use crate::config::Task;
-use crate::data::frame::{Frame, Values};
+use crate::data::frame::Values;
 use crate::data::split::split;
 use crate::data::{load, ColumnSpec, LabelSpec, Source, Targets};
-use tempfile::TempDir;
-
-fn csv_file(dir: &TempDir, text: &str) -> PathBuf {
-    let path = dir.path().join("data.csv");
-    fs::write(&path, text).unwrap();
-    path
-}
-
-fn load_csv(text: &str, spec: &LabelSpec) -> anyhow::Result<Frame> {
-    let dir = tempfile::tempdir().unwrap();
-    load(
-        &Source::Csv(csv_file(&dir, text)),
-        spec,
-        &ColumnSpec::default(),
-        0,
-    )
-}
-
-fn error(text: &str, spec: &LabelSpec) -> String {
-    format!("{:#}", load_csv(text, spec).unwrap_err())
-}
 
 #[test]
 fn iris_text_labels_become_named_classes() {

@@ -1,34 +1,10 @@
 //! Preparing loaded data: the split, the scaling, the encoding of columns, missing cells.
 
-use std::fs;
-use std::path::PathBuf;
-
+use super::{csv_file, error};
 use crate::config::Missing;
 use crate::data::encoding::{ColumnEncoding, Encoding};
-use crate::data::frame::Frame;
 use crate::data::transform::Standardizer;
 use crate::data::{load, ColumnSpec, LabelSpec, Source};
-use tempfile::TempDir;
-
-fn csv_file(dir: &TempDir, text: &str) -> PathBuf {
-    let path = dir.path().join("data.csv");
-    fs::write(&path, text).unwrap();
-    path
-}
-
-fn load_csv(text: &str, spec: &LabelSpec) -> anyhow::Result<Frame> {
-    let dir = tempfile::tempdir().unwrap();
-    load(
-        &Source::Csv(csv_file(&dir, text)),
-        spec,
-        &ColumnSpec::default(),
-        0,
-    )
-}
-
-fn error(text: &str, spec: &LabelSpec) -> String {
-    format!("{:#}", load_csv(text, spec).unwrap_err())
-}
 
 #[test]
 fn standardising_gives_mean_zero_and_unit_spread_and_inverts() {
