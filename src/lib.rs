@@ -45,10 +45,10 @@
 //! | `model/` | the networks: the built-in MLP and CNN, and the two traits any burn `Module` implements to be trained |
 //! | `config/` | every tunable knob, in one `#[derive(Config)]` saved with the model |
 //! | `data/` | where examples come from (built-in sets, CSV, pictures), the task, the split, the encoding and standardisation |
-//! | `train/` | a whole run: prepare the plan, train, save |
+//! | `train/` | a whole run: prepare the plan, train, save, resume; and `approximate`'s runs, one width after another |
 //! | `artifacts/` | the saved folder: its files, the crash-safe commit, checkpoints, the one writer |
 //! | `inference/` | a saved folder loaded again to predict, and to evaluate labelled rows |
-//! | `teaching/` | looking inside the loop: trace, lr-find, gradcheck, the derivative, approximation, advice |
+//! | `teaching/` | looking inside the loop: trace, lr-find, gradcheck, the derivative, advice |
 //! | `pictures/` | the SVG pictures: the loss, what a regression or a classifier learned, lr-find |
 //! | `device/` | the one place that knows the backends; `device/speed/`, stepwise's own operations |
 //! | `remote/` | training on another machine's device |

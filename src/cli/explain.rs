@@ -5,9 +5,9 @@ use burn::tensor::Device;
 
 use crate::artifacts::ArtifactDir;
 use crate::pictures;
-use crate::teaching::approximate;
 use crate::teaching::derivative::{self, readable, CRITICAL_POINT};
 use crate::teaching::gradcheck::{ATOL, EPSILON, RTOL};
+use crate::train::approximate;
 
 use super::show::{print_lr_finding, print_plan};
 use super::{ApproximateArgs, DerivativeArgs, GradcheckArgs, PlanArgs, PlotArgs};

@@ -187,7 +187,7 @@ pub struct ApproximateArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
     /// The hidden layer widths to try, comma separated.
-    #[arg(long, value_delimiter = ',', default_values_t = crate::teaching::approximate::WIDTHS)]
+    #[arg(long, value_delimiter = ',', default_values_t = crate::train::approximate::WIDTHS)]
     pub widths: Vec<usize>,
 }
 

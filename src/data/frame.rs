@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use super::image_shape::ImageShape;
 use super::{Dataset, Targets};
 use crate::config::Task;
+use crate::machine::checksum::fnv::Fnv;
 use crate::machine::checksum::{Checksum, Digest};
-use crate::machine::fnv_checksum::Fnv;
 
 /// Cell texts that mean "no value here", compared without case: what pandas reads as missing,
 /// and the `?` of the UCI files.

@@ -33,6 +33,7 @@ use burn::tensor::Device;
 
 use crate::config::Keep;
 use crate::config::TrainConfig;
+use crate::device::seeded;
 use crate::learner::batch::DeviceData;
 pub use crate::learner::keep::Kept;
 use crate::learner::loss::Loss;
@@ -251,9 +252,11 @@ impl<A: Architecture> Learner<'_, A> {
     /// function, and the position at the start — the same for the same seed.
     pub fn init(&self) -> Init<A::Network> {
         let device = self.training_device();
-        device.seed(self.config.seed);
+        let model = seeded(&device, self.config.seed, || {
+            self.architecture.init(&device)
+        });
         Init {
-            model: self.architecture.init(&device),
+            model,
             optimizer: sgd(self.config),
             loss_function: Loss,
             position: Position::start(StopPolicy::new(

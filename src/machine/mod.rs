@@ -6,7 +6,6 @@
 pub mod budget;
 pub mod checksum;
 mod files;
-pub mod fnv_checksum;
 mod memory;
 
 pub use files::{check_file, free_space, open_file};

@@ -1,8 +1,6 @@
-//! The teaching commands' answers, pinned: the article's derivative, and approximation by width.
+//! The teaching commands' answers, pinned: the article's derivative.
 
-use super::approximate::approximate;
 use super::derivative::{self, Verdict};
-use crate::config::{ActivationKind, TrainConfig};
 
 #[test]
 fn the_derivative_demo_converges_crawls_and_diverges() {
@@ -34,33 +32,4 @@ fn the_derivative_demo_converges_crawls_and_diverges() {
     let large = derivative::gradient_ascent(0.0, 1.1, 20, &device);
     assert_eq!(large.verdict, Verdict::Diverges);
     assert!((large.x[20] - 3.0).abs() > 100.0);
-}
-
-#[test]
-fn wider_hidden_layers_approximate_sine_better() {
-    let config = TrainConfig::new()
-        .with_dataset("sine".into())
-        .with_activation(ActivationKind::Tanh)
-        .with_epochs(30);
-    let approximation = approximate(&config, &[1, 2, 32], &crate::device::cpu().unwrap()).unwrap();
-    let losses: Vec<f64> = approximation.approximants.iter().map(|a| a.loss).collect();
-    assert!(
-        losses[0] > 2.0 * losses[1] && losses[1] > 10.0 * losses[2],
-        "widths 1, 2, 32: {losses:?}"
-    );
-    let parameters: Vec<usize> = approximation
-        .approximants
-        .iter()
-        .map(|a| a.parameters)
-        .collect();
-    assert_eq!(parameters, [4, 7, 97]);
-    let data = approximation.picture();
-    let curves = &data.curves;
-    assert_eq!(curves.len(), 3);
-    assert!(
-        curves[2].label.starts_with("32 hidden: loss"),
-        "{}",
-        curves[2].label
-    );
-    assert!(data.truth.is_some() && data.train.len() == 1000);
 }

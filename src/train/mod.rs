@@ -16,6 +16,7 @@
 //! A plan also runs the tools that look inside the loop on the same data and model:
 //! [`Plan::trace`], [`Plan::find_learning_rate`] and [`Plan::gradient_check`].
 
+pub mod approximate;
 mod look;
 mod recorders;
 mod resume;

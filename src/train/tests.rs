@@ -1,5 +1,6 @@
 //! A plan's data rules, checked against the data read again: the scaling comes from the
-//! training rows only, and a resume refuses validation rows that changed.
+//! training rows only, and a resume refuses validation rows that changed; and the runs of
+//! `approximate`, one width after another.
 
 use std::fs;
 use std::path::Path;
@@ -8,8 +9,9 @@ use std::sync::Arc;
 
 use tempfile::tempdir;
 
+use super::approximate::approximate;
 use super::Plan;
-use crate::config::TrainConfig;
+use crate::config::{ActivationKind, TrainConfig};
 use crate::data::frame::Values;
 use crate::data::split::split;
 use crate::data::{load, ColumnSpec, LabelSpec, Source};
@@ -93,4 +95,33 @@ fn a_resume_on_changed_validation_rows_is_refused() {
         format!("{err:#}").contains("is not what the checkpoint"),
         "{err:#}"
     );
+}
+
+#[test]
+fn wider_hidden_layers_approximate_sine_better() {
+    let config = TrainConfig::new()
+        .with_dataset("sine".into())
+        .with_activation(ActivationKind::Tanh)
+        .with_epochs(30);
+    let approximation = approximate(&config, &[1, 2, 32], &crate::device::cpu().unwrap()).unwrap();
+    let losses: Vec<f64> = approximation.approximants.iter().map(|a| a.loss).collect();
+    assert!(
+        losses[0] > 2.0 * losses[1] && losses[1] > 10.0 * losses[2],
+        "widths 1, 2, 32: {losses:?}"
+    );
+    let parameters: Vec<usize> = approximation
+        .approximants
+        .iter()
+        .map(|a| a.parameters)
+        .collect();
+    assert_eq!(parameters, [4, 7, 97]);
+    let data = approximation.picture();
+    let curves = &data.curves;
+    assert_eq!(curves.len(), 3);
+    assert!(
+        curves[2].label.starts_with("32 hidden: loss"),
+        "{}",
+        curves[2].label
+    );
+    assert!(data.truth.is_some() && data.train.len() == 1000);
 }

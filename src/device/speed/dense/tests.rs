@@ -43,8 +43,7 @@ fn same_as_burns(
     for (name, backend) in crate::device::survey() {
         let Ok(backend) = backend else { continue }; // no adapter for wgpu here
         let device = backend.device.autodiff();
-        device.seed(42);
-        let layer = LinearConfig::new(5, 3).init(&device);
+        let layer = crate::device::seeded(&device, 42, || LinearConfig::new(5, 3).init(&device));
         let x = || Tensor::<2>::from_data(TensorData::new(values(20, 0.25), [4, 5]), &device);
         let ours = outputs_and_gradients(&ours, &layer, x());
         let theirs = outputs_and_gradients(&theirs, &layer, x());
@@ -71,8 +70,8 @@ fn on_flex_it_is_burn_flexs_arithmetic_to_the_last_bit() {
     for (batch, inputs, outputs, transposed) in
         [(4, 5, 3, false), (200, 200, 200, false), (6, 7, 5, true)]
     {
-        device.seed(7);
-        let layer = LinearConfig::new(inputs, outputs).init(&device);
+        let init = || LinearConfig::new(inputs, outputs).init(&device);
+        let layer = crate::device::seeded(&device, 7, init);
         let x = || {
             let values = values(batch * inputs, 0.25);
             match transposed {

@@ -4,7 +4,7 @@
 
 use std::hash::Hasher;
 
-use super::checksum::Digest;
+use super::Digest;
 
 /// The running checksum: FNV-1a of the bytes written so far, and xxHash64-style lanes folded
 /// in for runs of numbers ([`Fnv::write_words`]).

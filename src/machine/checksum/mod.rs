@@ -1,13 +1,13 @@
 //! Checksums that notice a damaged file or changed data (no defence against a deliberately
 //! forged one): xxHash64 (the twox-hash crate), for everything saved since format 4. Folders
 //! saved before hold FNV-1a checksums, which are only read, to check them ([`checksum_for`],
-//! `fnv_checksum.rs`).
+//! `fnv.rs`).
 
 use std::hash::Hasher;
 
 use twox_hash::XxHash64;
 
-use super::fnv_checksum;
+pub mod fnv;
 
 /// The first artifact format whose checksums are xxHash64.
 pub const XXHASH_SINCE: u32 = 4;
@@ -65,7 +65,7 @@ pub fn checksum_for(format: u32, bytes: &[u8]) -> String {
     if format >= XXHASH_SINCE {
         checksum(bytes)
     } else {
-        fnv_checksum::checksum(bytes)
+        fnv::checksum(bytes)
     }
 }
 
