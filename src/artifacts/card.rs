@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use super::older::{unwritten_field, upgrade, without_added_defaults};
+use super::older::{check_format, not_ours, unwritten_field, upgrade, without_added_defaults};
 use super::FORMAT_VERSION;
 use crate::config::{Task, TrainConfig};
 use crate::data::encoding::Encoding;
@@ -217,37 +217,6 @@ impl<A: Architecture> ModelCard<A> {
         }
         Ok(())
     }
-}
-
-/// Refuses a file written by a newer stepwise with a clear message, before reading the rest.
-pub(super) fn check_format(text: &str, path: &Path) -> Result<()> {
-    let version: FormatProbe = serde_json::from_str(text).with_context(|| not_ours(path))?;
-    if version.format_version == 0 {
-        let shown = path.display();
-        bail!("{shown} says format 0, which none wrote: it was edited or is damaged; retrain");
-    }
-    if version.format_version > FORMAT_VERSION {
-        bail!(
-            "{} has format version {}, newer than this stepwise understands \
-             ({FORMAT_VERSION}); upgrade stepwise",
-            path.display(),
-            version.format_version
-        );
-    }
-    Ok(())
-}
-
-fn not_ours(path: &Path) -> String {
-    format!(
-        "{} is not a stepwise file, or is damaged; retrain with `stepwise train`",
-        path.display()
-    )
-}
-
-/// Just the version field, read before the rest so a newer format gets a clear message.
-#[derive(Deserialize)]
-struct FormatProbe {
-    format_version: u32,
 }
 
 #[cfg(test)]

@@ -29,8 +29,9 @@ mod save;
 mod summary;
 mod writer;
 
+use card::parse_config;
 pub use card::ModelCard;
-use card::{check_format, parse_config};
+use older::check_format;
 
 pub use summary::Summary;
 
@@ -145,6 +146,39 @@ impl ArtifactDir {
     /// Reads `config.json`, then loads `model.bpk` into the network it describes: the built-in
     /// MLP's ([`ModelConfig`](crate::model::ModelConfig)) or another architecture's.
     pub fn load<A: Architecture>(&self, device: &Device) -> Result<(ModelCard<A>, A::Network)> {
+        self.check_folder()?;
+        let shown = self.dir.display();
+        let config_path = self.config();
+        // One commit's pair: a save in progress cannot hand over a new config and an old model.
+        // The record is read only once the config says how large it can be.
+        let (config, record) = commit::under_shared_lock(&self.dir, || -> Result<_> {
+            let cannot = || format!("cannot read {}", config_path.display());
+            let text = commit::read(&self.dir, CONFIG_FILE).with_context(cannot)?;
+            let text = String::from_utf8(text).with_context(cannot)?;
+            let config = parse_config::<A>(&text, &config_path)?;
+            self.check_record_size(config.card.model.record_bytes())?;
+            let record = commit::read(&self.dir, MODEL_FILE).map_err(|err| {
+                anyhow::anyhow!(
+                    "{shown} is incomplete: cannot read {MODEL_FILE} ({err}); \
+                     retrain with `stepwise train --out {shown}`"
+                )
+            })?;
+            Ok((config, record))
+        })?;
+        let format = config.card.format_version;
+        verify(
+            &record,
+            config.model_checksum.as_deref(),
+            format,
+            &self.model(),
+        )?;
+        let model = decode_model(&config.card.model, record, device, &self.model())?;
+        Ok((config.card, model))
+    }
+
+    /// Refuses, saying what to do, a path that is not a model folder: a file, nothing, an
+    /// unreadable config, or a folder with no model yet.
+    fn check_folder(&self) -> Result<()> {
         let shown = self.dir.display();
         if self.dir.is_file() {
             let parent = self.dir.parent().filter(|p| !p.as_os_str().is_empty());
@@ -181,31 +215,7 @@ impl ArtifactDir {
             };
             bail!("{shown} has no model yet (no {CONFIG_FILE}); {hint}");
         }
-        // One commit's pair: a save in progress cannot hand over a new config and an old model.
-        // The record is read only once the config says how large it can be.
-        let (config, record) = commit::under_shared_lock(&self.dir, || -> Result<_> {
-            let cannot = || format!("cannot read {}", config_path.display());
-            let text = commit::read(&self.dir, CONFIG_FILE).with_context(cannot)?;
-            let text = String::from_utf8(text).with_context(cannot)?;
-            let config = parse_config::<A>(&text, &config_path)?;
-            self.check_record_size(config.card.model.record_bytes())?;
-            let record = commit::read(&self.dir, MODEL_FILE).map_err(|err| {
-                anyhow::anyhow!(
-                    "{shown} is incomplete: cannot read {MODEL_FILE} ({err}); \
-                     retrain with `stepwise train --out {shown}`"
-                )
-            })?;
-            Ok((config, record))
-        })?;
-        let format = config.card.format_version;
-        verify(
-            &record,
-            config.model_checksum.as_deref(),
-            format,
-            &self.model(),
-        )?;
-        let model = decode_model(&config.card.model, record, device, &self.model())?;
-        Ok((config.card, model))
+        Ok(())
     }
 
     /// Refuses a record larger than the model its config describes can have (`most` bytes).

@@ -1,5 +1,13 @@
 //! Cards older stepwise versions wrote, read as they meant: the options added since are at
-//! their defaults, and do not count in the checksum while they are.
+//! their defaults, and do not count in the checksum while they are. And the version check
+//! every file of stepwise's passes first: none newer than this build, none that none wrote.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use super::FORMAT_VERSION;
 
 /// Options added since format 2, as a card at their defaults writes them: `--noise`; the
 /// pictures' `--image-size`, `--grayscale` and `--channels`; the MLP's convolutions.
@@ -103,4 +111,35 @@ pub(super) fn unwritten_field(config: &serde_json::Value) -> Option<String> {
     stray(config, &FORMAT_1_CARD).or_else(|| {
         stray(&config["training"], &FORMAT_1_TRAINING).map(|field| format!("training.{field}"))
     })
+}
+
+/// Refuses a file written by a newer stepwise with a clear message, before reading the rest.
+pub(super) fn check_format(text: &str, path: &Path) -> Result<()> {
+    let version: FormatProbe = serde_json::from_str(text).with_context(|| not_ours(path))?;
+    if version.format_version == 0 {
+        let shown = path.display();
+        bail!("{shown} says format 0, which none wrote: it was edited or is damaged; retrain");
+    }
+    if version.format_version > FORMAT_VERSION {
+        bail!(
+            "{} has format version {}, newer than this stepwise understands \
+             ({FORMAT_VERSION}); upgrade stepwise",
+            path.display(),
+            version.format_version
+        );
+    }
+    Ok(())
+}
+
+pub(super) fn not_ours(path: &Path) -> String {
+    format!(
+        "{} is not a stepwise file, or is damaged; retrain with `stepwise train`",
+        path.display()
+    )
+}
+
+/// Just the version field, read before the rest so a newer format gets a clear message.
+#[derive(Deserialize)]
+struct FormatProbe {
+    format_version: u32,
 }
