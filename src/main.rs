@@ -16,5 +16,18 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    // burn builds a resumed run's saved SGD state on its default device before moving it to the
+    // training device, and with wgpu compiled in that default is the GPU: brought up on a run
+    // that may not use it (a machine without one panics there), and before stepwise's own
+    // careful start of wgpu. The CPU backend keeps that load on the CPU. BURN_DEVICE, if the
+    // user set it, stands. Set before any other thread exists.
+    if std::env::var_os("BURN_DEVICE").is_none() {
+        let cpu = stepwise::compiled_backends()
+            .into_iter()
+            .find(|name| ["flex", "ndarray"].contains(name));
+        if let Some(cpu) = cpu {
+            std::env::set_var("BURN_DEVICE", cpu);
+        }
+    }
     stepwise::command_line()
 }

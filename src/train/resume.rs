@@ -14,6 +14,10 @@ impl Plan {
     /// it started with; it saves into `dir` again.
     /// `epochs`: more epochs than the run was set for, to train longer (a run out of epochs
     /// keeps its checkpoint for this).
+    ///
+    /// burn builds the saved SGD state on its default device before moving it to the training
+    /// device; in a build with wgpu that is the GPU. A program of your own that resumes on the
+    /// CPU sets `BURN_DEVICE=flex` first, as the `stepwise` program does.
     pub fn resume(dir: PathBuf, backend: Backend, epochs: Option<usize>) -> Result<Plan> {
         let out = ArtifactDir::new(dir);
         let (mut card, mut checkpoint) = out.load_checkpoint()?;
