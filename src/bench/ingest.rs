@@ -68,7 +68,7 @@ pub fn run(path: &Path, backend: &Backend) -> Result<IngestResult> {
     )?;
     let ready_seconds = started.elapsed().as_secs_f64();
     let peak_rss_bytes = machine::peak_rss();
-    let rows = plan.train_rows + plan.valid_rows;
+    let rows = plan.rows();
     Ok(IngestResult {
         file: path.to_path_buf(),
         bytes,

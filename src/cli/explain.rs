@@ -43,7 +43,7 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
     say!(
         "gradcheck  autodiff vs central differences (loss(p+e) - loss(p-e)) / 2e, e = {EPSILON}, \
          on the first {} training rows",
-        args.rows.min(plan.train_rows)
+        args.rows.min(plan.train_rows())
     )?;
     // As wide as the longest name (a CNN's `convolutions.layers.0.weight`).
     let width = checks

@@ -27,10 +27,10 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
     say!(
         "data     {}: {} rows, {columns} feature{}{encoded}, {answer}; {} train / {} valid",
         frame.name,
-        plan.train_rows + plan.valid_rows,
+        plan.rows(),
         if columns == 1 { "" } else { "s" },
-        plan.train_rows,
-        plan.valid_rows
+        plan.train_rows(),
+        plan.valid_rows()
     )?;
     say!("task     {}", frame.task_reason)?;
     for note in &plan.notes {
@@ -42,7 +42,7 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
         "model    {} ({} parameters), {step}, batch {}, seed {}",
         plan.card.model.describe(),
         plan.parameter_count(),
-        config.batch_size.min(plan.train_rows),
+        config.batch_size.min(plan.train_rows()),
         config.seed,
     )?;
     say!(

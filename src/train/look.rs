@@ -35,7 +35,17 @@ impl Plan {
 
     /// The rows of the data: those trained on and those held out.
     pub fn rows(&self) -> usize {
-        self.train_rows + self.valid_rows
+        self.train_rows() + self.valid_rows()
+    }
+
+    /// The rows trained on.
+    pub fn train_rows(&self) -> usize {
+        self.train.rows
+    }
+
+    /// The rows held out for validation (none without a split).
+    pub fn valid_rows(&self) -> usize {
+        self.valid.as_ref().map_or(0, |valid| valid.rows)
     }
 
     /// The training configuration, with the learning rate resolved (`--lr auto` replaced by

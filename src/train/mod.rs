@@ -53,8 +53,6 @@ pub struct Plan {
     /// What preparing the data did that a person should know (rows dropped, cells filled, a
     /// column that looks like an id).
     pub(crate) notes: Vec<String>,
-    pub(crate) train_rows: usize,
-    pub(crate) valid_rows: usize,
     /// The validation accuracy of always answering the most common class (classification).
     pub(crate) chance: Option<f64>,
     /// The card that will be saved with the model (shape, names, scaling, and the training
@@ -178,8 +176,6 @@ impl Plan {
         Ok(Plan {
             memory,
             lr_finding,
-            train_rows,
-            valid_rows,
             chance,
             frame,
             notes,

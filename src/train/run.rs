@@ -51,8 +51,8 @@ impl Plan {
             parameters,
             &widths,
             batch_size,
-            self.train_rows,
-            self.valid_rows,
+            self.train_rows(),
+            self.valid_rows(),
         );
         self.memory.check(machine::available())?;
         self.run(card, parameters, on_epoch)
@@ -165,8 +165,8 @@ impl Plan {
             ),
             epochs_run: training.history.len(),
             final_metrics: training.history.last().cloned(),
-            train_rows: self.train_rows,
-            valid_rows: self.valid_rows,
+            train_rows: self.train_rows(),
+            valid_rows: self.valid_rows(),
             parameters: training.model.num_params(),
             learning_rate,
             seed: self.config().seed,
