@@ -22,11 +22,8 @@ fn main() -> ExitCode {
     // careful start of wgpu. The CPU backend keeps that load on the CPU. BURN_DEVICE, if the
     // user set it, stands. Set before any other thread exists.
     if std::env::var_os("BURN_DEVICE").is_none() {
-        let cpu = stepwise::compiled_backends()
-            .into_iter()
-            .find(|name| ["flex", "ndarray"].contains(name));
-        if let Some(cpu) = cpu {
-            std::env::set_var("BURN_DEVICE", cpu);
+        if let Some(cpu) = stepwise::cpu() {
+            std::env::set_var("BURN_DEVICE", cpu.name);
         }
     }
     stepwise::command_line()
