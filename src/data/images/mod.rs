@@ -90,6 +90,9 @@ fn unit(byte: u8) -> f32 {
     byte as f32 / 255.0
 }
 
+/// The name of pictures' label: their class, from their folder or labels file.
+const LABEL: &str = "class";
+
 /// Pictures of one shape and their classes, as a data set of pixel rows.
 pub fn dataset(
     name: &str,
@@ -101,7 +104,7 @@ pub fn dataset(
     Dataset {
         name: name.to_string(),
         feature_names: shape.pixel_names(),
-        label_name: "class".to_string(),
+        label_name: LABEL.to_string(),
         features: pixels,
         targets,
         task_reason: task_reason.to_string(),
@@ -158,7 +161,7 @@ pub fn load(
     label: &LabelSpec,
     columns: &ColumnSpec,
 ) -> Result<Frame> {
-    if label.column.is_some_and(|column| column != "class")
+    if label.column.is_some_and(|column| column != LABEL)
         || !columns.features.is_empty()
         || !columns.ignore.is_empty()
     {
