@@ -379,6 +379,28 @@ fn without_an_adapter_wgpu_fails_clearly_and_auto_falls_back() {
     assert!(stdout.contains("device   flex: CPU"), "{stdout}");
 }
 
+/// burn builds a resumed run's SGD state on its default device, the GPU in this build: on a
+/// machine without one that panicked ("the checkpoint's SGD state is damaged") until stepwise
+/// kept that default on the CPU.
+#[cfg(feature = "wgpu")]
+#[test]
+fn without_an_adapter_a_cpu_run_resumes() {
+    let dir = tempdir().unwrap();
+    let train = |args: &[&str]| {
+        without_gpu(&mut stepwise(dir.path()))
+            .env_remove("BURN_DEVICE")
+            .args(["train", "--device", "flex", "--quiet"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(train(&["--epochs", "2", "--out", "m"]).status.success());
+    let output = train(&["--resume", "m", "--epochs", "4"]);
+    assert!(output.status.success(), "{output:?}");
+    let metrics = fs::read_to_string(dir.path().join("m/metrics.csv")).unwrap();
+    assert_eq!(metrics.lines().count(), 1 + 4, "{metrics}");
+}
+
 #[test]
 fn derivative_prints_the_limit_autodiff_and_the_steps() {
     let dir = tempdir().unwrap();
