@@ -51,6 +51,7 @@
 //! | `teaching/` | looking inside the loop: trace, lr-find, gradcheck, the derivative, advice |
 //! | `pictures/` | the SVG pictures: the loss, what a regression or a classifier learned, lr-find |
 //! | `device/` | the one place that knows the backends; `device/speed/`, stepwise's own operations |
+//! | `play/` | the playground: the loop live in a browser, served from the binary |
 //! | `remote/` | training on another machine's device |
 //! | `machine/` | memory, files, the run's memory estimate, the checksum |
 //! | `bench/` | the benchmark workloads |
@@ -68,6 +69,7 @@ mod learner;
 mod machine;
 mod model;
 mod pictures;
+mod play;
 mod remote;
 mod teaching;
 mod train;
@@ -93,7 +95,7 @@ pub use inference::{Prediction, Predictor, Ranked};
 pub use learner::keep::Kept;
 pub use learner::metrics::EpochMetrics;
 pub use learner::stop::{StopReason, Watched};
-pub use learner::{Checkpoint, Learner, Training, Watcher};
+pub use learner::{Checkpoint, Learner, Stepped, Training, Watcher};
 /// Define a network: any burn `Module` that implements [`Network`], built by an
 /// [`Architecture`]; the built-in MLP is [`ModelConfig`].
 pub use model::{Architecture, ModelConfig, Network};

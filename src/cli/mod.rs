@@ -27,6 +27,7 @@ mod catalogue;
 mod explain;
 mod infer;
 mod ingest;
+mod play;
 mod show;
 mod train;
 
@@ -87,6 +88,9 @@ pub enum Command {
     Plot(PlotArgs),
     /// Time the learning loop on the benchmark workloads, or loading a CSV (see bench/README.md).
     Bench(BenchArgs),
+    /// The learning loop live in a browser: pick data, a network and the STEP, then play,
+    /// pause, step and watch it learn (serves a page on 127.0.0.1 until Ctrl-C).
+    Play(play::PlayArgs),
     /// Host this machine's device for `--device remote` clients on other machines, until Ctrl-C
     /// (feature `remote`; the token from --token-file or STEPWISE_REMOTE_TOKEN).
     Serve(ServeArgs),
@@ -271,7 +275,7 @@ pub fn output_error(err: std::io::Error) -> anyhow::Error {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     // Not the server's: it waits for clients until Ctrl-C, and their products would lose one of
     // the pool's threads to that wait.
-    if !matches!(cli.command, Command::Serve(_)) {
+    if !matches!(cli.command, Command::Serve(_) | Command::Play(_)) {
         device::compute_on_this_thread();
     }
     let done = match cli.command {
@@ -287,6 +291,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Plot(args) => explain::plot(args),
         Command::Bench(args) => bench::bench(args),
         Command::Serve(args) => remote::serve(args),
+        Command::Play(args) => play::play(args),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::config::shell_word;
 use crate::learner::metrics::EpochMetrics;
 use crate::learner::stop::StopReason;
 use crate::pictures;
@@ -243,14 +244,4 @@ pub fn print_report(report: &TrainReport, example: &str) -> Result<()> {
     };
     say!("saved    {dir}  — try: stepwise predict --model {dir} --input {input}")?;
     Ok(())
-}
-
-/// `text` as one shell word that pastes and runs as printed: bare when every character is
-/// safe, else in single quotes.
-pub fn shell_word(text: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);
-    if !text.is_empty() && text.chars().all(plain) {
-        return text.to_string();
-    }
-    format!("'{}'", text.replace('\'', "'\\''"))
 }

@@ -7,8 +7,10 @@
 //! keeps the two in step.
 
 mod choices;
+mod command;
 
 pub use choices::{ActivationKind, Keep, LearningRate, Missing, ModelKind, OutputKind, Task};
+pub use command::{command_line, shell_word};
 
 use burn::config::Config;
 use clap::Args;

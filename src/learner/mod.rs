@@ -24,7 +24,8 @@ use resume::EpochLoss;
 pub use resume::{Checkpoint, Position};
 pub(crate) use step::sgd;
 pub use step::{gradients, step, Look};
-pub use watcher::Watcher;
+use watcher::Watching;
+pub use watcher::{Stepped, Watcher};
 
 use anyhow::Result;
 use burn::module::Module;
@@ -89,7 +90,7 @@ impl<A: Architecture> Learner<'_, A> {
         train: &DeviceData,
         valid: Option<&DeviceData>,
         resume: Option<Checkpoint>,
-        watcher: &mut impl Watcher,
+        watcher: &mut impl Watcher<A::Network>,
     ) -> Result<Training<A::Network>> {
         // INIT: random parameters from the seed — or, resuming, the parameters, momentum and
         // position a checkpoint saved.
@@ -109,11 +110,21 @@ impl<A: Architecture> Learner<'_, A> {
                 // PREDICT, LOSS, GRADIENT, STEP: one minibatch (step.rs, the one place the
                 // optimizer steps).
                 let rate = self.learning_rate;
+                let look = &mut Watching(watcher);
                 let (stepped, loss) =
-                    step(model, &mut optimizer, &loss_function, batch, rate, &mut ());
+                    step(model, &mut optimizer, &loss_function, batch, rate, look);
                 model = stepped;
-                loss_sum.add(loss.inner(), batch_rows);
                 position.steps_done += 1;
+                // The watcher sees the step (the playground holds the loop here while paused).
+                let (steps_done, model_now) = (position.steps_done, &model);
+                watcher.stepped(&Stepped {
+                    epoch,
+                    steps_done,
+                    batch_rows,
+                    model: model_now,
+                    loss: &loss,
+                });
+                loss_sum.add(loss.inner(), batch_rows);
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {
                     position.loss_sum = loss_sum.read();
@@ -125,7 +136,7 @@ impl<A: Architecture> Learner<'_, A> {
             let train_loss = loss_sum.read() / train.rows as f64;
             let metrics = self.epoch_metrics(epoch, train_loss, &model, &loss_function, valid);
             watcher.epoch(&metrics);
-            watcher.network(epoch, &|features| model.valid().forward(features));
+            watcher.network(epoch, &model);
             let monitored_loss = metrics.monitored_loss();
             position.finish_epoch(metrics);
 
@@ -148,14 +159,14 @@ impl<A: Architecture> Learner<'_, A> {
     fn start(
         &self,
         resume: Option<Checkpoint>,
-        watcher: &mut impl Watcher,
+        watcher: &mut impl Watcher<A::Network>,
     ) -> Result<Init<A::Network>> {
         let init = match resume {
             None => self.init(),
             Some(checkpoint) => self.restore(checkpoint)?,
         };
         if init.position.epoch == 1 && init.position.steps_done == 0 {
-            watcher.network(0, &|features| init.model.valid().forward(features));
+            watcher.network(0, &init.model);
         }
         Ok(init)
     }
@@ -167,7 +178,7 @@ impl<A: Architecture> Learner<'_, A> {
         &self,
         stop: Option<&StopReason>,
         epoch: usize,
-        watcher: &impl Watcher,
+        watcher: &impl Watcher<A::Network>,
     ) -> bool {
         match stop {
             None => self.checkpoint_due(epoch),
@@ -279,7 +290,7 @@ impl<A: Architecture> Learner<'_, A> {
 /// Hands the watcher a snapshot to keep: the parameters, SGD's state, the lowest epoch's
 /// parameters and the position in the run.
 fn hand_over<N: Network>(
-    watcher: &mut impl Watcher,
+    watcher: &mut impl Watcher<N>,
     model: &N,
     optimizer: &ModuleOptimizer,
     lowest: &Option<N>,

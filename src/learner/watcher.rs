@@ -1,14 +1,17 @@
-//! What the loop tells the world as it goes (epochs, checkpoints, the network itself), and how
-//! the world stops it early.
+//! What the loop tells the world as it goes (epochs, steps, checkpoints, the network itself),
+//! and how the world stops it early — or holds it between two steps (the playground's pause).
 
 use anyhow::Result;
+use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 
-use super::Checkpoint;
+use super::{Checkpoint, Look};
 use crate::learner::metrics::EpochMetrics;
+use crate::model::Network;
 
-/// What the loop tells the world as it goes, and how the world stops it early.
-pub trait Watcher {
+/// What the loop tells the world as it goes, and how the world stops it early. `N` is the
+/// network being trained.
+pub trait Watcher<N> {
     /// After every epoch, with its metrics.
     fn epoch(&mut self, _metrics: &EpochMetrics) {}
     /// Keep this snapshot: every `--checkpoint-every` epochs, when interrupted, and at the end
@@ -22,19 +25,46 @@ pub trait Watcher {
     fn keeps_checkpoints(&self) -> bool {
         false
     }
+    /// GRADIENT's result, before the STEP uses it (for a watcher that shows a step's numbers).
+    fn gradients(&mut self, _model: &N, _gradients: &GradientsParams) {}
+    /// After every STEP, with the network as it now is. The loop waits while this runs: a
+    /// watcher that holds it here pauses training between two steps.
+    fn stepped(&mut self, _step: &Stepped<'_, N>) {}
     /// Asked after every STEP; `true` (Ctrl-C) ends the run there.
     fn interrupted(&self) -> bool {
         false
     }
-    /// The network as it is after INIT (epoch 0) and after every epoch, as its PREDICT in
-    /// inference mode: features `[rows, inputs]` → outputs `[rows, outputs]` (for pictures of
-    /// what it learned).
-    fn network(&mut self, _epoch: usize, _forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {}
+    /// The network as it is after INIT (epoch 0) and after every epoch (with autodiff: its
+    /// `valid()` is the network in inference mode), for pictures of what it learned. The loop
+    /// waits while this runs, as it does for [`stepped`](Self::stepped).
+    fn network(&mut self, _epoch: usize, _model: &N) {}
+}
+
+/// One STEP done.
+pub struct Stepped<'a, N> {
+    pub epoch: usize,
+    /// Steps of this epoch taken, this one included.
+    pub steps_done: usize,
+    /// The rows of the batch it learned from.
+    pub batch_rows: usize,
+    /// The network after the STEP (with autodiff).
+    pub model: &'a N,
+    /// The batch's loss before the STEP `[1]`, on the device (reading it waits for the device).
+    pub loss: &'a Tensor<1>,
 }
 
 /// A closure that sees each epoch's metrics is a watcher that never checkpoints or interrupts.
-impl<F: FnMut(&EpochMetrics)> Watcher for F {
+impl<N, F: FnMut(&EpochMetrics)> Watcher<N> for F {
     fn epoch(&mut self, metrics: &EpochMetrics) {
         self(metrics)
+    }
+}
+
+/// A watcher looking at a step's phases: it is shown GRADIENT's result.
+pub(super) struct Watching<'w, W>(pub &'w mut W);
+
+impl<N: Network, W: Watcher<N>> Look<N> for Watching<'_, W> {
+    fn gradients(&mut self, model: &N, gradients: &GradientsParams) {
+        self.0.gradients(model, gradients)
     }
 }

@@ -232,12 +232,29 @@ pub struct Mlp {
     squash: Option<OutputKind>,
 }
 
-impl Network for Mlp {
-    fn forward(&self, features: Tensor<2>) -> Tensor<2> {
-        let mut hidden = match &self.convolutions {
+impl Mlp {
+    /// What the first linear layer reads: the features, or what the convolutions make of them.
+    fn dense_input(&self, features: Tensor<2>) -> Tensor<2> {
+        match &self.convolutions {
             Some(convolutions) => convolutions.forward(features), // [batch, what the pools leave]
             None => features,                                     // [batch, inputs]
-        };
+        }
+    }
+}
+
+impl Network for Mlp {
+    fn hidden_outputs(&self, features: Tensor<2>) -> Vec<Tensor<2>> {
+        let mut hidden = self.dense_input(features);
+        let mut outputs = Vec::new();
+        for layer in &self.hidden {
+            hidden = linear_then(layer, hidden, self.activation); // [batch, width of layer]
+            outputs.push(hidden.clone());
+        }
+        outputs
+    }
+
+    fn forward(&self, features: Tensor<2>) -> Tensor<2> {
+        let mut hidden = self.dense_input(features);
         for layer in &self.hidden {
             // The linear layer, then the activation: one operation of the graph (see
             // `linear_then`); the activation is stepwise's own tanh for tanh.

@@ -77,6 +77,12 @@ pub trait Network: Module + 'static {
     /// PREDICT: features `[batch, inputs]` → outputs `[batch, outputs]` (class logits, or the
     /// standardised regression value).
     fn forward(&self, features: Tensor<2>) -> Tensor<2>;
+
+    /// Each hidden layer's outputs `[batch, width]`, first to last: what each neuron learned
+    /// to see (the playground draws them). None by default.
+    fn hidden_outputs(&self, _features: Tensor<2>) -> Vec<Tensor<2>> {
+        Vec::new()
+    }
 }
 
 /// How to build a [`Network`]: the configuration saved beside its parameters (in

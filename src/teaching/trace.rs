@@ -84,10 +84,7 @@ impl<N: Network> Look<N> for Seen {
     }
 
     fn gradients(&mut self, model: &N, gradients: &GradientsParams) {
-        self.gradient_norms = gradient_values(model, gradients)
-            .into_iter()
-            .map(|(id, values)| (id, norm(values.iter().map(|&v| v as f64))))
-            .collect();
+        self.gradient_norms = gradient_norms(model, gradients);
     }
 }
 
@@ -126,7 +123,12 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
         );
         model = stepped;
 
-        let parameters = parameter_steps(before, parameters(&model), &seen, learning_rate);
+        let parameters = parameter_steps(
+            before,
+            parameters(&model),
+            &seen.gradient_norms,
+            learning_rate,
+        );
         traced.push(StepTrace {
             step: traced.len() + 1,
             epoch,
@@ -144,16 +146,24 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
     }
 }
 
+/// The norm of every parameter's gradient: how steep the loss is along it.
+pub fn gradient_norms(model: &impl Module, gradients: &GradientsParams) -> Vec<(ParamId, f64)> {
+    gradient_values(model, gradients)
+        .into_iter()
+        .map(|(id, values)| (id, norm(values.iter().map(|&v| v as f64))))
+        .collect()
+}
+
 /// What STEP did to each parameter: its gradient's norm, the step SGD would take from that
 /// gradient alone, and how far the parameter moved (momentum included).
-fn parameter_steps(
+pub fn parameter_steps(
     before: Vec<(String, ParamId, Vec<f32>)>,
     after: Vec<(String, ParamId, Vec<f32>)>,
-    seen: &Seen,
+    gradient_norms: &[(ParamId, f64)],
     learning_rate: f64,
 ) -> Vec<ParameterStep> {
     let norm_of = |id: ParamId| {
-        let norms = seen.gradient_norms.iter();
+        let norms = gradient_norms.iter();
         norms
             .filter(|(param, _)| *param == id)
             .map(|(_, norm)| *norm)

@@ -18,7 +18,7 @@ use crate::learner::stop::StopReason;
 use crate::learner::{Checkpoint, Kept, Training, Watcher};
 use crate::machine;
 use crate::machine::budget::MemoryEstimate;
-use crate::model::{Architecture, Network};
+use crate::model::{Architecture, ModelConfig, Network};
 use crate::teaching::advice;
 
 impl Plan {
@@ -130,6 +130,31 @@ impl Plan {
         })
     }
 
+    /// Saves a run driven from outside [`Plan::train`] (the playground's) as `train` saves
+    /// one: one writer for the folder, the crash-safe commit, the summary of its history.
+    pub fn save_training(
+        &self,
+        training: &Training<<ModelConfig as Architecture>::Network>,
+        wall_time_seconds: f64,
+    ) -> Result<()> {
+        let parameters = training.model.num_params();
+        let writing = self.out.start_writing(self.artifact_bytes(parameters))?;
+        let summary = self.summary(training, wall_time_seconds);
+        let (history, lr_finding) = (&training.history, self.lr_finding.as_ref());
+        let saved = (self.out).save(
+            &self.card,
+            &training.model,
+            history,
+            &summary,
+            lr_finding,
+            None,
+        );
+        if saved.is_err() {
+            writing.abandon();
+        }
+        saved
+    }
+
     /// The rows STOP watches, off the autodiff graph (INIT's loss is measured on them).
     fn watched_rows(&self) -> (Tensor<2>, TargetTensor) {
         match &self.valid {
@@ -222,7 +247,7 @@ struct RunWatcher<'a, F, A> {
     watched_rows: (Tensor<2>, TargetTensor),
 }
 
-impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> {
+impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher<A::Network> for RunWatcher<'_, F, A> {
     fn epoch(&mut self, metrics: &EpochMetrics) {
         (self.on_epoch)(metrics)
     }
@@ -240,8 +265,10 @@ impl<F: FnMut(&EpochMetrics), A: Architecture> Watcher for RunWatcher<'_, F, A> 
             .is_some_and(|flag| flag.load(Ordering::Relaxed))
     }
 
-    fn network(&mut self, epoch: usize, forward: &dyn Fn(Tensor<2>) -> Tensor<2>) {
+    fn network(&mut self, epoch: usize, model: &A::Network) {
         if let Some(recorder) = &mut self.recorder {
+            let network = model.valid();
+            let forward = &|features| network.forward(features);
             if epoch == 0 {
                 let (features, targets) = &self.watched_rows;
                 let loss = Loss.forward(forward(features.clone()), targets); // [1]

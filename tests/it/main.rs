@@ -11,6 +11,7 @@ mod hardening;
 mod hostile;
 mod images;
 mod learning;
+mod playground;
 mod properties;
 mod reliability;
 #[cfg(feature = "remote")]

@@ -282,7 +282,7 @@ fn checkpoints_are_taken_every_n_epochs_and_only_when_asked() {
     /// Counts the checkpoints a run hands over, by epoch; `.1`: whether it keeps more than
     /// those asked for.
     struct Counting(Vec<usize>, bool);
-    impl Watcher for Counting {
+    impl<N> Watcher<N> for Counting {
         fn checkpoint(&mut self, checkpoint: Checkpoint) -> anyhow::Result<()> {
             self.0.push(checkpoint.position.epoch - 1);
             Ok(())

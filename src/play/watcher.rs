@@ -1,0 +1,260 @@
+//! The page's hold on the loop: a [`Watcher`] that lets it run, holds it between two steps
+//! (pause), lets one step or one epoch through, and ends it (reset, the page closed) — and
+//! that tells the page what happened, at most [`UPDATES_PER_SECOND`] times a second, so
+//! drawing never holds the loop back.
+
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+use burn::module::{Module, ParamId};
+use burn::optim::GradientsParams;
+
+use super::session::{Command, Update, Updates};
+use super::views::Scene;
+use crate::learner::metrics::EpochMetrics;
+use crate::learner::{Stepped, Watcher};
+use crate::model::{Architecture, ModelConfig};
+use crate::teaching::trace::{gradient_norms, parameter_steps, parameters, ParameterStep};
+use crate::train::Plan;
+
+/// The network the page trains: the built-in one.
+pub type Net = <ModelConfig as Architecture>::Network;
+
+/// How often the page is told, at most, while the loop runs.
+pub const UPDATES_PER_SECOND: u32 = 25;
+
+/// What the page asked the loop to do.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Paused,
+    Playing,
+    /// This many more steps, then pause.
+    Steps(usize),
+    /// To the end of the epoch, then pause.
+    Epoch,
+}
+
+/// Why the page ended the run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum End {
+    Reset,
+    Close,
+}
+
+/// The numbers of one STEP, shown after the page takes a single step.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StepNumbers {
+    pub epoch: usize,
+    pub step: usize,
+    pub batch_rows: usize,
+    pub loss: f64,
+    pub learning_rate: f64,
+    pub parameters: Vec<ParameterStep>,
+}
+
+/// Before a single STEP: the parameters, and their gradients' norms.
+type Before = (Vec<(String, ParamId, Vec<f32>)>, Vec<(ParamId, f64)>);
+
+pub struct PlayWatcher<'a> {
+    pub plan: &'a Plan,
+    scene: &'a Scene,
+    pub commands: &'a Receiver<Command>,
+    updates: &'a Updates,
+    mode: Mode,
+    pub ended: Option<End>,
+    pub update: Update,
+    /// The network after the latest STEP (what "save" saves mid-run).
+    pub last: Option<Net>,
+    before: Option<Before>,
+    sent: Instant,
+    /// Time spent playing, and the rows stepped through meanwhile.
+    playing_since: Option<Instant>,
+    played: Duration,
+    rows_played: usize,
+}
+
+impl<'a> PlayWatcher<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        scene: &'a Scene,
+        commands: &'a Receiver<Command>,
+        updates: &'a Updates,
+        run: u64,
+    ) -> Self {
+        PlayWatcher {
+            plan,
+            scene,
+            commands,
+            updates,
+            mode: Mode::Paused,
+            ended: None,
+            update: Update::start(run),
+            last: None,
+            before: None,
+            sent: Instant::now(),
+            playing_since: None,
+            played: Duration::ZERO,
+            rows_played: 0,
+        }
+    }
+
+    /// Takes the page's commands: every one waiting, and while paused, waits for one that lets
+    /// the loop go on (or ends it).
+    pub fn obey(&mut self) {
+        while self.ended.is_none() {
+            let command = if self.mode == Mode::Paused {
+                self.commands.recv().unwrap_or(Command::Close)
+            } else {
+                match self.commands.try_recv() {
+                    Ok(command) => command,
+                    Err(TryRecvError::Empty) => return,
+                    Err(TryRecvError::Disconnected) => Command::Close,
+                }
+            };
+            self.command(command);
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        match command {
+            Command::Play => self.set_mode(Mode::Playing),
+            Command::Pause => self.set_mode(Mode::Paused),
+            Command::Step => self.set_mode(Mode::Steps(1)),
+            Command::Epoch => self.set_mode(Mode::Epoch),
+            Command::Reset => self.ended = Some(End::Reset),
+            Command::Close => self.ended = Some(End::Close),
+            Command::Save(reply) => {
+                let saved = self.last.as_ref().map(|last| {
+                    let training = super::session::training_so_far(last, &self.update);
+                    super::session::save(self.plan, &training, self.played)
+                });
+                let saved = saved.unwrap_or_else(|| {
+                    Err("take a step first: INIT has learned nothing yet".into())
+                });
+                reply.send(saved).ok();
+            }
+        }
+    }
+
+    fn set_mode(&mut self, mode: Mode) {
+        match (self.playing_since, mode) {
+            (None, Mode::Playing | Mode::Steps(_) | Mode::Epoch) => {
+                self.playing_since = Some(Instant::now())
+            }
+            (Some(since), Mode::Paused) => {
+                self.played += since.elapsed();
+                self.playing_since = None;
+            }
+            _ => {}
+        }
+        self.mode = mode;
+        self.update.running = mode != Mode::Paused;
+        self.send(None, true);
+    }
+
+    /// Tells the page, when it is due (or `now`), drawing `network` if given.
+    pub fn send(&mut self, network: Option<&Net>, now: bool) {
+        let due = self.sent.elapsed() >= Duration::from_secs(1) / UPDATES_PER_SECOND;
+        if !(now || due) {
+            return;
+        }
+        if let Some(network) = network.or(self.last.as_ref()) {
+            self.update.drawn = self.scene.draw(&network.valid());
+        }
+        self.publish();
+    }
+
+    /// Tells the page the update as it stands.
+    pub fn publish(&mut self) {
+        let playing = self
+            .playing_since
+            .map_or(Duration::ZERO, |since| since.elapsed());
+        let seconds = (self.played + playing).as_secs_f64();
+        self.update.samples_per_second = (seconds > 0.2).then(|| self.rows_played as f64 / seconds);
+        self.updates.send_replace(self.update.to_json());
+        self.sent = Instant::now();
+    }
+
+    fn single_step(&self) -> bool {
+        matches!(self.mode, Mode::Steps(_))
+    }
+}
+
+impl Watcher<Net> for PlayWatcher<'_> {
+    fn gradients(&mut self, model: &Net, gradients: &GradientsParams) {
+        if self.single_step() {
+            self.before = Some((parameters(model), gradient_norms(model, gradients)));
+        }
+    }
+
+    fn stepped(&mut self, step: &Stepped<'_, Net>) {
+        let (epoch, steps_done) = (step.epoch, step.steps_done);
+        self.update.phase = "STEP";
+        (self.update.epoch, self.update.steps_done) = (epoch, steps_done);
+        self.update.steps += 1;
+        self.rows_played += step.batch_rows;
+        if self.scene.fixed.surface.is_some() {
+            self.update.path.push(line_parameters(step.model));
+        }
+        let single = self.single_step();
+        if let (true, Some((before, norms))) = (single, self.before.take()) {
+            let after = parameters(step.model);
+            let learning_rate = self.plan.learning_rate();
+            self.update.step = Some(StepNumbers {
+                epoch,
+                step: steps_done,
+                batch_rows: step.batch_rows,
+                loss: step.loss.clone().into_scalar::<f64>(),
+                learning_rate,
+                parameters: parameter_steps(before, after, &norms, learning_rate),
+            });
+        }
+        let due = self.sent.elapsed() >= Duration::from_secs(1) / UPDATES_PER_SECOND;
+        if due || single {
+            self.update.batch_loss = Some(step.loss.clone().into_scalar::<f64>());
+        }
+        self.last = Some(step.model.clone());
+        if let Mode::Steps(left) = self.mode {
+            self.mode = if left > 1 {
+                Mode::Steps(left - 1)
+            } else {
+                Mode::Paused
+            };
+            if self.mode == Mode::Paused {
+                self.set_mode(Mode::Paused);
+            }
+        }
+        self.send(Some(step.model), false);
+        self.obey();
+    }
+
+    fn interrupted(&self) -> bool {
+        self.ended.is_some()
+    }
+
+    fn epoch(&mut self, metrics: &EpochMetrics) {
+        self.update.history.push(metrics.clone());
+    }
+
+    fn network(&mut self, epoch: usize, model: &Net) {
+        self.update.phase = if epoch == 0 { "INIT" } else { "LOSS" };
+        if self.mode == Mode::Epoch {
+            self.set_mode(Mode::Paused);
+        }
+        // Playing, an epoch's end waits its turn like any step: small sets end many a second.
+        self.send(Some(model), self.mode != Mode::Playing);
+        self.obey();
+    }
+}
+
+/// The slope and intercept of a one-input line.
+fn line_parameters(model: &impl Module) -> [f32; 2] {
+    let found = parameters(model);
+    let value = |i: usize| {
+        found
+            .get(i)
+            .and_then(|(_, _, v)| v.first().copied())
+            .unwrap_or(0.0)
+    };
+    [value(0), value(1)]
+}

@@ -1,0 +1,220 @@
+// The playground in a real browser: Debian's Chromium, headless, driven by playwright-core.
+//
+//   node tests/browser/playground.mjs STEPWISE_BINARY SCREENSHOT_FOLDER [--bench]
+//
+// Starts `stepwise play` on a free port in a fresh folder, then checks what a learner does:
+// play, pause, one STEP, reset, the command in a terminal, save → predict, a broken upload.
+// With --bench it measures instead: samples/s in the page against `stepwise train`, and the
+// page's redraws per second (bench/README.md).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const [binary, shots, mode] = process.argv.slice(2);
+assert.ok(binary && shots, 'usage: node playground.mjs STEPWISE_BINARY SCREENSHOT_FOLDER [--bench]');
+mkdirSync(shots, { recursive: true });
+const folder = mkdtempSync(join(tmpdir(), 'stepwise-play-'));
+
+const step = (text) => console.log(`- ${text}`);
+
+/// `stepwise play --port 0` in `folder`, and the address it prints.
+function startServer() {
+  const server = spawn(binary, ['play', '--port', '0'], { cwd: folder, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let printed = '';
+    server.stdout.on('data', (chunk) => {
+      printed += chunk;
+      const found = printed.match(/http:\/\/[0-9.:]+\//);
+      if (found) resolve({ server, url: found[0] });
+    });
+    server.on('exit', (code) => reject(new Error(`stepwise play ended (${code}) before serving: ${printed}`)));
+  });
+}
+
+/// Chromium as root on a closed network: no sandbox, no calls home. (playwright gives each
+/// launch a fresh, empty profile folder of its own.)
+function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+const update = (page) => page.evaluate(() => window.playground.update);
+const waitFor = (page, test, arg, timeout = 60000) => page.waitForFunction(test, arg, { timeout, polling: 50 });
+
+/// Sets the form's fields (by id) and starts a session with them.
+async function setUp(page, fields) {
+  for (const [id, value] of Object.entries(fields)) {
+    const tag = await page.$eval(`#${id}`, (element) => element.tagName);
+    if (tag === 'SELECT') await page.selectOption(`#${id}`, String(value));
+    else await page.fill(`#${id}`, String(value));
+  }
+  const before = await page.evaluate(() => window.playground.sessionId);
+  await page.click('#apply');
+  await waitFor(page, (old) => window.playground.sessionId !== null && window.playground.sessionId !== old
+    && window.playground.update !== null, before);
+}
+
+async function playUntilStop(page) {
+  await page.click('#play');
+  await waitFor(page, () => window.playground.update && window.playground.update.stop, undefined, 120000);
+  return update(page);
+}
+
+async function test(page, url) {
+  const problems = [];
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('response', (response) => { if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`); });
+
+  step('the page loads and INITs a network on moons, with no console errors');
+  await page.goto(url);
+  await waitFor(page, () => window.playground.update !== null && document.querySelector('#command').textContent !== '');
+  assert.equal((await update(page)).phase, 'INIT');
+  assert.match(await page.textContent('#command'), /^stepwise train --dataset moons /);
+
+  step('play: the loss falls and validation accuracy passes 0.9');
+  await setUp(page, { dataset: 'moons', hidden: '8,8', activation: 'tanh', lr: '0.1', momentum: '0.9', 'batch-size': '16', epochs: '300', seed: '1' });
+  await page.click('#play');
+  await waitFor(page, () => {
+    const h = window.playground.update.history;
+    return h.length > 1 && h[h.length - 1].valid_accuracy > 0.9;
+  });
+  const history = (await update(page)).history;
+  assert.ok(history[history.length - 1].train_loss < history[0].train_loss, 'the loss fell');
+  await page.screenshot({ path: join(shots, 'moons.png'), fullPage: true });
+
+  step('pause: the epoch stops advancing');
+  await page.click('#play');
+  await waitFor(page, () => !window.playground.update.running);
+  const paused = await update(page);
+  await page.waitForTimeout(1000);
+  const later = await update(page);
+  assert.deepEqual([later.epoch, later.steps], [paused.epoch, paused.steps]);
+  assert.equal(later.history.length, paused.history.length);
+
+  step('one STEP advances exactly one minibatch and shows its numbers');
+  await page.click('#step');
+  await waitFor(page, (steps) => window.playground.update.steps === steps + 1 && window.playground.update.step, paused.steps);
+  const stepped = await update(page);
+  assert.equal(stepped.steps, paused.steps + 1);
+  assert.equal(stepped.step.parameters.length, 6, 'three layers, a weight and a bias each');
+  assert.ok(stepped.step.parameters.every((p) => p.gradient_norm > 0 && p.moved > 0));
+  assert.ok(await page.isVisible('#step-numbers'));
+  assert.match(await page.textContent('#step-numbers caption'), /LOSS \d/);
+  await page.screenshot({ path: join(shots, 'one-step.png'), fullPage: true });
+
+  step('reset: the same seed gives the same first loss');
+  const first = history[0].train_loss;
+  await page.click('#reset');
+  await waitFor(page, () => window.playground.update.steps === 0 && window.playground.update.run === 1);
+  await page.click('#epoch');
+  await waitFor(page, () => window.playground.update.history.length === 1 && !window.playground.update.running);
+  assert.equal((await update(page)).history[0].train_loss, first);
+
+  step('the command the page shows trains the same run in a terminal');
+  await setUp(page, { dataset: 'spiral', hidden: '16,16', activation: 'relu', lr: '0.05', epochs: '12', seed: '7' });
+  const done = await playUntilStop(page);
+  const command = (await page.textContent('#command')).trim();
+  const args = command.replace(/^stepwise /, '').split(' ');
+  execFileSync(binary, [...args, '--out', 'cli-run', '--quiet'], { cwd: folder });
+  const rows = readFileSync(join(folder, 'cli-run', 'metrics.csv'), 'utf8').trim().split('\n');
+  const header = rows[0].split(','), last = rows[rows.length - 1].split(',');
+  const pageLast = done.history[done.history.length - 1];
+  assert.equal(rows.length - 1, done.history.length);
+  closeTo(Number(last[header.indexOf('train_loss')]), pageLast.train_loss);
+  closeTo(Number(last[header.indexOf('valid_loss')]), pageLast.valid_loss);
+  await page.screenshot({ path: join(shots, 'stopped.png'), fullPage: true });
+
+  step('save writes a folder that predict loads');
+  await page.click('#save');
+  await waitFor(page, () => !document.querySelector('#saved').hidden);
+  const saved = (await page.textContent('#saved')).match(/saved in (\S+)/)[1];
+  const predicted = execFileSync(binary, ['predict', '--model', saved, '--input', '0.5,-0.2'], { cwd: folder, encoding: 'utf8' });
+  assert.match(predicted, /probability/);
+
+  assert.deepEqual(problems, [], 'no console errors');
+  step('a broken CSV upload shows the loader\'s error, and the server goes on serving');
+  await page.setInputFiles('#upload', { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('x1,x2,label\n1,2,a\n3,4\n') });
+  await waitFor(page, () => !document.querySelector('#error').hidden);
+  const error = await page.textContent('#error');
+  assert.match(error, /broken\.csv|line 3|field/i, error);
+  await page.screenshot({ path: join(shots, 'broken-upload.png'), fullPage: true });
+  // The refused session is the only failed request, as the browser logs it.
+  assert.ok(problems.length > 0 && problems.every((p) => /400/.test(p)), problems.join('\n'));
+  problems.length = 0;
+  await setUp(page, { dataset: 'circles', hidden: '4', epochs: '5' });
+  assert.ok(await page.isHidden('#error'));
+
+  step('the line: its loss surface and the path STEP takes');
+  await setUp(page, { dataset: 'line', model: 'linear', lr: '0.05', momentum: '0.5', epochs: '30' });
+  await playUntilStop(page);
+  const line = await update(page);
+  assert.ok(line.path.length > 10, 'a path of steps');
+  assert.ok(await page.isVisible('#surface'));
+  await page.screenshot({ path: join(shots, 'line-surface.png'), fullPage: true });
+
+  step('sine: the fitted curve');
+  await setUp(page, { dataset: 'sine', model: 'mlp', hidden: '16,16', activation: 'tanh', lr: '0.05', momentum: '0.9', epochs: '40' });
+  await playUntilStop(page);
+  assert.ok(await page.isVisible('#curve'));
+  await page.screenshot({ path: join(shots, 'sine-curve.png'), fullPage: true });
+
+  assert.deepEqual(problems, [], 'no console errors');
+}
+
+function closeTo(cli, page) {
+  assert.ok(Math.abs(cli - page) <= 1e-6 * Math.max(1, Math.abs(page)), `${cli} (terminal) vs ${page} (page)`);
+}
+
+/// Samples/s in the page against `stepwise train`, and redraws a second, on the same set.
+async function bench(page, url) {
+  await page.goto(url);
+  await waitFor(page, () => window.playground.update !== null);
+  const fields = { dataset: 'moons', hidden: '16,16', activation: 'tanh', lr: '0.05', 'batch-size': '16', epochs: '400', seed: '1' };
+  await setUp(page, fields);
+  await page.click('#play');
+  const fps = [];
+  for (let second = 0; second < 8; second++) {
+    await page.waitForTimeout(1000);
+    fps.push(await page.evaluate(() => window.playground.fps));
+  }
+  const u = await update(page);
+  const command = (await page.textContent('#command')).trim().replace(/^stepwise /, '').split(' ');
+  const started = process.hrtime.bigint();
+  execFileSync(binary, [...command, '--epochs', '400', '--out', 'bench-run', '--quiet'], { cwd: folder });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const summary = JSON.parse(readFileSync(join(folder, 'bench-run', 'summary.json'), 'utf8'));
+  const trainRate = summary.train_rows * summary.epochs_run / summary.wall_time_seconds;
+  fps.sort((a, b) => a - b);
+  console.log(`page: ${Math.round(u.samples_per_second)} samples/s while playing; stepwise train: ${Math.round(trainRate)} samples/s (${seconds.toFixed(1)} s in all); ratio ${(u.samples_per_second / trainRate).toFixed(2)}`);
+  console.log(`page redraws a second while playing: median ${fps[fps.length >> 1]} (each second: ${fps.join(' ')})`);
+}
+
+const { server, url } = await startServer();
+let browser;
+try {
+  browser = await launch();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    if (mode === '--bench') await bench(page, url);
+    else await test(page, url);
+  } catch (failure) {
+    // What the page showed when it failed, to read beside the assertion.
+    await page.screenshot({ path: join(shots, 'failed.png'), fullPage: true }).catch(() => {});
+    const shown = await page.evaluate(() => ({ error: document.querySelector('#error').textContent,
+      sessionId: window.playground.sessionId, update: window.playground.update && { ...window.playground.update, drawn: undefined } }))
+      .catch(() => ({}));
+    console.log(`the page showed: ${JSON.stringify(shown).slice(0, 2000)}`);
+    throw failure;
+  }
+  console.log(`screenshots in ${shots}`);
+} finally {
+  if (browser) await browser.close();
+  server.kill('SIGINT');
+}
