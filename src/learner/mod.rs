@@ -107,8 +107,7 @@ impl<A: Architecture> Learner<'_, A> {
             let mut loss_sum = EpochLoss::resume(&position, &self.device);
             for batch in self.batches(train, epoch).skip(position.steps_done) {
                 let batch_rows = batch.0.dims()[0];
-                // PREDICT, LOSS, GRADIENT, STEP: one minibatch (step.rs, the one place the
-                // optimizer steps).
+                // PREDICT, LOSS, GRADIENT, STEP on one minibatch (step.rs: the one STEP).
                 let rate = self.learning_rate;
                 let look = &mut Watching(watcher);
                 let (stepped, loss) =
@@ -116,14 +115,7 @@ impl<A: Architecture> Learner<'_, A> {
                 model = stepped;
                 position.steps_done += 1;
                 // The watcher sees the step (the playground holds the loop here while paused).
-                let (steps_done, model_now) = (position.steps_done, &model);
-                watcher.stepped(&Stepped {
-                    epoch,
-                    steps_done,
-                    batch_rows,
-                    model: model_now,
-                    loss: &loss,
-                });
+                watcher.stepped(&Stepped::new(&position, batch_rows, &model, &loss));
                 loss_sum.add(loss.inner(), batch_rows);
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {

@@ -5,7 +5,7 @@ use anyhow::Result;
 use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
 
-use super::{Checkpoint, Look};
+use super::{Checkpoint, Look, Position};
 use crate::learner::metrics::EpochMetrics;
 use crate::model::Network;
 
@@ -51,6 +51,19 @@ pub struct Stepped<'a, N> {
     pub model: &'a N,
     /// The batch's loss before the STEP `[1]`, on the device (reading it waits for the device).
     pub loss: &'a Tensor<1>,
+}
+
+impl<'a, N> Stepped<'a, N> {
+    pub(super) fn new(at: &Position, batch_rows: usize, model: &'a N, loss: &'a Tensor<1>) -> Self {
+        let (epoch, steps_done) = (at.epoch, at.steps_done);
+        Stepped {
+            epoch,
+            steps_done,
+            batch_rows,
+            model,
+            loss,
+        }
+    }
 }
 
 /// A closure that sees each epoch's metrics is a watcher that never checkpoints or interrupts.

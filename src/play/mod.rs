@@ -9,6 +9,7 @@
 //! session.rs  one page's training: a thread running `Learner::run`, and what it sends
 //! watcher.rs  the page's hold on the loop: pause, one step, one epoch, reset
 //! views.rs    what the page draws, computed from the network
+//! surface.rs  a line's loss over its slope and intercept, for the path STEP takes
 //! setup.rs    the page's choices read by `stepwise train`'s parser; the files it may read
 //! page/       the page: HTML, CSS and JavaScript, no build step, nothing from the network
 //! ```
@@ -19,6 +20,7 @@
 mod routes;
 mod session;
 mod setup;
+mod surface;
 mod views;
 mod watcher;
 

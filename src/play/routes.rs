@@ -32,6 +32,10 @@ pub(super) fn app(shared: Arc<Shared>) -> Router {
             get(|| page("text/javascript", include_str!("page/play.js"))),
         )
         .route(
+            "/draw.js",
+            get(|| page("text/javascript", include_str!("page/draw.js"))),
+        )
+        .route(
             "/play.css",
             get(|| page("text/css", include_str!("page/play.css"))),
         )

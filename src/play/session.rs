@@ -53,6 +53,9 @@ pub struct Update {
     pub steps: usize,
     pub batch_loss: Option<f64>,
     pub samples_per_second: Option<f64>,
+    pub epochs_done: usize,
+    /// The finished epochs, at most [`MOST_CURVE_POINTS`] of them evenly spaced (the first and
+    /// the last always): the points of the curves, whose cost stays the same as a run grows.
     pub history: Vec<EpochMetrics>,
     /// The numbers of the last single STEP.
     pub step: Option<StepNumbers>,
@@ -142,7 +145,10 @@ impl Drop for Session {
 fn prepare(id: u64, setup: Setup) -> Result<(Plan, Scene, Opening)> {
     let backend = crate::device::cpu().ok_or_else(|| anyhow::anyhow!("no CPU backend"))?;
     let out = ArtifactDir::for_dataset(&format!("play-{}", setup.name));
-    let plan = Plan::prepare(setup.config, Some(out.dir), backend)?;
+    // The loader names the file where the server keeps it: the user knows it by its name.
+    let (kept, named) = (setup.config.dataset.clone(), setup.dataset);
+    let plan = Plan::prepare(setup.config, Some(out.dir), backend)
+        .map_err(|err| anyhow::anyhow!("{}", format!("{err:#}").replace(&kept, &named)))?;
     let scene = Scene::new(&plan);
     let opening = Opening {
         id,
@@ -186,9 +192,9 @@ fn after_stop(watcher: &mut PlayWatcher, scene: &Scene, training: Training<Net>)
     update.stop = Some(training.stop.to_string());
     update.drawn = scene.draw(&training.model);
     watcher.publish();
-    let plan = watcher.plan;
+    let (plan, played) = (watcher.plan, watcher.played());
     wait_for_end(watcher.commands, |reply| {
-        reply.send(save(plan, &training, Duration::ZERO)).ok();
+        reply.send(save(plan, &training, played)).ok();
     })
 }
 
@@ -208,18 +214,29 @@ fn wait_for_end(
 }
 
 /// The run as far as it went: the network after the latest step, the finished epochs.
-pub fn training_so_far(last: &Net, update: &Update) -> Training<Net> {
+pub fn training_so_far(last: &Net, history: &[EpochMetrics], epoch: usize) -> Training<Net> {
     Training {
         model: burn::module::Module::valid(last),
-        kept: update
-            .history
-            .last()
-            .map(|last| Kept::Last { epoch: last.epoch }),
-        history: update.history.clone(),
-        stop: StopReason::Interrupted {
-            epoch: update.epoch,
-        },
+        kept: history.last().map(|last| Kept::Last { epoch: last.epoch }),
+        history: history.to_vec(),
+        stop: StopReason::Interrupted { epoch },
     }
+}
+
+/// The most epochs an update carries for the curves.
+pub const MOST_CURVE_POINTS: usize = 500;
+
+/// At most [`MOST_CURVE_POINTS`] of `history`, evenly spaced, the first and the last always.
+pub fn curve_points(history: &[EpochMetrics]) -> Vec<EpochMetrics> {
+    let stride = history.len().div_ceil(MOST_CURVE_POINTS).max(1);
+    let last = history.len().saturating_sub(1);
+    let kept = |(i, _): &(usize, &EpochMetrics)| i % stride == 0 || *i == last;
+    history
+        .iter()
+        .enumerate()
+        .filter(kept)
+        .map(|(_, m)| m.clone())
+        .collect()
 }
 
 /// Saves through the same commit as `stepwise train`; the folder, or what went wrong.
@@ -227,5 +244,34 @@ pub fn save(plan: &Plan, training: &Training<Net>, played: Duration) -> Result<S
     match plan.save_training(training, played.as_secs_f64()) {
         Ok(()) => Ok(plan.out.dir.display().to_string()),
         Err(err) => Err(format!("{err:#}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epochs(n: usize) -> Vec<EpochMetrics> {
+        (1..=n)
+            .map(|epoch| EpochMetrics {
+                epoch,
+                train_loss: 1.0 / epoch as f64,
+                valid_loss: None,
+                valid_accuracy: None,
+                learning_rate: 0.1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_run_sends_evenly_spaced_epochs_with_the_first_and_the_last() {
+        assert_eq!(curve_points(&epochs(3)), epochs(3));
+        assert!(curve_points(&[]).is_empty());
+        let points = curve_points(&epochs(10_001));
+        assert!(points.len() <= MOST_CURVE_POINTS + 1, "{}", points.len());
+        assert_eq!(points[0].epoch, 1);
+        assert_eq!(points.last().unwrap().epoch, 10_001);
+        let gaps: Vec<usize> = points.windows(2).map(|w| w[1].epoch - w[0].epoch).collect();
+        assert!(gaps[..gaps.len() - 1].iter().all(|&gap| gap == gaps[0]));
     }
 }

@@ -38,6 +38,8 @@ pub struct Setup {
     pub command: String,
     /// The data's short name, for the folder "save" writes: `artifacts/play-<name>`.
     pub name: String,
+    /// The data as the user named it (an upload's file name, not where the server keeps it).
+    pub dataset: String,
 }
 
 /// The files the page can train on: the one `stepwise play --dataset FILE` named, and the
@@ -127,6 +129,7 @@ impl Files {
             config,
             command: command_line("train", arguments),
             name,
+            dataset: shown,
         })
     }
 }

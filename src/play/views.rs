@@ -7,6 +7,7 @@ use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
+use super::surface::{surface, Surface};
 use crate::learner::batch::DeviceData;
 use crate::learner::loss::TargetTensor;
 use crate::model::Network;
@@ -22,8 +23,6 @@ const MOST_NEURONS: usize = 64;
 const MOST_WEIGHTS: usize = 4096;
 /// Points of the fitted curve.
 const CURVE_POINTS: usize = 120;
-/// Cells per side of the loss surface.
-const SURFACE_GRID: usize = 64;
 
 /// What stays the same through a session, sent to the page once.
 #[derive(Clone, Debug, Serialize)]
@@ -51,18 +50,6 @@ pub struct Fixed {
 pub struct Points {
     pub inputs: Vec<f32>,
     pub targets: Vec<f32>,
-}
-
-/// The loss of a line `w·x + b` over a grid of `w` (slope) and `b` (intercept).
-#[derive(Clone, Debug, Serialize)]
-pub struct Surface {
-    pub slope: [f32; 2],
-    pub intercept: [f32; 2],
-    pub size: usize,
-    /// `[size (intercepts), size (slopes)]`, row-major: row i is intercept i.
-    pub loss: Vec<f32>,
-    /// Where the loss is lowest (least squares).
-    pub best: [f32; 2],
 }
 
 /// What changes as the network learns.
@@ -192,7 +179,7 @@ fn extent(train: &Points, valid: Option<&Points>, inputs: usize) -> Vec<f32> {
 }
 
 /// The `i`th of `n` evenly spaced values from `range[0]` to `range[1]`.
-fn lerp(range: &[f32], i: usize, n: usize) -> f32 {
+pub(super) fn lerp(range: &[f32], i: usize, n: usize) -> f32 {
     range[0] + (range[1] - range[0]) * i as f32 / (n - 1) as f32
 }
 
@@ -261,44 +248,4 @@ fn weights(network: &impl Module, widths: &[usize]) -> Vec<Vec<f32>> {
         .filter(|values| sizes.contains(&values.len()))
         .take(sizes.len())
         .collect()
-}
-
-/// The mean squared error of `w·x + b` over the rows, on a grid around its lowest point.
-fn surface(train: &Points) -> Surface {
-    let n = train.inputs.len().max(1) as f64;
-    let pairs = || {
-        train
-            .inputs
-            .iter()
-            .zip(&train.targets)
-            .map(|(&x, &y)| (x as f64, y as f64))
-    };
-    let sum = |f: &dyn Fn(f64, f64) -> f64| pairs().map(|(x, y)| f(x, y)).sum::<f64>() / n;
-    let (xx, x, y, xy, yy) = (
-        sum(&|x, _| x * x),
-        sum(&|x, _| x),
-        sum(&|_, y| y),
-        sum(&|x, y| x * y),
-        sum(&|_, y| y * y),
-    );
-    let slope = (xy - x * y) / (xx - x * x).max(1e-12);
-    let intercept = y - slope * x;
-    let loss =
-        |w: f64, b: f64| w * w * xx + b * b + 2.0 * w * b * x - 2.0 * w * xy - 2.0 * b * y + yy;
-    let slopes = [slope as f32 - 2.5, slope as f32 + 2.5];
-    let intercepts = [intercept as f32 - 2.5, intercept as f32 + 2.5];
-    let values = (0..SURFACE_GRID).flat_map(|row| {
-        let b = lerp(&intercepts, row, SURFACE_GRID) as f64;
-        (0..SURFACE_GRID).map(move |column| {
-            let w = lerp(&slopes, column, SURFACE_GRID) as f64;
-            loss(w, b).max(0.0) as f32
-        })
-    });
-    Surface {
-        slope: slopes,
-        intercept: intercepts,
-        size: SURFACE_GRID,
-        loss: values.collect(),
-        best: [slope as f32, intercept as f32],
-    }
 }

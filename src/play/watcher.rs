@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use burn::module::{Module, ParamId};
 use burn::optim::GradientsParams;
 
-use super::session::{Command, Update, Updates};
+use super::session::{curve_points, Command, Update, Updates};
+use super::surface::line_parameters;
 use super::views::Scene;
 use crate::learner::metrics::EpochMetrics;
 use crate::learner::{Stepped, Watcher};
@@ -22,6 +23,9 @@ pub type Net = <ModelConfig as Architecture>::Network;
 
 /// How often the page is told, at most, while the loop runs.
 pub const UPDATES_PER_SECOND: u32 = 25;
+
+/// The most points of a line's path sent to the page.
+const MOST_PATH_POINTS: usize = 4000;
 
 /// What the page asked the loop to do.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -65,6 +69,8 @@ pub struct PlayWatcher<'a> {
     pub update: Update,
     /// The network after the latest STEP (what "save" saves mid-run).
     pub last: Option<Net>,
+    /// Every finished epoch (the update carries the curves' points).
+    pub history: Vec<EpochMetrics>,
     before: Option<Before>,
     sent: Instant,
     /// Time spent playing, and the rows stepped through meanwhile.
@@ -90,6 +96,7 @@ impl<'a> PlayWatcher<'a> {
             ended: None,
             update: Update::start(run),
             last: None,
+            history: Vec::new(),
             before: None,
             sent: Instant::now(),
             playing_since: None,
@@ -125,8 +132,9 @@ impl<'a> PlayWatcher<'a> {
             Command::Close => self.ended = Some(End::Close),
             Command::Save(reply) => {
                 let saved = self.last.as_ref().map(|last| {
-                    let training = super::session::training_so_far(last, &self.update);
-                    super::session::save(self.plan, &training, self.played)
+                    let epoch = self.update.epoch;
+                    let training = super::session::training_so_far(last, &self.history, epoch);
+                    super::session::save(self.plan, &training, self.played())
                 });
                 let saved = saved.unwrap_or_else(|| {
                     Err("take a step first: INIT has learned nothing yet".into())
@@ -164,12 +172,19 @@ impl<'a> PlayWatcher<'a> {
         self.publish();
     }
 
-    /// Tells the page the update as it stands.
-    pub fn publish(&mut self) {
+    /// Time spent playing (or stepping) so far.
+    pub fn played(&self) -> Duration {
         let playing = self
             .playing_since
             .map_or(Duration::ZERO, |since| since.elapsed());
-        let seconds = (self.played + playing).as_secs_f64();
+        self.played + playing
+    }
+
+    /// Tells the page the update as it stands.
+    pub fn publish(&mut self) {
+        let seconds = self.played().as_secs_f64();
+        self.update.epochs_done = self.history.len();
+        self.update.history = curve_points(&self.history);
         self.update.samples_per_second = (seconds > 0.2).then(|| self.rows_played as f64 / seconds);
         self.updates.send_replace(self.update.to_json());
         self.sent = Instant::now();
@@ -194,7 +209,12 @@ impl Watcher<Net> for PlayWatcher<'_> {
         self.update.steps += 1;
         self.rows_played += step.batch_rows;
         if self.scene.fixed.surface.is_some() {
-            self.update.path.push(line_parameters(step.model));
+            let path = &mut self.update.path;
+            path.push(line_parameters(step.model));
+            // A long run's path, thinned to every other step: the page draws it whole.
+            if path.len() > MOST_PATH_POINTS {
+                *path = path.iter().step_by(2).copied().collect();
+            }
         }
         let single = self.single_step();
         if let (true, Some((before, norms))) = (single, self.before.take()) {
@@ -233,7 +253,7 @@ impl Watcher<Net> for PlayWatcher<'_> {
     }
 
     fn epoch(&mut self, metrics: &EpochMetrics) {
-        self.update.history.push(metrics.clone());
+        self.history.push(metrics.clone());
     }
 
     fn network(&mut self, epoch: usize, model: &Net) {
@@ -245,16 +265,4 @@ impl Watcher<Net> for PlayWatcher<'_> {
         self.send(Some(model), self.mode != Mode::Playing);
         self.obey();
     }
-}
-
-/// The slope and intercept of a one-input line.
-fn line_parameters(model: &impl Module) -> [f32; 2] {
-    let found = parameters(model);
-    let value = |i: usize| {
-        found
-            .get(i)
-            .and_then(|(_, _, v)| v.first().copied())
-            .unwrap_or(0.0)
-    };
-    [value(0), value(1)]
 }

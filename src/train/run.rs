@@ -137,6 +137,7 @@ impl Plan {
         training: &Training<<ModelConfig as Architecture>::Network>,
         wall_time_seconds: f64,
     ) -> Result<()> {
+        refuse_diverged(training, self.learning_rate())?;
         let parameters = training.model.num_params();
         let writing = self.out.start_writing(self.artifact_bytes(parameters))?;
         let summary = self.summary(training, wall_time_seconds);

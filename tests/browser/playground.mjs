@@ -96,7 +96,7 @@ async function test(page, url) {
   await page.waitForTimeout(1000);
   const later = await update(page);
   assert.deepEqual([later.epoch, later.steps], [paused.epoch, paused.steps]);
-  assert.equal(later.history.length, paused.history.length);
+  assert.equal(later.epochs_done, paused.epochs_done);
 
   step('one STEP advances exactly one minibatch and shows its numbers');
   await page.click('#step');
@@ -114,7 +114,7 @@ async function test(page, url) {
   await page.click('#reset');
   await waitFor(page, () => window.playground.update.steps === 0 && window.playground.update.run === 1);
   await page.click('#epoch');
-  await waitFor(page, () => window.playground.update.history.length === 1 && !window.playground.update.running);
+  await waitFor(page, () => window.playground.update.epochs_done === 1 && !window.playground.update.running);
   assert.equal((await update(page)).history[0].train_loss, first);
 
   step('the command the page shows trains the same run in a terminal');
@@ -126,7 +126,7 @@ async function test(page, url) {
   const rows = readFileSync(join(folder, 'cli-run', 'metrics.csv'), 'utf8').trim().split('\n');
   const header = rows[0].split(','), last = rows[rows.length - 1].split(',');
   const pageLast = done.history[done.history.length - 1];
-  assert.equal(rows.length - 1, done.history.length);
+  assert.equal(rows.length - 1, done.epochs_done);
   closeTo(Number(last[header.indexOf('train_loss')]), pageLast.train_loss);
   closeTo(Number(last[header.indexOf('valid_loss')]), pageLast.valid_loss);
   await page.screenshot({ path: join(shots, 'stopped.png'), fullPage: true });
@@ -151,6 +151,23 @@ async function test(page, url) {
   await setUp(page, { dataset: 'circles', hidden: '4', epochs: '5' });
   assert.ok(await page.isHidden('#error'));
 
+  step('an option out of range shows the same error as the command line, in the page');
+  await page.fill('#lr', '-1');
+  await page.click('#apply');
+  await waitFor(page, () => !document.querySelector('#error').hidden);
+  assert.match(await page.textContent('#error'), /--lr/);
+  assert.ok(problems.every((p) => /400/.test(p)), problems.join('\n'));
+  problems.length = 0;
+
+  step('a link reproduces the setup');
+  await setUp(page, { dataset: 'xor', model: 'mlp', hidden: '4', activation: 'tanh', lr: '0.3', epochs: '50' });
+  const link = new URL(await page.getAttribute('#link', 'href'), url).href;
+  const other = await page.context().browser().newPage();
+  await other.goto(link);
+  await waitFor(other, () => window.playground.opening !== null);
+  assert.equal(await other.textContent('#command'), await page.textContent('#command'));
+  await other.close();
+
   step('the line: its loss surface and the path STEP takes');
   await setUp(page, { dataset: 'line', model: 'linear', lr: '0.05', momentum: '0.5', epochs: '30' });
   await playUntilStop(page);
@@ -168,42 +185,89 @@ async function test(page, url) {
   assert.deepEqual(problems, [], 'no console errors');
 }
 
+/// What the server says to requests a page would not make.
+async function api(url) {
+  const post = (path, body) => fetch(new URL(path, url), { method: 'POST',
+    headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+  const start = (args) => post('/api/sessions', { arguments: args });
+
+  step('the server refuses a file no one named, a command it does not know, and a session that ended');
+  let response = await start(['--dataset', '/etc/passwd']);
+  assert.equal(response.status, 400);
+  assert.match((await response.json()).error, /none of them/);
+  response = await post('/api/sessions/999999/play');
+  assert.equal(response.status, 404);
+  assert.match((await response.json()).error, /reload the page/);
+
+  step('an upload larger than the bound is refused, and the server goes on serving');
+  response = await fetch(new URL('/api/upload?name=big.csv', url), { method: 'POST', body: Buffer.alloc(17 << 20, 49) });
+  assert.equal(response.status, 413);
+  assert.equal((await fetch(new URL('/api/choices', url))).status, 200);
+
+  step('sessions past the bound are told to wait, and one closed makes room');
+  const ids = [];
+  for (;;) {
+    response = await start(['--dataset', 'xor', '--epochs', '1']);
+    if (response.status !== 200) break;
+    ids.push((await response.json()).id);
+    assert.ok(ids.length <= 64, 'a bound on sessions');
+  }
+  assert.equal(response.status, 503);
+  assert.match((await response.json()).error, /at once/);
+  await post(`/api/sessions/${ids.pop()}/close`);
+  response = await start(['--dataset', 'xor', '--epochs', '1']);
+  assert.equal(response.status, 200);
+  ids.push((await response.json()).id);
+  for (const id of ids) await post(`/api/sessions/${id}/close`);
+}
+
 function closeTo(cli, page) {
   assert.ok(Math.abs(cli - page) <= 1e-6 * Math.max(1, Math.abs(page)), `${cli} (terminal) vs ${page} (page)`);
 }
 
-/// Samples/s in the page against `stepwise train`, and redraws a second, on the same set.
+/// Samples/s in the page against `stepwise train` on the same set and network, in rounds (a
+/// page's run, then the terminal's) so that both see the machine alike; and the page's redraws
+/// a second while it plays.
 async function bench(page, url) {
   await page.goto(url);
   await waitFor(page, () => window.playground.update !== null);
-  const fields = { dataset: 'moons', hidden: '16,16', activation: 'tanh', lr: '0.05', 'batch-size': '16', epochs: '400', seed: '1' };
+  const fields = { dataset: 'moons', hidden: '16,16', activation: 'tanh', lr: '0.05', 'batch-size': '16', epochs: '3000', seed: '1' };
   await setUp(page, fields);
-  await page.click('#play');
-  const fps = [];
-  for (let second = 0; second < 8; second++) {
-    await page.waitForTimeout(1000);
-    fps.push(await page.evaluate(() => window.playground.fps));
-  }
-  const u = await update(page);
   const command = (await page.textContent('#command')).trim().replace(/^stepwise /, '').split(' ');
-  const started = process.hrtime.bigint();
-  execFileSync(binary, [...command, '--epochs', '400', '--out', 'bench-run', '--quiet'], { cwd: folder });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const summary = JSON.parse(readFileSync(join(folder, 'bench-run', 'summary.json'), 'utf8'));
-  const trainRate = summary.train_rows * summary.epochs_run / summary.wall_time_seconds;
-  fps.sort((a, b) => a - b);
-  console.log(`page: ${Math.round(u.samples_per_second)} samples/s while playing; stepwise train: ${Math.round(trainRate)} samples/s (${seconds.toFixed(1)} s in all); ratio ${(u.samples_per_second / trainRate).toFixed(2)}`);
-  console.log(`page redraws a second while playing: median ${fps[fps.length >> 1]} (each second: ${fps.join(' ')})`);
+  const fps = [], ratios = [];
+  for (let round = 0; round < 5; round++) {
+    if (round > 0) {
+      await page.click('#reset');
+      await waitFor(page, (run) => window.playground.update.run === run && window.playground.update.steps === 0, round);
+    }
+    await page.click('#play');
+    if (round === 0) {
+      for (let second = 0; second < 6; second++) {
+        await page.waitForTimeout(1000);
+        fps.push(await page.evaluate(() => window.playground.fps));
+      }
+    }
+    await waitFor(page, () => window.playground.update.stop, undefined, 240000);
+    const inPage = (await update(page)).samples_per_second;
+    execFileSync(binary, [...command, '--out', 'bench-run', '--quiet', '--overwrite'], { cwd: folder });
+    const summary = JSON.parse(readFileSync(join(folder, 'bench-run', 'summary.json'), 'utf8'));
+    const inTerminal = summary.train_rows * summary.epochs_run / summary.wall_time_seconds;
+    ratios.push(inPage / inTerminal);
+    console.log(`round ${round + 1}: page ${Math.round(inPage)} samples/s, stepwise train ${Math.round(inTerminal)} samples/s, ratio ${(inPage / inTerminal).toFixed(2)}`);
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  console.log(`moons, mlp 2-16-16-2 tanh, batch 16, 3000 epochs: the page trains at ${median(ratios).toFixed(2)} of stepwise train's samples/s (median of ${ratios.length} rounds)`);
+  console.log(`page redraws a second while playing: median ${median(fps)} (each second: ${fps.join(' ')})`);
 }
 
 const { server, url } = await startServer();
-let browser;
+let browser, failed;
 try {
   browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
     if (mode === '--bench') await bench(page, url);
-    else await test(page, url);
+    else { await test(page, url); await api(url); }
   } catch (failure) {
     // What the page showed when it failed, to read beside the assertion.
     await page.screenshot({ path: join(shots, 'failed.png'), fullPage: true }).catch(() => {});
@@ -214,7 +278,23 @@ try {
     throw failure;
   }
   console.log(`screenshots in ${shots}`);
+} catch (failure) {
+  failed = failure;
 } finally {
-  if (browser) await browser.close();
-  server.kill('SIGINT');
+  if (browser) await browser.close().catch(() => {});
 }
+if (failed) {
+  server.kill('SIGKILL');
+  throw failed;
+}
+// Ctrl-C stops the server cleanly: it says so and exits 0.
+const exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
+let said = '';
+server.stdout.on('data', (chunk) => { said += chunk; });
+server.kill('SIGINT');
+const timeout = new Promise((resolve) => setTimeout(() => resolve({ code: 'still running after 10 s' }), 10000));
+const { code, signal } = await Promise.race([exited, timeout]);
+assert.equal(code, 0, `stepwise play after Ctrl-C: ${code} ${signal} ${said}`);
+assert.match(said, /stopped/);
+step('Ctrl-C stops the server cleanly');
+process.exit(0);
