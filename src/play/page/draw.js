@@ -12,12 +12,19 @@ const LEVEL = new Uint8Array(128);
 for (let i = 0; i < 64; i++) LEVEL[LEVELS.charCodeAt(i)] = i;
 const level = (text, i) => LEVEL[text.charCodeAt(i)];
 
-const number = (x, digits = 4) => (x === null || x === undefined ? '—' : Number(x).toFixed(digits));
+// Small numbers (a loss near 0, a gradient) in scientific notation: 0.0000 would say nothing.
+const number = (x, digits = 4) => {
+  if (x === null || x === undefined) return '—';
+  return x !== 0 && Math.abs(x) < 10 ** -(digits - 1) ? Number(x).toExponential(2) : Number(x).toFixed(digits);
+};
 
 function drawStatus(update, opening, fps) {
   const last = update.history[update.history.length - 1];
-  $('phase').textContent = update.phase;
-  for (const li of $('phases').children) li.classList.toggle('now', li.dataset.phase === update.phase);
+  // Playing, the four phases of a step follow each other faster than the eye: all are lit.
+  const cycling = update.running && !update.stop;
+  const lit = cycling ? ['PREDICT', 'LOSS', 'GRADIENT', 'STEP'] : [update.phase];
+  $('phase').textContent = cycling ? 'PREDICT → LOSS → GRADIENT → STEP, batch after batch' : update.phase;
+  for (const li of $('phases').children) li.classList.toggle('now', lit.includes(li.dataset.phase));
   $('epoch-count').textContent = `${update.epoch} of ${opening.epochs} (${update.epochs_done} done)`;
   $('steps').textContent = `${update.steps} (${update.steps_done} of ${opening.fixed.batches_per_epoch} this epoch)`;
   $('train-loss').textContent = last ? number(last.train_loss) : update.batch_loss !== null ? `batch ${number(update.batch_loss)}` : '—';
@@ -153,9 +160,9 @@ function drawSurface(surface, path) {
   if (!surface.image) {
     // The loss in bands of its logarithm (above a floor, so the bottom is one band): the band
     // edges are the contour lines.
-    const least = Math.min(...surface.loss), most = Math.max(...surface.loss), floor = (most - least) * 0.01;
+    const least = Math.min(...surface.loss), most = Math.max(...surface.loss), floor = (most - least) * 0.03;
     const logs = surface.loss.map((v) => Math.log(v - least + floor)), lo = Math.min(...logs), hi = Math.max(...logs);
-    const band = (i) => Math.floor((logs[i] - lo) / (hi - lo + 1e-9) * 12);
+    const band = (i) => Math.floor((logs[i] - lo) / (hi - lo + 1e-9) * 10);
     surface.image = picture(n, (i) => {
       const row = Math.floor(i / n), col = i % n, flipped = (n - 1 - row) * n + col;
       const b = band(flipped), edge = (col + 1 < n && band(flipped + 1) !== b) || (row + 1 < n && band(flipped - n) !== b);
@@ -190,8 +197,10 @@ function drawNetwork(widths, weights) {
     const outputs = widths[l + 1];
     for (let i = 0; i < shown[l]; i++) for (let j = 0; j < shown[l + 1]; j++) {
       const w = layer[i * outputs + j];
-      c.strokeStyle = w >= 0 ? 'rgba(232,113,10,0.8)' : 'rgba(25,103,210,0.8)';
-      c.lineWidth = 0.3 + 4 * Math.abs(w) / largest;
+      // Small weights faint and thin: the large ones carry what the network learned.
+      const size = Math.abs(w) / largest, alpha = (0.1 + 0.9 * size).toFixed(2);
+      c.strokeStyle = w >= 0 ? `rgba(232,113,10,${alpha})` : `rgba(25,103,210,${alpha})`;
+      c.lineWidth = 0.3 + 3.5 * size;
       c.beginPath(); c.moveTo(x(l), y(l, i)); c.lineTo(x(l + 1), y(l + 1, j)); c.stroke();
     }
   });
