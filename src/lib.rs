@@ -81,7 +81,8 @@ mod train;
 /// loop; a [`TrainReport`] is what the run produced, saved in an [`ArtifactDir`].
 pub use artifacts::{ArtifactDir, ModelCard, Summary, BURN_VERSION, FORMAT_VERSION};
 pub use config::{
-    ActivationKind, Keep, LearningRate, Missing, ModelKind, OutputKind, Task, TrainConfig,
+    ActivationKind, Keep, LearningRate, Missing, ModelKind, OptimizerKind, OutputKind,
+    ScheduleKind, Task, TrainConfig,
 };
 /// Configure: every tunable knob of a run, and its one-of-a-few choices.
 /// Predict and evaluate: a saved folder loaded again.

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::machine::checksum::checksum;
 
+use super::older::upgrade;
 use super::{
     check_format, commit, links, to_json, verify, ArtifactDir, ModelCard, FORMAT_VERSION,
     MODEL_FILE,
@@ -109,8 +110,11 @@ impl ArtifactDir {
                 state_path.display()
             );
         }
-        let state: State<ModelConfig> = serde_json::from_str(&text)
-            .with_context(|| format!("{} is damaged", state_path.display()))?;
+        let damaged = || format!("{} is damaged", state_path.display());
+        let mut state: serde_json::Value = serde_json::from_str(&text).with_context(damaged)?;
+        // A checkpoint of an older stepwise: the options added since, at their defaults.
+        upgrade(&mut state["card"]);
+        let state: State<ModelConfig> = serde_json::from_value(state).with_context(damaged)?;
         // Each record must be the one state.json was written with, by its format's checksum.
         let format = state.format_version;
         let read_checked = |name: &str, expected: &str| -> Result<Vec<u8>> {

@@ -8,26 +8,45 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use super::FORMAT_VERSION;
+use crate::config::TrainConfig;
 
 /// Options added since format 2, as a card at their defaults writes them: `--noise`; the
-/// pictures' `--image-size`, `--grayscale` and `--channels`; the MLP's convolutions.
-const ADDED_AT_DEFAULT: [&str; 5] = [
+/// pictures' `--image-size`, `--grayscale` and `--channels`; the MLP's convolutions; the
+/// optimizers' and the schedules' options.
+const ADDED_AT_DEFAULT: [&str; 15] = [
     r#""noise":null"#,
     r#""image_size":null"#,
     r#""grayscale":false"#,
     r#""channels":[8,16]"#,
     r#""convolutions":null"#,
+    r#""schedule":"constant""#,
+    r#""step_size":30"#,
+    r#""gamma":0.1"#,
+    r#""min_lr":0.0"#,
+    r#""warmup":5"#,
+    r#""optimizer":"sgd""#,
+    r#""beta1":0.9"#,
+    r#""beta2":0.999"#,
+    r#""alpha":0.99"#,
+    r#""epsilon":1e-8"#,
 ];
 
 /// The card's JSON without the options of [`ADDED_AT_DEFAULT`] at their defaults.
 pub(super) fn without_added_defaults(json: String) -> String {
-    // A field is written after another (`,"noise":null`) or first in its object.
+    // A field is written after another (`,"noise":null`) or first in its object; only as a
+    // whole value (`"warmup":5` is not the start of `"warmup":50`).
     ADDED_AT_DEFAULT.iter().fold(json, |json, added| {
-        let after = format!(",{added}");
-        match json.contains(&after) {
-            true => json.replacen(&after, "", 1),
-            false => json.replacen(&format!("{added},"), "", 1),
+        let places = [
+            (format!(",{added},"), ","),
+            (format!(",{added}}}"), "}"),
+            (format!("{{{added},"), "{"),
+        ];
+        for (place, kept) in places {
+            if let Some(at) = json.find(&place) {
+                return format!("{}{kept}{}", &json[..at], &json[at + place.len()..]);
+            }
         }
+        json
     })
 }
 
@@ -52,6 +71,12 @@ pub(super) fn upgrade(config: &mut serde_json::Value) {
             .chain(since_format_1.into_iter().filter(|_| format_1));
         for (field, value) in added {
             training.entry(field).or_insert(value);
+        }
+        // Every option added since, at today's default.
+        if let Ok(serde_json::Value::Object(defaults)) = serde_json::to_value(TrainConfig::new()) {
+            for (field, value) in defaults {
+                training.entry(field).or_insert(value);
+            }
         }
     }
 }
@@ -142,4 +167,22 @@ pub(super) fn not_ours(path: &Path) -> String {
 #[derive(Deserialize)]
 struct FormatProbe {
     format_version: u32,
+}
+
+#[cfg(test)]
+mod added_tests {
+    use super::without_added_defaults;
+
+    #[test]
+    fn only_a_whole_default_value_leaves_the_checksum() {
+        let stripped = |json: &str| without_added_defaults(json.to_string());
+        assert_eq!(stripped(r#"{"a":1,"warmup":5,"b":2}"#), r#"{"a":1,"b":2}"#);
+        assert_eq!(stripped(r#"{"a":1,"warmup":5}"#), r#"{"a":1}"#);
+        assert_eq!(stripped(r#"{"warmup":5,"b":2}"#), r#"{"b":2}"#);
+        assert_eq!(stripped(r#"{"a":1,"warmup":50}"#), r#"{"a":1,"warmup":50}"#);
+        assert_eq!(
+            stripped(r#"{"a":1,"beta2":0.9999}"#),
+            r#"{"a":1,"beta2":0.9999}"#
+        );
+    }
 }

@@ -13,8 +13,13 @@ use crate::config::{ModelKind, TrainConfig};
 use super::Cli;
 
 /// Training options `lr-find` has no use for: it runs its own ~100 steps of rising rates.
-const LR_FIND_UNUSED: [&str; 7] = [
+const LR_FIND_UNUSED: [&str; 12] = [
     "learning_rate",
+    "schedule",
+    "step_size",
+    "gamma",
+    "min_lr",
+    "warmup",
     "epochs",
     "target_loss",
     "patience",
@@ -24,8 +29,18 @@ const LR_FIND_UNUSED: [&str; 7] = [
 ];
 
 /// Training options `gradcheck` has no use for: it compares gradients at INIT and takes no step.
-const GRADCHECK_UNUSED: [&str; 13] = [
+const GRADCHECK_UNUSED: [&str; 23] = [
     "learning_rate",
+    "schedule",
+    "step_size",
+    "gamma",
+    "min_lr",
+    "warmup",
+    "optimizer",
+    "beta1",
+    "beta2",
+    "alpha",
+    "epsilon",
     "momentum",
     "nesterov",
     "weight_decay",
@@ -232,9 +247,31 @@ pub fn step_rule() -> String {
   velocity  ← momentum × velocity + gradient        (--momentum {}, dampening 0)
   parameter ← parameter − learning_rate × velocity  (--lr {})
   Each step uses a minibatch of {} rows (--batch-size); an epoch is one pass over the data.
+The other optimizers (--optimizer), per parameter, g its gradient, t the step (from 1):
+  adam     m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  parameter ← parameter − lr·m̂ / (√v̂ + ε),
+           m̂ = m / (1−β1^t), v̂ = v / (1−β2^t)   (--beta1 {}, --beta2 {}, --epsilon {:e})
+  adamw    parameter ← parameter − lr·(m̂ / (√v̂ + ε) + weight_decay·parameter)   (--weight-decay)
+  rmsprop  v ← α·v + (1−α)·g²;  parameter ← parameter − lr·g / (√v + ε)   (--alpha {})
+  (--weight-decay adds weight_decay·parameter to g for sgd, adam and rmsprop.)
+The learning rate of each epoch (--schedule), lr0 the --lr, e the epoch (from 1), E --epochs:
+  constant lr0 (the default)
+  step     lr0 · γ^⌊(e−1) / step_size⌋          (--gamma {}, --step-size {})
+  cosine   min_lr + ½(lr0 − min_lr)(1 + cos(π(e−1)/(E−1)))   (--min-lr {})
+  warmup   lr0 · min(e, N) / N                   (--warmup N, {} by default)
 STOP after {} epochs (--epochs), at --target-loss, after --patience epochs without
 improvement, or when the loss diverges (NaN, or 1000 times its lowest). The saved model is the
 epoch with the lowest validation loss (--keep best), or the last (--keep last).",
-        defaults.momentum, defaults.learning_rate, defaults.batch_size, defaults.epochs
+        defaults.momentum,
+        defaults.learning_rate,
+        defaults.batch_size,
+        defaults.beta1,
+        defaults.beta2,
+        defaults.epsilon,
+        defaults.alpha,
+        defaults.gamma,
+        defaults.step_size,
+        defaults.min_lr,
+        defaults.warmup,
+        defaults.epochs
     )
 }

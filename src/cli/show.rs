@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 
+use crate::config::OptimizerKind;
 use crate::machine;
 use crate::model::Architecture;
 use crate::pictures::curve;
@@ -58,19 +59,35 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-/// STEP as this run takes it: SGD's rate (and where it came from), momentum, weight decay,
-/// clipping.
+/// STEP as this run takes it: the optimizer, its rate (and where it came from), momentum or
+/// its decays, weight decay, clipping.
 fn step_rule(plan: &Plan) -> String {
     let config = plan.config();
-    let mut step = match plan.lr_finding {
-        Some(_) => format!("SGD lr {:.3e} (found by lr-find)", plan.learning_rate()),
-        None => format!("SGD lr {}", plan.learning_rate()),
+    let optimizer = match config.optimizer {
+        OptimizerKind::Sgd => "SGD",
+        OptimizerKind::Adam => "Adam",
+        OptimizerKind::Adamw => "AdamW",
+        OptimizerKind::Rmsprop => "RMSprop",
     };
-    if config.momentum > 0.0 {
-        step += &format!(" momentum {}", config.momentum);
-        if config.nesterov {
-            step += " nesterov";
+    let mut step = match plan.lr_finding {
+        Some(_) => format!(
+            "{optimizer} lr {:.3e} (found by lr-find)",
+            plan.learning_rate()
+        ),
+        None => format!("{optimizer} lr {}", plan.learning_rate()),
+    };
+    match config.optimizer {
+        OptimizerKind::Sgd if config.momentum > 0.0 => {
+            step += &format!(" momentum {}", config.momentum);
+            if config.nesterov {
+                step += " nesterov";
+            }
         }
+        OptimizerKind::Sgd => {}
+        OptimizerKind::Adam | OptimizerKind::Adamw => {
+            step += &format!(" betas {}, {}", config.beta1, config.beta2)
+        }
+        OptimizerKind::Rmsprop => step += &format!(" alpha {}", config.alpha),
     }
     if config.weight_decay > 0.0 {
         step += &format!(" weight decay {}", config.weight_decay);

@@ -34,6 +34,37 @@ pub enum ActivationKind {
     Sigmoid,
 }
 
+/// How STEP turns the gradients into a move of the parameters (the rules: `train --help`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// Stochastic gradient descent with momentum: the article's rule.
+    Sgd,
+    /// Adam: each parameter's step is its gradient's running mean over the running root mean
+    /// square, both corrected for their start at zero.
+    Adam,
+    /// Adam with decoupled weight decay: the decay shrinks the parameter directly, not through
+    /// the gradient.
+    Adamw,
+    /// RMSprop: the gradient over the running root mean square of recent gradients.
+    Rmsprop,
+}
+
+/// How the learning rate changes from epoch to epoch (`--schedule`), from burn's schedulers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ScheduleKind {
+    /// The same rate every epoch: the article's.
+    Constant,
+    /// Multiplied by --gamma every --step-size epochs.
+    Step,
+    /// Down a half cosine from --lr at the first epoch to --min-lr at the last.
+    Cosine,
+    /// Up a straight line from --lr / N at the first epoch to --lr at the Nth (--warmup N),
+    /// then constant.
+    Warmup,
+}
+
 /// What the network's outputs pass through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -48,6 +79,28 @@ impl std::fmt::Display for Task {
         f.write_str(match self {
             Task::Classification => "classification",
             Task::Regression => "regression",
+        })
+    }
+}
+
+impl std::fmt::Display for ScheduleKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ScheduleKind::Constant => "constant",
+            ScheduleKind::Step => "step",
+            ScheduleKind::Cosine => "cosine",
+            ScheduleKind::Warmup => "warmup",
+        })
+    }
+}
+
+impl std::fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::Adamw => "adamw",
+            OptimizerKind::Rmsprop => "rmsprop",
         })
     }
 }

@@ -8,8 +8,12 @@
 
 mod choices;
 mod command;
+mod validate;
 
-pub use choices::{ActivationKind, Keep, LearningRate, Missing, ModelKind, OutputKind, Task};
+pub use choices::{
+    ActivationKind, Keep, LearningRate, Missing, ModelKind, OptimizerKind, OutputKind,
+    ScheduleKind, Task,
+};
 pub use command::{command_line, shell_word};
 
 use burn::config::Config;
@@ -101,8 +105,63 @@ pub struct TrainConfig {
     #[arg(long = "lr", default_value_t = LearningRate::Fixed(0.01))]
     pub learning_rate: LearningRate,
 
-    /// Momentum: the fraction of the previous step's velocity kept in the next step (0 = plain
-    /// gradient descent). Dampening is 0, as in the textbook and PyTorch.
+    /// How the learning rate changes from epoch to epoch: `constant` (the article's), `step`
+    /// (× --gamma every --step-size epochs), `cosine` (down to --min-lr at the last epoch),
+    /// `warmup` (up from --lr / N over the first --warmup N epochs).
+    #[config(default = "ScheduleKind::Constant")]
+    #[arg(long, value_enum, default_value_t = ScheduleKind::Constant)]
+    pub schedule: ScheduleKind,
+
+    /// step: epochs between two cuts of the learning rate.
+    #[config(default = 30)]
+    #[arg(long, default_value_t = 30, value_name = "EPOCHS")]
+    pub step_size: usize,
+
+    /// step: what each cut multiplies the learning rate by.
+    #[config(default = 0.1)]
+    #[arg(long, default_value_t = 0.1)]
+    pub gamma: f64,
+
+    /// cosine: the learning rate of the last epoch.
+    #[config(default = 0.0)]
+    #[arg(long, default_value_t = 0.0)]
+    pub min_lr: f64,
+
+    /// warmup: epochs the learning rate takes to rise to --lr.
+    #[config(default = 5)]
+    #[arg(long, default_value_t = 5, value_name = "EPOCHS")]
+    pub warmup: usize,
+
+    /// How STEP moves the parameters: `sgd`, the article's rule (with --momentum, --nesterov);
+    /// `adam`, `adamw` (decoupled --weight-decay) and `rmsprop`, which scale each parameter's
+    /// step by its gradients' recent size (--beta1, --beta2, --epsilon). Each rule: `--help`.
+    #[config(default = "OptimizerKind::Sgd")]
+    #[arg(long, value_enum, default_value_t = OptimizerKind::Sgd)]
+    pub optimizer: OptimizerKind,
+
+    /// Adam, AdamW: how much of the gradient's running mean each step keeps.
+    #[config(default = 0.9)]
+    #[arg(long, default_value_t = 0.9)]
+    pub beta1: f64,
+
+    /// Adam, AdamW: how much of the squared gradient's running mean each step keeps (RMSprop's
+    /// is --alpha).
+    #[config(default = 0.999)]
+    #[arg(long, default_value_t = 0.999)]
+    pub beta2: f64,
+
+    /// RMSprop: how much of the squared gradient's running mean each step keeps.
+    #[config(default = 0.99)]
+    #[arg(long, default_value_t = 0.99)]
+    pub alpha: f64,
+
+    /// Adam, AdamW, RMSprop: added to the root mean square so a step never divides by zero.
+    #[config(default = 1e-8)]
+    #[arg(long, default_value_t = 1e-8)]
+    pub epsilon: f64,
+
+    /// Momentum (sgd): the fraction of the previous step's velocity kept in the next step (0 =
+    /// plain gradient descent). Dampening is 0, as in the textbook and PyTorch.
     #[config(default = 0.9)]
     #[arg(long, default_value_t = 0.9)]
     pub momentum: f64,
@@ -112,7 +171,8 @@ pub struct TrainConfig {
     #[arg(long)]
     pub nesterov: bool,
 
-    /// L2 penalty: adds `weight_decay × parameter` to each gradient, pulling weights to zero.
+    /// L2 penalty: adds `weight_decay × parameter` to each gradient, pulling weights to zero
+    /// (adamw: subtracts `learning_rate × weight_decay × parameter` from it at each step).
     #[config(default = 0.0)]
     #[arg(long, default_value_t = 0.0)]
     pub weight_decay: f64,
@@ -171,119 +231,6 @@ pub struct TrainConfig {
     #[config(default = 42)]
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-}
-
-impl TrainConfig {
-    /// Checks the numbers a person can get wrong, before any work starts.
-    pub fn validate(&self) -> anyhow::Result<()> {
-        use anyhow::bail;
-        if let LearningRate::Fixed(rate) = self.learning_rate {
-            if !(rate > 0.0 && rate.is_finite()) {
-                bail!("--lr must be a positive number or `auto`, got {rate}; try 0.01");
-            }
-        }
-        if self.epochs == 0 {
-            bail!("--epochs must be at least 1");
-        }
-        if self.batch_size == 0 {
-            bail!("--batch-size must be at least 1");
-        }
-        if !(0.0..1.0).contains(&self.momentum) {
-            bail!(
-                "--momentum must be in [0, 1), got {}; 0.9 is usual, 0 turns it off",
-                self.momentum
-            );
-        }
-        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            bail!(
-                "--weight-decay must be 0 or positive, got {}",
-                self.weight_decay
-            );
-        }
-        if let Some(norm) = self.clip_grad_norm {
-            if !(norm > 0.0 && norm.is_finite()) {
-                bail!("--clip-grad-norm must be a positive number, got {norm}");
-            }
-        }
-        if let Some(fraction) = self.valid_fraction {
-            if !(0.0..1.0).contains(&fraction) {
-                bail!("--valid-fraction must be in [0, 1), got {fraction}; try 0.2");
-            }
-        }
-        if self.model != ModelKind::Linear && (self.hidden.is_empty() || self.hidden.contains(&0)) {
-            bail!("--hidden needs one or more positive layer widths, e.g. `--hidden 16,16`");
-        }
-        if self.channels.is_empty() || self.channels.contains(&0) {
-            bail!("--channels needs one or more positive channel counts, e.g. `--channels 8,16`");
-        }
-        if self.checkpoint_every == Some(0) {
-            bail!("--checkpoint-every must be at least 1 (epochs between checkpoints)");
-        }
-        if self.nesterov && self.momentum == 0.0 {
-            bail!("--nesterov needs a --momentum above 0, e.g. `--momentum 0.9`");
-        }
-        self.validate_stop()?;
-        self.validate_image_size()?;
-        self.validate_columns()
-    }
-
-    /// STOP's numbers: the target loss, the patience and what counts as progress.
-    fn validate_stop(&self) -> anyhow::Result<()> {
-        use anyhow::bail;
-        if let Some(target) = self.target_loss {
-            if !(target >= 0.0 && target.is_finite()) {
-                bail!("--target-loss must be 0 or a positive number, got {target}; try 0.05");
-            }
-        }
-        if self.patience == Some(0) {
-            bail!("--patience must be at least 1 (epochs without improvement before STOP)");
-        }
-        if !(self.min_delta >= 0.0 && self.min_delta.is_finite()) {
-            bail!(
-                "--min-delta must be 0 or a positive number, got {}; try 0.001",
-                self.min_delta
-            );
-        }
-        Ok(())
-    }
-
-    /// Pictures are resized as u32 sides: `--image-size` from 1 to [`MAX_IMAGE_SIZE`].
-    fn validate_image_size(&self) -> anyhow::Result<()> {
-        match self.image_size {
-            Some(size) if !(1..=MAX_IMAGE_SIZE).contains(&size) => anyhow::bail!(
-                "--image-size must be from 1 to {MAX_IMAGE_SIZE} (pixels a side), got {size}; \
-                 e.g. `--image-size 28`"
-            ),
-            _ => Ok(()),
-        }
-    }
-
-    /// --features, --ignore and --label must not contradict each other.
-    fn validate_columns(&self) -> anyhow::Result<()> {
-        use anyhow::bail;
-        for (option, names) in [("--features", &self.features), ("--ignore", &self.ignore)] {
-            if let Some(name) = names.iter().find(|name| name.trim().is_empty()) {
-                bail!("{option} has an empty column name ('{name}'); separate names with commas");
-            }
-            if let Some(label) = &self.label {
-                if names.contains(label) {
-                    bail!(
-                        "{option} names '{label}', the label column; the label is never a feature"
-                    );
-                }
-            }
-        }
-        for (option, names) in [("--features", &self.features), ("--ignore", &self.ignore)] {
-            let mut seen = std::collections::HashSet::new();
-            if let Some(name) = names.iter().find(|name| !seen.insert(name.as_str())) {
-                bail!("{option} names '{name}' twice; give each column once");
-            }
-        }
-        if let Some(name) = self.features.iter().find(|name| self.ignore.contains(name)) {
-            bail!("'{name}' is in both --features and --ignore; choose one");
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

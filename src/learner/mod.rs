@@ -16,13 +16,14 @@ pub mod loss;
 pub mod measure;
 pub mod metrics;
 mod resume;
+mod schedule;
 mod step;
 pub mod stop;
 mod watcher;
 
 use resume::EpochLoss;
 pub use resume::{Checkpoint, Position};
-pub(crate) use step::sgd;
+pub(crate) use step::optimizer;
 pub use step::{gradients, step, Look};
 use watcher::Watching;
 pub use watcher::{Stepped, Watcher};
@@ -40,6 +41,7 @@ pub use crate::learner::keep::Kept;
 use crate::learner::loss::Loss;
 use crate::learner::measure::measure;
 use crate::learner::metrics::EpochMetrics;
+use crate::learner::schedule::Schedule;
 use crate::learner::stop::{Lowest, StopPolicy, StopReason, Watched};
 use crate::model::{Architecture, Network};
 
@@ -60,7 +62,8 @@ pub struct Learner<'a, A> {
     pub config: &'a TrainConfig,
     /// What INIT builds.
     pub architecture: &'a A,
-    /// The learning rate of every STEP (`--lr`, or what `--lr auto` found).
+    /// The learning rate (`--lr`, or what `--lr auto` found): of every STEP, or where the
+    /// schedule starts (`--schedule`).
     pub learning_rate: f64,
     /// The device to train on, without autodiff (the learner turns it on).
     pub device: Device,
@@ -101,21 +104,22 @@ impl<A: Architecture> Learner<'_, A> {
             mut position,
             mut lowest,
         } = self.start(resume, watcher)?;
+        // The learning rate of each epoch (the same every epoch unless --schedule says).
+        let mut schedule = Schedule::starting_at(self.config, self.learning_rate, position.epoch)?;
         loop {
-            let epoch = position.epoch;
+            let (epoch, rate) = (position.epoch, schedule.next_rate());
             // The epoch's loss is summed on the device and read back once, at the end.
             let mut loss_sum = EpochLoss::resume(&position, &self.device);
             for batch in self.batches(train, epoch).skip(position.steps_done) {
                 let batch_rows = batch.0.dims()[0];
                 // PREDICT, LOSS, GRADIENT, STEP on one minibatch (step.rs: the one STEP).
-                let rate = self.learning_rate;
                 let look = &mut Watching(watcher);
                 let (stepped, loss) =
                     step(model, &mut optimizer, &loss_function, batch, rate, look);
                 model = stepped;
                 position.steps_done += 1;
                 // The watcher sees the step (the playground holds the loop here while paused).
-                watcher.stepped(&Stepped::new(&position, batch_rows, &model, &loss));
+                watcher.stepped(&Stepped::new(&position, (batch_rows, rate), &model, &loss));
                 loss_sum.add(loss.inner(), batch_rows);
                 // STOP, asked from outside (Ctrl-C): keep everything, end after this step.
                 if watcher.interrupted() {
@@ -126,12 +130,11 @@ impl<A: Architecture> Learner<'_, A> {
                 }
             }
             let train_loss = loss_sum.read() / train.rows as f64;
-            let metrics = self.epoch_metrics(epoch, train_loss, &model, &loss_function, valid);
+            let metrics = self.epoch_metrics(epoch, rate, train_loss, &model, valid);
             watcher.epoch(&metrics);
             watcher.network(epoch, &model);
             let monitored_loss = metrics.monitored_loss();
             position.finish_epoch(metrics);
-
             // STOP: is the loss acceptable, stuck, or blown up — or are we out of epochs?
             let stop = position.stop_policy.check(epoch, monitored_loss);
             // The lowest loss so far: what `--keep best` saves and a diverging run falls back on.
@@ -190,12 +193,12 @@ impl<A: Architecture> Learner<'_, A> {
     fn epoch_metrics(
         &self,
         epoch: usize,
+        learning_rate: f64,
         train_loss: f64,
         model: &A::Network,
-        loss_function: &Loss,
         valid: Option<&DeviceData>,
     ) -> EpochMetrics {
-        let measured = valid.map(|valid| measure(&model.valid(), loss_function, valid));
+        let measured = valid.map(|valid| measure(&model.valid(), &Loss, valid));
         // Both losses are never below 0; rounding can give -1e-9, which reads as -0.000000.
         let at_least_zero = |loss: f64| if loss <= 0.0 { 0.0 } else { loss };
         EpochMetrics {
@@ -203,7 +206,7 @@ impl<A: Architecture> Learner<'_, A> {
             train_loss: at_least_zero(train_loss),
             valid_loss: measured.map(|measured| at_least_zero(measured.loss)),
             valid_accuracy: measured.and_then(|measured| measured.accuracy),
-            learning_rate: self.learning_rate,
+            learning_rate,
         }
     }
 
@@ -260,7 +263,7 @@ impl<A: Architecture> Learner<'_, A> {
         });
         Init {
             model,
-            optimizer: sgd(self.config),
+            optimizer: optimizer(self.config),
             loss_function: Loss,
             position: Position::start(StopPolicy::new(
                 self.config.target_loss,

@@ -8,7 +8,7 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::{Bytes, Device, Tensor};
 use serde::{Deserialize, Serialize};
 
-use super::{sgd, Init, Learner};
+use super::{optimizer, Init, Learner};
 use crate::learner::loss::Loss;
 use crate::learner::metrics::EpochMetrics;
 use crate::learner::stop::StopPolicy;
@@ -120,10 +120,10 @@ impl<A: Architecture> Learner<'_, A> {
             .transpose()?;
         // burn panics on some malformed optimizer records; a damaged file must be an error.
         let optimizer = catch_unwind(AssertUnwindSafe(|| {
-            sgd(self.config).from_bytes(Bytes::from_bytes_vec(checkpoint.optimizer))
+            optimizer(self.config).from_bytes(Bytes::from_bytes_vec(checkpoint.optimizer))
         }))
-        .map_err(|_| anyhow!("the checkpoint's SGD state is damaged"))?
-        .map_err(|err| anyhow!("the checkpoint's SGD state is damaged: {err}"))?;
+        .map_err(|_| anyhow!("the checkpoint's optimizer state is damaged"))?
+        .map_err(|err| anyhow!("the checkpoint's optimizer state is damaged: {err}"))?;
         Ok(Init {
             model,
             optimizer,

@@ -7,10 +7,12 @@
 use burn::grad_clipping::GradientClippingConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{
+    AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer, RmsPropConfig, SgdConfig,
+};
 use burn::tensor::Tensor;
 
-use crate::config::TrainConfig;
+use crate::config::{OptimizerKind, TrainConfig};
 use crate::learner::loss::{Loss, TargetTensor};
 use crate::model::Network;
 
@@ -64,20 +66,60 @@ pub fn step<N: Network>(
     (model, loss)
 }
 
+/// The optimizer STEP uses, from burn: SGD by default (the article's rule), or Adam, AdamW or
+/// RMSprop; each with the configured weight decay and gradient clipping. The one place an
+/// optimizer is built: INIT, a resumed run and the teaching tools all ask here.
+pub(crate) fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
+    let clipping = config.clip_grad_norm.map(GradientClippingConfig::Norm);
+    let decay = config.weight_decay as f32;
+    let l2 = (decay > 0.0).then(|| WeightDecayConfig::new(decay));
+    let (beta1, beta2, epsilon) = (
+        config.beta1 as f32,
+        config.beta2 as f32,
+        config.epsilon as f32,
+    );
+    match config.optimizer {
+        OptimizerKind::Sgd => sgd(config, l2, clipping),
+        OptimizerKind::Adam => AdamConfig::new()
+            .with_beta_1(beta1)
+            .with_beta_2(beta2)
+            .with_epsilon(epsilon)
+            .with_weight_decay(l2)
+            .with_grad_clipping(clipping)
+            .init(),
+        OptimizerKind::Adamw => AdamWConfig::new()
+            .with_beta_1(beta1)
+            .with_beta_2(beta2)
+            .with_epsilon(epsilon)
+            .with_weight_decay(decay)
+            .with_grad_clipping(clipping)
+            .init(),
+        OptimizerKind::Rmsprop => RmsPropConfig::new()
+            .with_alpha(config.alpha as f32)
+            .with_momentum(0.0)
+            .with_epsilon(epsilon)
+            .with_weight_decay(l2)
+            .with_grad_clipping(clipping)
+            .init(),
+    }
+}
+
 /// burn's SGD with the configured momentum (dampening 0, the textbook rule
-/// `velocity ← momentum × velocity + gradient`), weight decay and gradient clipping.
-pub(crate) fn sgd(config: &TrainConfig) -> ModuleOptimizer {
+/// `velocity ← momentum × velocity + gradient`).
+fn sgd(
+    config: &TrainConfig,
+    weight_decay: Option<WeightDecayConfig>,
+    clipping: Option<GradientClippingConfig>,
+) -> ModuleOptimizer {
     let momentum = (config.momentum > 0.0).then(|| {
         MomentumConfig::new()
             .with_momentum(config.momentum)
             .with_dampening(0.0)
             .with_nesterov(config.nesterov)
     });
-    let weight_decay =
-        (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay as f32));
     SgdConfig::new()
         .with_momentum(momentum)
         .with_weight_decay(weight_decay)
-        .with_gradient_clipping(config.clip_grad_norm.map(GradientClippingConfig::Norm))
+        .with_gradient_clipping(clipping)
         .init()
 }

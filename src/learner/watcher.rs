@@ -47,6 +47,8 @@ pub struct Stepped<'a, N> {
     pub steps_done: usize,
     /// The rows of the batch it learned from.
     pub batch_rows: usize,
+    /// The learning rate it stepped with.
+    pub learning_rate: f64,
     /// The network after the STEP (with autodiff).
     pub model: &'a N,
     /// The batch's loss before the STEP `[1]`, on the device (reading it waits for the device).
@@ -54,12 +56,18 @@ pub struct Stepped<'a, N> {
 }
 
 impl<'a, N> Stepped<'a, N> {
-    pub(super) fn new(at: &Position, batch_rows: usize, model: &'a N, loss: &'a Tensor<1>) -> Self {
+    pub(super) fn new(
+        at: &Position,
+        (batch_rows, learning_rate): (usize, f64),
+        model: &'a N,
+        loss: &'a Tensor<1>,
+    ) -> Self {
         let (epoch, steps_done) = (at.epoch, at.steps_done);
         Stepped {
             epoch,
             steps_done,
             batch_rows,
+            learning_rate,
             model,
             loss,
         }

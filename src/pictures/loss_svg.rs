@@ -69,19 +69,16 @@ pub fn loss_svg(history: &[EpochMetrics], marks: &LossMarks) -> Result<String> {
             points: valid,
         });
     }
-    let accuracy: Vec<(f64, f64)> = history
-        .iter()
-        .filter_map(|metrics| Some((epoch(metrics), metrics.valid_accuracy?)))
-        .collect();
     let names = mark_names(marks);
     add_marks(&mut losses, marks, &names);
     let y_desc = format!("loss ({})", marks.name);
+    let below = panels_below(history);
 
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(plotting)?;
-        let (top, bottom) = if accuracy.is_empty() {
+        let (top, bottom) = if below.is_empty() {
             (root.clone(), None)
         } else {
             let (top, bottom) = root.split_vertically(SIZE.1 * 3 / 5);
@@ -95,17 +92,48 @@ pub fn loss_svg(history: &[EpochMetrics], marks: &LossMarks) -> Result<String> {
         };
         panel(&top, [&caption, "epoch", &y_desc], &losses, true, falling)?;
         if let Some(bottom) = bottom {
-            let accuracy = [Series {
-                name: "valid accuracy",
-                color: VALID,
-                points: accuracy,
-            }];
-            let rising = SeriesLabelPosition::LowerRight;
-            panel(&bottom, ["", "epoch", "accuracy"], &accuracy, false, rising)?;
+            let areas = bottom.split_evenly((below.len(), 1));
+            for (area, (name, series, legend)) in areas.iter().zip(below) {
+                panel(area, ["", "epoch", name], &[series], false, legend)?;
+            }
         }
         root.present().map_err(plotting)?;
     }
     Ok(svg)
+}
+
+/// The panels under the loss: the validation accuracy (classes), and the learning rate when
+/// it changes from epoch to epoch (`--schedule`).
+fn panels_below(
+    history: &[EpochMetrics],
+) -> Vec<(&'static str, Series<'static>, SeriesLabelPosition)> {
+    let epoch = |metrics: &EpochMetrics| metrics.epoch as f64;
+    let accuracy: Vec<(f64, f64)> = history
+        .iter()
+        .filter_map(|metrics| Some((epoch(metrics), metrics.valid_accuracy?)))
+        .collect();
+    let rates: Vec<(f64, f64)> = history
+        .iter()
+        .map(|metrics| (epoch(metrics), metrics.learning_rate))
+        .collect();
+    let mut below = Vec::new();
+    if !accuracy.is_empty() {
+        let series = Series {
+            name: "valid accuracy",
+            color: VALID,
+            points: accuracy,
+        };
+        below.push(("accuracy", series, SeriesLabelPosition::LowerRight));
+    }
+    if rates.windows(2).any(|pair| pair[0].1 != pair[1].1) {
+        let series = Series {
+            name: "learning rate (--schedule)",
+            color: RGBColor(120, 120, 120),
+            points: rates,
+        };
+        below.push(("learning rate", series, SeriesLabelPosition::UpperRight));
+    }
+    below
 }
 
 /// The legend's names of the target loss and the kept epoch.
@@ -145,6 +173,26 @@ fn add_marks<'a>(losses: &mut Vec<Series<'a>>, marks: &LossMarks, names: &'a [Op
 mod tests {
     use super::*;
     use crate::config::Task;
+
+    #[test]
+    fn the_learning_rate_is_drawn_only_when_a_schedule_changes_it() {
+        let history = |rates: [f64; 3]| -> Vec<EpochMetrics> {
+            (0..3)
+                .map(|i| EpochMetrics {
+                    epoch: i + 1,
+                    train_loss: 1.0 / (i + 1) as f64,
+                    valid_loss: None,
+                    valid_accuracy: None,
+                    learning_rate: rates[i],
+                })
+                .collect()
+        };
+        let marks = LossMarks::new(Task::Regression, None, None);
+        let constant = loss_svg(&history([0.1; 3]), &marks).unwrap();
+        assert!(!constant.contains("learning rate"));
+        let scheduled = loss_svg(&history([0.1, 0.05, 0.025]), &marks).unwrap();
+        assert!(scheduled.contains("learning rate (--schedule)"));
+    }
 
     #[test]
     fn the_kept_epochs_line_stands_at_that_epoch_across_every_curve() {

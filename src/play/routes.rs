@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -129,6 +130,7 @@ async fn start(State(shared): Server, Json(start): Json<Start>) -> Response {
         Ok(Ok(session)) => {
             let opening = session.opening.clone();
             shared.lock().insert(id, Arc::new(session));
+            tokio::spawn(end_unless_watched(shared, id));
             Json(opening).into_response()
         }
         Ok(Err(err)) => refused(StatusCode::BAD_REQUEST, format!("{err:#}")),
@@ -142,6 +144,7 @@ async fn events(State(shared): Server, Path(id): Path<u64>) -> Response {
     let Some(session) = shared.session(id) else {
         return no_session(id);
     };
+    session.watched.store(true, Ordering::Relaxed);
     let updates = session.updates.clone();
     let stopping = shared.stopping.clone();
     let ends = Ends { shared, id };
@@ -162,6 +165,21 @@ async fn events(State(shared): Server, Path(id): Path<u64>) -> Response {
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// How long a new session waits for its page to watch it.
+const WATCHED_WITHIN: Duration = Duration::from_secs(30);
+
+/// Ends a session no page came to watch (one that failed to load, or a script's request): it
+/// would hold its place under the bound forever.
+async fn end_unless_watched(shared: Arc<Shared>, id: u64) {
+    tokio::time::sleep(WATCHED_WITHIN).await;
+    let unwatched = shared
+        .session(id)
+        .is_some_and(|s| !s.watched.load(Ordering::Relaxed));
+    if unwatched {
+        shared.lock().remove(&id);
+    }
 }
 
 /// Ends a session when its page's event stream goes.

@@ -2,6 +2,7 @@
 //! same `Learner::run` as `stepwise train` — held by the page through a [`PlayWatcher`], and
 //! what it sends the page.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,6 +103,8 @@ pub struct Session {
     commands: Sender<Command>,
     pub updates: watch::Receiver<Arc<str>>,
     pub opening: Opening,
+    /// Whether a page has opened its event stream: a session no page watches is ended.
+    pub watched: AtomicBool,
 }
 
 impl Session {
@@ -127,6 +130,7 @@ impl Session {
             commands,
             updates: watching,
             opening,
+            watched: AtomicBool::new(false),
         })
     }
 

@@ -219,7 +219,7 @@ impl Watcher<Net> for PlayWatcher<'_> {
         let single = self.single_step();
         if let (true, Some((before, norms))) = (single, self.before.take()) {
             let after = parameters(step.model);
-            let learning_rate = self.plan.learning_rate();
+            let learning_rate = step.learning_rate;
             self.update.step = Some(StepNumbers {
                 epoch,
                 step: steps_done,

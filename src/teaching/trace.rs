@@ -91,8 +91,6 @@ impl<N: Network> Look<N> for Seen {
 /// Runs the first `steps` steps of `learner` on `train`, measuring every phase. (Long for the
 /// reason `Learner::run` is: the phases in order, each measured where it happens.)
 pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: usize) -> Trace {
-    let learning_rate = learner.learning_rate;
-
     // INIT
     let Init {
         mut model,
@@ -110,6 +108,7 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
     for (epoch, batch) in learner.endless_batches(train).take(steps) {
         let batch_rows = batch.0.dims()[0];
         let before = parameters(&model);
+        let learning_rate = learner.rate_at(epoch);
 
         // PREDICT, LOSS, GRADIENT, STEP: training's step, the trace looking at each phase.
         let mut seen = Seen::default();

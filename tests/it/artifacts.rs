@@ -175,6 +175,16 @@ fn a_model_saved_in_format_1_still_loads_and_predicts() {
         "noise",
         "channels",
         "grayscale",
+        "optimizer",
+        "beta1",
+        "beta2",
+        "alpha",
+        "epsilon",
+        "schedule",
+        "step_size",
+        "gamma",
+        "min_lr",
+        "warmup",
     ];
     for field in since.into_iter().chain(["image_size"]) {
         training.remove(field);

@@ -5,8 +5,8 @@
 
 use rand::seq::SliceRandom;
 use stepwise::{
-    ArtifactDir, Checkpoint, EpochMetrics, Keep, Kept, Learner, ModelKind, Prediction, Predictor,
-    Rows, Scores, StopReason, Targets, TrainConfig, Watched, Watcher,
+    ArtifactDir, Checkpoint, EpochMetrics, Keep, Kept, Learner, ModelKind, OptimizerKind,
+    Prediction, Predictor, Rows, Scores, StopReason, Targets, TrainConfig, Watched, Watcher,
 };
 use tempfile::tempdir;
 
@@ -314,4 +314,158 @@ fn checkpoints_are_taken_every_n_epochs_and_only_when_asked() {
             "--checkpoint-every {every:?}, keeps {keeps}"
         );
     }
+}
+
+/// Every parameter's numbers, in the order burn visits them.
+fn values(model: &impl burn::module::Module) -> Vec<f32> {
+    struct Values(Vec<f32>);
+    impl burn::module::ModuleVisitor for Values {
+        fn visit_float<const D: usize>(
+            &mut self,
+            param: &burn::module::Param<burn::tensor::Tensor<D>>,
+        ) {
+            self.0.extend(param.val().into_data().iter::<f32>());
+        }
+    }
+    let mut found = Values(Vec::new());
+    model.visit(&mut found);
+    found.0
+}
+
+/// Every parameter's gradient, in the same order.
+fn gradient_values(
+    model: &impl burn::module::Module,
+    gradients: &burn::optim::GradientsParams,
+) -> Vec<f32> {
+    struct Gradients<'a>(&'a burn::optim::GradientsParams, Vec<f32>);
+    impl burn::module::ModuleVisitor for Gradients<'_> {
+        fn visit_float<const D: usize>(
+            &mut self,
+            param: &burn::module::Param<burn::tensor::Tensor<D>>,
+        ) {
+            let gradient = self
+                .0
+                .get::<D>(param.id)
+                .expect("every parameter has a gradient");
+            self.1.extend(gradient.into_data().iter::<f32>());
+        }
+    }
+    let mut found = Gradients(gradients, Vec::new());
+    model.visit(&mut found);
+    found.1
+}
+
+/// The first three steps of a run of `config`, each as (parameters before, their gradients,
+/// parameters after), seen from inside the loop.
+fn three_steps_seen(config: TrainConfig) -> Vec<(Vec<f32>, Vec<f32>, Vec<f32>)> {
+    #[derive(Default)]
+    struct Seen(Vec<(Vec<f32>, Vec<f32>, Vec<f32>)>);
+    impl<N: stepwise::Network> Watcher<N> for Seen {
+        fn gradients(&mut self, model: &N, gradients: &burn::optim::GradientsParams) {
+            self.0
+                .push((values(model), gradient_values(model, gradients), Vec::new()));
+        }
+        fn stepped(&mut self, step: &stepwise::Stepped<'_, N>) {
+            self.0.last_mut().expect("gradients came first").2 = values(step.model);
+        }
+        fn interrupted(&self) -> bool {
+            self.0.len() >= 3
+        }
+    }
+    let dir = tempdir().unwrap();
+    let plan = plan(config, dir.path());
+    let mut seen = Seen::default();
+    plan.learner()
+        .run(plan.train_data(), plan.valid_data(), None, &mut seen)
+        .unwrap();
+    seen.0
+}
+
+/// Runs `rule` — (step t from 1, each parameter's index, value, gradient) → its change — over
+/// three steps of `config` and compares with what burn's optimizer did.
+fn steps_by(config: TrainConfig, mut rule: impl FnMut(i32, usize, f64, f64) -> f64) {
+    for (t, (before, gradients, after)) in three_steps_seen(config).into_iter().enumerate() {
+        for i in 0..before.len() {
+            let (p, g) = (before[i] as f64, gradients[i] as f64);
+            let expected = rule(t as i32 + 1, i, p, g);
+            let moved = after[i] as f64 - p;
+            let tolerance = 1e-4 * expected.abs() + 1e-7;
+            assert!(
+                (moved - expected).abs() <= tolerance,
+                "step {}, parameter {i}: moved {moved}, the rule says {expected}",
+                t + 1
+            );
+        }
+    }
+}
+
+/// The iris MLP with `optimizer` at rate 0.01.
+fn iris_with(optimizer: OptimizerKind) -> TrainConfig {
+    TrainConfig::new()
+        .with_optimizer(optimizer)
+        .with_learning_rate(0.01.into())
+}
+
+#[test]
+fn adam_steps_by_its_textbook_rule() {
+    let (lr, b1, b2, eps) = (0.01, 0.9, 0.999, 1e-8);
+    let (mut m, mut v) = (vec![0.0; 200], vec![0.0; 200]);
+    steps_by(iris_with(OptimizerKind::Adam), |t, i, _, g| {
+        m[i] = b1 * m[i] + (1.0 - b1) * g;
+        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+        let (m_hat, v_hat) = (m[i] / (1.0 - b1.powi(t)), v[i] / (1.0 - b2.powi(t)));
+        -lr * m_hat / (v_hat.sqrt() + eps)
+    });
+}
+
+#[test]
+fn adamw_decays_the_parameter_itself_and_adam_decays_the_gradient() {
+    let (lr, b1, b2, eps, decay) = (0.01, 0.9, 0.999, 1e-8, 0.1);
+    let (mut m, mut v) = (vec![0.0; 200], vec![0.0; 200]);
+    let adamw = iris_with(OptimizerKind::Adamw).with_weight_decay(decay);
+    steps_by(adamw, |t, i, p, g| {
+        m[i] = b1 * m[i] + (1.0 - b1) * g;
+        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+        let (m_hat, v_hat) = (m[i] / (1.0 - b1.powi(t)), v[i] / (1.0 - b2.powi(t)));
+        -lr * (m_hat / (v_hat.sqrt() + eps) + decay * p)
+    });
+    let (mut m, mut v) = (vec![0.0; 200], vec![0.0; 200]);
+    let adam = iris_with(OptimizerKind::Adam).with_weight_decay(decay);
+    steps_by(adam, |t, i, p, g| {
+        let g = g + decay * p;
+        m[i] = b1 * m[i] + (1.0 - b1) * g;
+        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+        let (m_hat, v_hat) = (m[i] / (1.0 - b1.powi(t)), v[i] / (1.0 - b2.powi(t)));
+        -lr * m_hat / (v_hat.sqrt() + eps)
+    });
+}
+
+#[test]
+fn rmsprop_steps_by_its_textbook_rule() {
+    let (lr, alpha, eps) = (0.01, 0.99, 1e-8);
+    let mut v = vec![0.0; 200];
+    steps_by(iris_with(OptimizerKind::Rmsprop), |_, i, _, g| {
+        v[i] = alpha * v[i] + (1.0 - alpha) * g * g;
+        -lr * g / (v[i].sqrt() + eps)
+    });
+}
+
+#[test]
+fn each_epoch_steps_with_its_scheduled_rate_and_records_it() {
+    let dir = tempdir().unwrap();
+    let config = TrainConfig::new()
+        .with_epochs(6)
+        .with_schedule(stepwise::ScheduleKind::Step)
+        .with_step_size(2)
+        .with_gamma(0.5);
+    let report = train(config, dir.path());
+    let rates: Vec<f64> = report
+        .training
+        .history
+        .iter()
+        .map(|m| m.learning_rate)
+        .collect();
+    assert_eq!(rates, [0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025]);
+    let csv = std::fs::read_to_string(dir.path().join("metrics.csv")).unwrap();
+    assert!(csv.lines().last().unwrap().ends_with(",0.0025"), "{csv}");
 }

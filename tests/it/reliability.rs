@@ -13,7 +13,9 @@ use std::{env, fs};
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use stepwise::{ArtifactDir, Plan, Prediction, Predictor, StopReason, TrainConfig};
+use stepwise::{
+    ArtifactDir, OptimizerKind, Plan, Prediction, Predictor, ScheduleKind, StopReason, TrainConfig,
+};
 use tempfile::tempdir;
 
 use crate::cli::{fails, stepwise, without_warnings};
@@ -58,8 +60,24 @@ fn copy_folder(from: &Path, to: &Path) {
 
 #[test]
 fn an_interrupted_run_resumes_to_exactly_the_uninterrupted_result() {
+    resumes_exactly(iris(12));
+}
+
+#[test]
+fn an_interrupted_adam_run_on_a_cosine_schedule_resumes_to_exactly_the_uninterrupted_result() {
+    // Adam's state (each parameter's two running means and its step count) goes in the
+    // checkpoint as SGD's momentum does; the schedule takes up at the checkpoint's epoch.
+    let adam = iris(12)
+        .with_optimizer(OptimizerKind::Adam)
+        .with_learning_rate(0.003.into())
+        .with_schedule(ScheduleKind::Cosine);
+    resumes_exactly(adam);
+}
+
+/// A run of `config` interrupted one step into epoch 6 and resumed ends as the whole run did.
+fn resumes_exactly(config: TrainConfig) {
     let whole = tempdir().unwrap();
-    train(iris(12), whole.path());
+    train(config.clone(), whole.path());
     assert!(
         ArtifactDir::new(whole.path()).checkpoint().exists(),
         "a run out of epochs keeps its checkpoint, to be trained longer"
@@ -67,7 +85,7 @@ fn an_interrupted_run_resumes_to_exactly_the_uninterrupted_result() {
 
     // Interrupted (as by Ctrl-C) one step into epoch 6: the model and a checkpoint are saved.
     let broken = tempdir().unwrap();
-    let mut interrupted = plan(iris(12), broken.path());
+    let mut interrupted = plan(config, broken.path());
     let flag = Arc::new(AtomicBool::new(false));
     interrupted.interrupt_on(Arc::clone(&flag));
     let report = interrupted

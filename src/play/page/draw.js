@@ -33,6 +33,7 @@ function drawStatus(update, opening, fps) {
   $('speed').textContent = update.samples_per_second ? Math.round(update.samples_per_second).toLocaleString('en') : '—';
   $('fps').textContent = String(fps);
   $('play').textContent = update.running ? '❚❚ pause' : '▶ play';
+  $('play').setAttribute('aria-label', update.running ? 'pause' : 'play');
   $('play').dataset.running = update.running;
   $('stop').textContent = update.stop ? `STOP: ${update.stop}. Reset to train again, or save it.` : '';
   for (const id of ['play', 'step', 'epoch']) $(id).disabled = Boolean(update.stop || update.error);

@@ -3,7 +3,7 @@
 // The drawing is in draw.js, loaded before this file.
 'use strict';
 
-const FIELDS = ['dataset', 'noise', 'valid-fraction', 'model', 'hidden', 'activation', 'lr',
+const FIELDS = ['dataset', 'noise', 'valid-fraction', 'model', 'hidden', 'activation', 'optimizer', 'lr',
   'momentum', 'batch-size', 'epochs', 'patience', 'target-loss', 'seed'];
 
 // What the page knows; `window.playground` lets a test (or a curious learner) read it.
@@ -26,7 +26,11 @@ function argumentsFromForm() {
   optional('--valid-fraction', 'valid-fraction');
   push('--model', 'model');
   if (value('model') === 'mlp') { push('--hidden', 'hidden'); push('--activation', 'activation'); }
-  for (const [flag, id] of [['--lr', 'lr'], ['--momentum', 'momentum'], ['--batch-size', 'batch-size'], ['--epochs', 'epochs']]) push(flag, id);
+  push('--optimizer', 'optimizer');
+  push('--lr', 'lr');
+  if (value('optimizer') === 'sgd') push('--momentum', 'momentum');
+  push('--batch-size', 'batch-size');
+  push('--epochs', 'epochs');
   optional('--patience', 'patience');
   optional('--target-loss', 'target-loss');
   push('--seed', 'seed');
@@ -202,6 +206,7 @@ function redraw() {
 $('setup').addEventListener('submit', (event) => { event.preventDefault(); start(); });
 $('dataset').addEventListener('change', () => { $('noise').dataset.touched = ''; showNoise(); });
 $('noise').addEventListener('input', () => { $('noise').dataset.touched = 'yes'; });
+$('optimizer').addEventListener('change', () => { $('momentum').disabled = $('optimizer').value !== 'sgd'; });
 $('model').addEventListener('change', () => { const linear = $('model').value === 'linear'; $('hidden').disabled = linear; $('activation').disabled = linear; });
 $('play').addEventListener('click', () => command(state.update && state.update.running ? 'pause' : 'play'));
 $('step').addEventListener('click', () => command('step'));
@@ -221,5 +226,6 @@ loadChoices().then(() => {
   if (location.search) $('noise').dataset.touched = 'yes';
   showNoise();
   $('model').dispatchEvent(new Event('change'));
+  $('optimizer').dispatchEvent(new Event('change'));
   start();
 }).catch((error) => showError(`cannot reach the server: ${error.message}`));
