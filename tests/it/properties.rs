@@ -406,38 +406,52 @@ fn iris_with(optimizer: OptimizerKind) -> TrainConfig {
         .with_learning_rate(0.01.into())
 }
 
+/// Adam's running means of every parameter, and its textbook step.
+struct Adam {
+    m: Vec<f64>,
+    v: Vec<f64>,
+}
+
+impl Adam {
+    const LR: f64 = 0.01;
+
+    fn new() -> Self {
+        Adam {
+            m: vec![0.0; 200],
+            v: vec![0.0; 200],
+        }
+    }
+
+    /// m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; the step −lr·m̂ / (√v̂ + ε) at step `t`.
+    fn step(&mut self, t: i32, i: usize, g: f64) -> f64 {
+        let (b1, b2, eps) = (0.9, 0.999, 1e-8);
+        self.m[i] = b1 * self.m[i] + (1.0 - b1) * g;
+        self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g;
+        let m_hat = self.m[i] / (1.0 - f64::powi(b1, t));
+        let v_hat = self.v[i] / (1.0 - f64::powi(b2, t));
+        -Self::LR * m_hat / (v_hat.sqrt() + eps)
+    }
+}
+
 #[test]
 fn adam_steps_by_its_textbook_rule() {
-    let (lr, b1, b2, eps) = (0.01, 0.9, 0.999, 1e-8);
-    let (mut m, mut v) = (vec![0.0; 200], vec![0.0; 200]);
+    let mut adam = Adam::new();
     steps_by(iris_with(OptimizerKind::Adam), |t, i, _, g| {
-        m[i] = b1 * m[i] + (1.0 - b1) * g;
-        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-        let (m_hat, v_hat) = (m[i] / (1.0 - b1.powi(t)), v[i] / (1.0 - b2.powi(t)));
-        -lr * m_hat / (v_hat.sqrt() + eps)
+        adam.step(t, i, g)
     });
 }
 
 #[test]
 fn adamw_decays_the_parameter_itself_and_adam_decays_the_gradient() {
-    let (lr, b1, b2, eps, decay) = (0.01, 0.9, 0.999, 1e-8, 0.1);
-    let (mut m, mut v) = (vec![0.0; 200], vec![0.0; 200]);
+    let decay = 0.1;
+    let mut adam = Adam::new();
     let adamw = iris_with(OptimizerKind::Adamw).with_weight_decay(decay);
     steps_by(adamw, |t, i, p, g| {
-        m[i] = b1 * m[i] + (1.0 - b1) * g;
-        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-        let (m_hat, v_hat) = (m[i] / (1.0 - b1.powi(t)), v[i] / (1.0 - b2.powi(t)));
-        -lr * (m_hat / (v_hat.sqrt() + eps) + decay * p)
+        adam.step(t, i, g) - Adam::LR * decay * p
     });
-    let (mut m, mut v) = (vec![0.0; 200], vec![0.0; 200]);
-    let adam = iris_with(OptimizerKind::Adam).with_weight_decay(decay);
-    steps_by(adam, |t, i, p, g| {
-        let g = g + decay * p;
-        m[i] = b1 * m[i] + (1.0 - b1) * g;
-        v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-        let (m_hat, v_hat) = (m[i] / (1.0 - b1.powi(t)), v[i] / (1.0 - b2.powi(t)));
-        -lr * m_hat / (v_hat.sqrt() + eps)
-    });
+    let mut adam = Adam::new();
+    let l2 = iris_with(OptimizerKind::Adam).with_weight_decay(decay);
+    steps_by(l2, |t, i, p, g| adam.step(t, i, g + decay * p));
 }
 
 #[test]
