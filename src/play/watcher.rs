@@ -59,6 +59,7 @@ pub struct StepNumbers {
 /// Before a single STEP: the parameters, and their gradients' norms.
 type Before = (Vec<(String, ParamId, Vec<f32>)>, Vec<(ParamId, f64)>);
 
+/// The page's hold on one run of the loop: what it lets through, and what it tells the page.
 pub struct PlayWatcher<'a> {
     pub plan: &'a Plan,
     scene: &'a Scene,
