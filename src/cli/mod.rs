@@ -24,6 +24,7 @@ macro_rules! tell {
 
 mod bench;
 mod catalogue;
+mod compare;
 mod explain;
 mod infer;
 mod ingest;
@@ -88,6 +89,9 @@ pub enum Command {
     Plot(PlotArgs),
     /// Time the learning loop on the benchmark workloads, or loading a CSV (see bench/README.md).
     Bench(BenchArgs),
+    /// Runs side by side: their losses on one picture (compare.svg), and the settings in which
+    /// they differ, with each one's kept epoch.
+    Compare(compare::CompareArgs),
     /// The learning loop live in a browser: pick data, a network and the STEP, then play,
     /// pause, step and watch it learn (serves a page on 127.0.0.1 until Ctrl-C).
     Play(play::PlayArgs),
@@ -292,6 +296,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(args) => bench::bench(args),
         Command::Serve(args) => remote::serve(args),
         Command::Play(args) => play::play(args),
+        Command::Compare(args) => compare::compare(args),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use textplots::{Chart, Plot, Shape};
 
 mod boundary_svg;
+mod compare_svg;
 pub mod curve;
 mod fit_svg;
 mod loss_svg;
@@ -15,6 +16,7 @@ mod lr_find_svg;
 pub mod regions;
 
 pub use boundary_svg::{boundary_svg, BoundaryPicture};
+pub use compare_svg::compare_svg;
 pub use fit_svg::{fit_svg, FitPicture};
 pub use loss_svg::{loss_svg, LossMarks};
 pub use lr_find_svg::lr_find_svg;

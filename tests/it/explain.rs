@@ -552,3 +552,49 @@ fn a_resumed_run_draws_no_init_curve_it_did_not_see() {
     let epochs: Vec<usize> = fit.iter().map(|curve| curve.epoch).collect();
     assert!(!epochs.is_empty() && !epochs.contains(&0), "{epochs:?}");
 }
+
+#[test]
+fn compare_draws_runs_on_one_picture_and_tables_the_settings_that_differ() {
+    let dir = tempdir().unwrap();
+    for (out, lr) in [("slow", "0.001"), ("fast", "0.1")] {
+        let args = ["--epochs", "4", "--lr", lr, "--out", out, "--quiet"];
+        crate::train_cli(dir.path(), &args);
+    }
+    let output = crate::cli::stepwise(dir.path())
+        .args(["compare", "slow", "fast", "--out", "both.svg"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let said = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = said.lines().collect();
+    // The only setting that differs is the learning rate; each run's kept epoch is named.
+    assert_eq!(lines[0], "run  kept  learning_rate");
+    assert!(
+        lines[1].starts_with("slow  epoch ") && lines[1].ends_with("  0.001"),
+        "{said}"
+    );
+    assert!(
+        lines[2].starts_with("fast  epoch ") && lines[2].ends_with("  0.1"),
+        "{said}"
+    );
+    let svg = fs::read_to_string(dir.path().join("both.svg")).unwrap();
+    let document = roxmltree::Document::parse(&svg).unwrap();
+    let texts: Vec<&str> = document
+        .descendants()
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    assert!(
+        texts.contains(&"slow") && texts.contains(&"fast"),
+        "{texts:?}"
+    );
+    // One run, or a folder with no run, is refused with what to do.
+    let one = crate::cli::stepwise(dir.path())
+        .args(["compare", "slow"])
+        .output()
+        .unwrap();
+    assert_eq!(one.status.code(), Some(2), "clap's usage error");
+    assert!(String::from_utf8_lossy(&one.stderr).contains("<DIR> <DIR>..."));
+    let err = crate::cli::fails(dir.path(), &["compare", "slow", "nothing"]);
+    assert!(err.contains("nothing"), "{err}");
+}
