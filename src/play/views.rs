@@ -241,11 +241,33 @@ fn weights(network: &impl Module, widths: &[usize]) -> Vec<Vec<f32>> {
     if count > MOST_WEIGHTS {
         return Vec::new();
     }
-    let sizes: Vec<usize> = widths.windows(2).map(|pair| pair[0] * pair[1]).collect();
-    let found = parameters(network).into_iter().map(|(_, _, values)| values);
-    // Each layer's weight, then its bias: the weights are the tensors of the layers' sizes.
+    // By name: a layer of one input has a bias as long as its weight.
+    let found = parameters(network).into_iter();
     found
-        .filter(|values| sizes.contains(&values.len()))
-        .take(sizes.len())
+        .filter(|(name, _, _)| name.ends_with("weight"))
+        .map(|(_, _, values)| values)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ModelKind;
+    use crate::model::{Architecture, ModelConfig};
+
+    #[test]
+    fn the_diagram_takes_each_layers_weight_and_no_bias() {
+        // One input: hidden.0's bias has 4 numbers, as many as its weight.
+        let device = crate::device::cpu().expect("a CPU backend").device;
+        let network = ModelConfig::new(ModelKind::Mlp, 1, 1)
+            .with_hidden(vec![4])
+            .init(&device);
+        let named = parameters(&network);
+        let value = |wanted: &str| {
+            let found = named.iter().find(|(name, _, _)| name == wanted);
+            found.expect("the parameter").2.clone()
+        };
+        let drawn = weights(&network, &[1, 4, 1]);
+        assert_eq!(drawn, [value("hidden.0.weight"), value("output.weight")]);
+    }
 }
