@@ -32,8 +32,8 @@ const MOST_PATH_POINTS: usize = 4000;
 enum Mode {
     Paused,
     Playing,
-    /// This many more steps, then pause.
-    Steps(usize),
+    /// One more step, then pause.
+    Step,
     /// To the end of the epoch, then pause.
     Epoch,
 }
@@ -68,8 +68,6 @@ pub struct PlayWatcher<'a> {
     mode: Mode,
     pub ended: Option<End>,
     pub update: Update,
-    /// The network after the latest STEP (what "save" saves mid-run).
-    pub last: Option<Net>,
     /// Every finished epoch (the update carries the curves' points).
     pub history: Vec<EpochMetrics>,
     before: Option<Before>,
@@ -96,7 +94,6 @@ impl<'a> PlayWatcher<'a> {
             mode: Mode::Paused,
             ended: None,
             update: Update::start(run),
-            last: None,
             history: Vec::new(),
             before: None,
             sent: Instant::now(),
@@ -107,8 +104,8 @@ impl<'a> PlayWatcher<'a> {
     }
 
     /// Takes the page's commands: every one waiting, and while paused, waits for one that lets
-    /// the loop go on (or ends it).
-    pub fn obey(&mut self) {
+    /// the loop go on (or ends it). `network` is the loop's as it stands (what "save" saves).
+    fn obey(&mut self, network: &Net) {
         while self.ended.is_none() {
             let command = if self.mode == Mode::Paused {
                 self.commands.recv().unwrap_or(Command::Close)
@@ -119,35 +116,35 @@ impl<'a> PlayWatcher<'a> {
                     Err(TryRecvError::Disconnected) => Command::Close,
                 }
             };
-            self.command(command);
+            self.command(command, network);
         }
     }
 
-    fn command(&mut self, command: Command) {
+    fn command(&mut self, command: Command, network: &Net) {
         match command {
             Command::Play => self.set_mode(Mode::Playing),
             Command::Pause => self.set_mode(Mode::Paused),
-            Command::Step => self.set_mode(Mode::Steps(1)),
+            Command::Step => self.set_mode(Mode::Step),
             Command::Epoch => self.set_mode(Mode::Epoch),
             Command::Reset => self.ended = Some(End::Reset),
             Command::Close => self.ended = Some(End::Close),
+            Command::Save(reply) if self.update.steps == 0 => {
+                let nothing = "take a step first: INIT has learned nothing yet";
+                reply.send(Err(nothing.into())).ok();
+            }
             Command::Save(reply) => {
-                let saved = self.last.as_ref().map(|last| {
-                    let epoch = self.update.epoch;
-                    let training = super::session::training_so_far(last, &self.history, epoch);
-                    super::session::save(self.plan, &training, self.played())
-                });
-                let saved = saved.unwrap_or_else(|| {
-                    Err("take a step first: INIT has learned nothing yet".into())
-                });
-                reply.send(saved).ok();
+                let epoch = self.update.epoch;
+                let training = super::session::training_so_far(network, &self.history, epoch);
+                reply
+                    .send(super::session::save(self.plan, &training, self.played()))
+                    .ok();
             }
         }
     }
 
     fn set_mode(&mut self, mode: Mode) {
         match (self.playing_since, mode) {
-            (None, Mode::Playing | Mode::Steps(_) | Mode::Epoch) => {
+            (None, Mode::Playing | Mode::Step | Mode::Epoch) => {
                 self.playing_since = Some(Instant::now())
             }
             (Some(since), Mode::Paused) => {
@@ -158,19 +155,20 @@ impl<'a> PlayWatcher<'a> {
         }
         self.mode = mode;
         self.update.running = mode != Mode::Paused;
-        self.send(None, true);
+        self.publish();
     }
 
-    /// Tells the page, when it is due (or `now`), drawing `network` if given.
-    pub fn send(&mut self, network: Option<&Net>, now: bool) {
-        let due = self.sent.elapsed() >= Duration::from_secs(1) / UPDATES_PER_SECOND;
-        if !(now || due) {
-            return;
-        }
-        if let Some(network) = network.or(self.last.as_ref()) {
+    /// Whether the page is due an update: the last went out a frame ago or more.
+    fn due(&self) -> bool {
+        self.sent.elapsed() >= Duration::from_secs(1) / UPDATES_PER_SECOND
+    }
+
+    /// Tells the page, when it is due (or `now`), with `network` drawn as it is.
+    fn send(&mut self, network: &Net, now: bool) {
+        if now || self.due() {
             self.update.drawn = self.scene.draw(&network.valid());
+            self.publish();
         }
-        self.publish();
     }
 
     /// Time spent playing (or stepping) so far.
@@ -192,7 +190,7 @@ impl<'a> PlayWatcher<'a> {
     }
 
     fn single_step(&self) -> bool {
-        matches!(self.mode, Mode::Steps(_))
+        self.mode == Mode::Step
     }
 }
 
@@ -230,23 +228,14 @@ impl Watcher<Net> for PlayWatcher<'_> {
                 parameters: parameter_steps(before, after, &norms, learning_rate),
             });
         }
-        let due = self.sent.elapsed() >= Duration::from_secs(1) / UPDATES_PER_SECOND;
-        if due || single {
+        if single || self.due() {
             self.update.batch_loss = Some(step.loss.clone().into_scalar::<f64>());
         }
-        self.last = Some(step.model.clone());
-        if let Mode::Steps(left) = self.mode {
-            self.mode = if left > 1 {
-                Mode::Steps(left - 1)
-            } else {
-                Mode::Paused
-            };
-            if self.mode == Mode::Paused {
-                self.set_mode(Mode::Paused);
-            }
+        if single {
+            self.set_mode(Mode::Paused);
         }
-        self.send(Some(step.model), false);
-        self.obey();
+        self.send(step.model, single);
+        self.obey(step.model);
     }
 
     fn interrupted(&self) -> bool {
@@ -263,7 +252,7 @@ impl Watcher<Net> for PlayWatcher<'_> {
             self.set_mode(Mode::Paused);
         }
         // Playing, an epoch's end waits its turn like any step: small sets end many a second.
-        self.send(Some(model), self.mode != Mode::Playing);
-        self.obey();
+        self.send(model, self.mode != Mode::Playing);
+        self.obey(model);
     }
 }
