@@ -9,31 +9,8 @@ use crate::learner::metrics::EpochMetrics;
 
 /// The runs, by name, each with its history.
 pub fn compare_svg(runs: &[(String, Vec<EpochMetrics>)]) -> Result<String> {
-    let losses: Vec<Series> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, (name, history))| Series {
-            name,
-            color: TABLEAU[i % TABLEAU.len()],
-            points: history
-                .iter()
-                .map(|m| (m.epoch as f64, m.monitored_loss()))
-                .collect(),
-        })
-        .collect();
-    let accuracies: Vec<Series> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, (name, history))| Series {
-            name,
-            color: TABLEAU[i % TABLEAU.len()],
-            points: history
-                .iter()
-                .filter_map(|m| Some((m.epoch as f64, m.valid_accuracy?)))
-                .collect(),
-        })
-        .filter(|series| !series.points.is_empty())
-        .collect();
+    let losses = per_run(runs, |m| Some(m.monitored_loss()));
+    let accuracies = per_run(runs, |m| m.valid_accuracy);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -64,4 +41,21 @@ pub fn compare_svg(runs: &[(String, Vec<EpochMetrics>)]) -> Result<String> {
         root.present().map_err(plotting)?;
     }
     Ok(svg)
+}
+
+/// A curve per run, in its own colour, of `value` at each epoch that has one (none for a run
+/// with no such value).
+fn per_run<'a>(
+    runs: &'a [(String, Vec<EpochMetrics>)],
+    value: impl Fn(&EpochMetrics) -> Option<f64>,
+) -> Vec<Series<'a>> {
+    let series = runs.iter().enumerate().map(|(i, (name, history))| Series {
+        name,
+        color: TABLEAU[i % TABLEAU.len()],
+        points: history
+            .iter()
+            .filter_map(|m| Some((m.epoch as f64, value(m)?)))
+            .collect(),
+    });
+    series.filter(|series| !series.points.is_empty()).collect()
 }
