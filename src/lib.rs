@@ -48,6 +48,7 @@
 //! | `train/` | a whole run: prepare the plan, train, save, resume; and `approximate`'s runs, one width after another |
 //! | `artifacts/` | the saved folder: its files, the crash-safe commit, checkpoints, the one writer |
 //! | `inference/` | a saved folder loaded again to predict, and to evaluate labelled rows |
+//! | `interop/` | models in and out: ONNX and safetensors export, starting weights from PyTorch |
 //! | `teaching/` | looking inside the loop: trace, lr-find, gradcheck, the derivative, advice |
 //! | `pictures/` | the SVG pictures: the loss, what a regression or a classifier learned, lr-find |
 //! | `device/` | the one place that knows the backends; `device/speed/`, stepwise's own operations |
@@ -65,6 +66,7 @@ mod config;
 mod data;
 mod device;
 mod inference;
+mod interop;
 mod learner;
 mod machine;
 mod model;
@@ -93,6 +95,8 @@ pub use device::{
 };
 pub use inference::eval::{EvalData, Evaluation, Rows, Scores};
 pub use inference::{Prediction, Predictor, Ranked};
+/// Models in and out: a saved folder exported as ONNX or safetensors (`stepwise export`).
+pub use interop::{export, ExportFormat, Exported, Manifest};
 pub use learner::keep::Kept;
 pub use learner::metrics::EpochMetrics;
 pub use learner::stop::{StopReason, Watched};

@@ -47,6 +47,20 @@ pub struct ModelCard<A = ModelConfig> {
     /// --input-image` reads a picture at this size and in these channels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageShape>,
+    /// Where INIT's weights came from, when not from the seed (`--init-from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starting_weights: Option<StartingWeights>,
+}
+
+/// Where a run's starting weights came from (`train --init-from`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StartingWeights {
+    /// The file as it was named.
+    pub file: String,
+    /// `safetensors` or `pytorch`.
+    pub format: String,
+    /// The file's checksum (xxHash64): which weights these were, should the file change.
+    pub checksum: String,
 }
 
 impl<A: Architecture> ModelCard<A> {
@@ -82,6 +96,7 @@ impl<A: Architecture> ModelCard<A> {
             encoding: self.encoding,
             data_fingerprint: self.data_fingerprint,
             image: self.image,
+            starting_weights: self.starting_weights,
         })
     }
 }

@@ -30,7 +30,7 @@ mod summary;
 mod writer;
 
 use card::parse_config;
-pub use card::ModelCard;
+pub use card::{ModelCard, StartingWeights};
 use older::check_format;
 
 pub use summary::Summary;

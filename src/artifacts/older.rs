@@ -13,7 +13,7 @@ use crate::config::TrainConfig;
 /// Options added since format 2, as a card at their defaults writes them: `--noise`; the
 /// pictures' `--image-size`, `--grayscale` and `--channels`; the MLP's convolutions; the
 /// optimizers' and the schedules' options.
-const ADDED_AT_DEFAULT: [&str; 15] = [
+const ADDED_AT_DEFAULT: [&str; 16] = [
     r#""noise":null"#,
     r#""image_size":null"#,
     r#""grayscale":false"#,
@@ -29,6 +29,7 @@ const ADDED_AT_DEFAULT: [&str; 15] = [
     r#""beta2":0.999"#,
     r#""alpha":0.99"#,
     r#""epsilon":1e-8"#,
+    r#""init_from":null"#,
 ];
 
 /// The card's JSON without the options of [`ADDED_AT_DEFAULT`] at their defaults.

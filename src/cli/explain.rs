@@ -21,7 +21,7 @@ const MAX_X: f64 = 1e9;
 pub fn lr_find(args: PlanArgs) -> Result<()> {
     let plan = args.prepare()?;
     print_plan(&plan)?;
-    let finding = plan.find_learning_rate();
+    let finding = plan.find_learning_rate()?;
     print_lr_finding(&finding)?;
     plan.out.save_lr_find(&finding)?;
     say!("saved    {}", plan.out.lr_find_plot().display())?;
@@ -39,7 +39,7 @@ pub fn gradcheck(args: GradcheckArgs) -> Result<()> {
     }
     let plan = args.plan.prepare()?;
     print_plan(&plan)?;
-    let checks = plan.gradient_check(args.rows);
+    let checks = plan.gradient_check(args.rows)?;
     say!(
         "gradcheck  autodiff vs central differences (loss(p+e) - loss(p-e)) / 2e, e = {EPSILON}, \
          on the first {} training rows",

@@ -26,10 +26,12 @@ mod bench;
 mod catalogue;
 mod compare;
 mod explain;
+mod export;
 mod infer;
 mod ingest;
 mod play;
 mod show;
+mod sweep;
 mod train;
 
 mod parse;
@@ -92,6 +94,9 @@ pub enum Command {
     /// Runs side by side: their losses on one picture (compare.svg), and the settings in which
     /// they differ, with each one's kept epoch.
     Compare(compare::CompareArgs),
+    /// A trained model for other programs: ONNX (the whole predictor, for onnxruntime) or
+    /// safetensors (its parameters, named as PyTorch's nn.Sequential of the same layers).
+    Export(export::ExportArgs),
     /// The learning loop live in a browser: pick data, a network and the STEP, then play,
     /// pause, step and watch it learn (serves a page on 127.0.0.1 until Ctrl-C).
     Play(play::PlayArgs),
@@ -102,7 +107,7 @@ pub enum Command {
 
 /// The STEP and STOP rules with their defaults, under `stepwise train --help`.
 /// Where to compute.
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct DeviceArg {
     /// Backend to compute on: `auto` takes the GPU when built with the `wgpu` feature and a
     /// hardware adapter exists, else the CPU; `remote` the device of a `stepwise serve`.
@@ -128,7 +133,7 @@ impl DeviceArg {
 }
 
 /// What a training run is made of: the configuration, where to save, where to compute.
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub device: DeviceArg,
@@ -151,7 +156,7 @@ impl PlanArgs {
     }
 }
 
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct TrainArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
@@ -179,6 +184,9 @@ pub struct TrainArgs {
     /// set for), read apart from its default in parse.rs.
     #[arg(skip)]
     pub more_epochs: Option<usize>,
+    /// `--lr A,B,C`: the rates of one run each (read apart in parse.rs); empty for one rate.
+    #[arg(skip)]
+    pub rates: Vec<f64>,
 }
 
 #[derive(Args, Debug)]
@@ -297,6 +305,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => remote::serve(args),
         Command::Play(args) => play::play(args),
         Command::Compare(args) => compare::compare(args),
+        Command::Export(args) => export::export(args),
     };
     done.map(|()| ExitCode::SUCCESS)
 }

@@ -74,7 +74,14 @@ fn command() -> Command {
 
 /// The parsed command line; exits with clap's message and status 2 on a bad one.
 pub fn parse() -> Cli {
-    let args: Vec<OsString> = std::env::args_os().collect();
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    let rates = rate_list(&mut args).unwrap_or_else(|problem| {
+        let mut command = command();
+        match command.find_subcommand_mut("train") {
+            Some(train) => train.error(ErrorKind::InvalidValue, problem).exit(),
+            None => command.error(ErrorKind::InvalidValue, problem).exit(),
+        }
+    });
     let matches = match command().try_get_matches_from(&args) {
         Ok(matches) => matches,
         Err(err) => match hidden_hint(&args) {
@@ -99,8 +106,44 @@ pub fn parse() -> Cli {
         if sub.value_source("epochs") == Some(ValueSource::CommandLine) {
             args.more_epochs = Some(args.plan.config.epochs);
         }
+        args.rates = rates;
     }
     cli
+}
+
+/// `train --lr 0.001,0.01,0.1`: one run per rate. clap is handed the first rate (the others
+/// would not parse as one); the list is returned, each rate checked. None for one rate.
+fn rate_list(args: &mut [OsString]) -> Result<Vec<f64>, String> {
+    if args.get(1).and_then(|arg| arg.to_str()) != Some("train") {
+        return Ok(Vec::new());
+    }
+    for at in 2..args.len() {
+        let (value_at, prefix) = match args[at].to_str() {
+            Some("--lr") => (at + 1, ""),
+            Some(arg) if arg.starts_with("--lr=") => (at, "--lr="),
+            _ => continue,
+        };
+        let Some(value) = args.get(value_at).and_then(|arg| arg.to_str()) else {
+            return Ok(Vec::new());
+        };
+        let value = value.strip_prefix(prefix).unwrap_or(value);
+        if !value.contains(',') {
+            return Ok(Vec::new());
+        }
+        let rates = value
+            .split(',')
+            .map(|rate| match rate.trim().parse::<f64>() {
+                Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+                _ => Err(format!(
+                    "'{rate}' in --lr {value} is not a learning rate: give numbers > 0, comma \
+                     separated (e.g. --lr 0.001,0.01,0.1,1), one run each"
+                )),
+            })
+            .collect::<Result<Vec<f64>, String>>()?;
+        args[value_at] = format!("{prefix}{}", rates[0]).into();
+        return Ok(rates);
+    }
+    Ok(Vec::new())
 }
 
 /// `--hidden 16 16`: the second width became a stray argument.

@@ -10,7 +10,7 @@ use crate::device::DeviceChoice;
 use crate::remote::{self, Address, ServeOptions, Server, ServerEvent, Serving, Token, Transport};
 
 /// Which server `--device remote` computes on.
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct RemoteArgs {
     /// The server: the ws://HOST:PORT or iroh endpoint id (ID, or ID@IP:PORT to dial it
     /// directly) that `stepwise serve` printed. Implies --device remote.

@@ -155,8 +155,12 @@ pub fn print_trace(trace: &Trace, plan: &Plan) -> Result<()> {
         }
         for (index, parameter) in step.parameters.iter().enumerate() {
             let phase = if index == 0 { "STEP    " } else { "        " };
+            // What the optimizer keeps for the next STEP: `|velocity| 0.4946`, Adam's moments.
+            let state: String = (parameter.state.iter())
+                .map(|(what, norm)| format!(", |{what}| {norm:.6}"))
+                .collect();
             say!(
-                "  {phase} {:<width$} lr x |gradient| = {:.6}, moved {:.6}",
+                "  {phase} {:<width$} lr x |gradient| = {:.6}, moved {:.6}{state}",
                 parameter.name,
                 parameter.sgd_step,
                 parameter.moved

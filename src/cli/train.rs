@@ -30,6 +30,9 @@ const DEFAULT_EPOCH_LINES: usize = 25;
 const INTERRUPTED: u8 = 130;
 
 pub fn train(args: TrainArgs) -> Result<ExitCode> {
+    if !args.rates.is_empty() {
+        return super::sweep::sweep(args);
+    }
     let mut plan = match &args.resume {
         Some(dir) => Plan::resume(dir.clone(), args.plan.device.backend()?, args.more_epochs)?,
         None => args.plan.prepare()?,
@@ -50,7 +53,7 @@ pub fn train(args: TrainArgs) -> Result<ExitCode> {
         plan.plot_features(&args.plot_features)?;
     }
     if args.trace > 0 {
-        print_trace(&plan.trace(args.trace), &plan)?;
+        print_trace(&plan.trace(args.trace)?, &plan)?;
     }
 
     let classification = plan.card.is_classifier();

@@ -176,6 +176,10 @@ impl std::str::FromStr for LearningRate {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text {
             "auto" => Ok(LearningRate::Auto),
+            _ if text.contains(',') => Err(format!(
+                "'{text}' is a list: `stepwise train --lr A,B,C` trains one run per rate; give \
+                 one rate here"
+            )),
             _ => text
                 .parse()
                 .map(LearningRate::Fixed)

@@ -100,7 +100,8 @@ pub struct TrainConfig {
     /// 0.01 (an effective step of 0.1 once momentum 0.9 builds up), trains every shipped and
     /// built-in data set and unseen CSVs without blowing up; 0.1 overshoots on many inputs
     /// (measured in the README). `auto` runs the learning-rate range test first (see `stepwise
-    /// lr-find`) and trains with its suggestion.
+    /// lr-find`) and trains with its suggestion. A list, `0.001,0.01,0.1,1` (`train` only): one
+    /// run per rate, each in a folder `lr-<rate>` of --out, then their losses on one picture.
     #[config(default = "LearningRate::Fixed(0.01)")]
     #[arg(long = "lr", default_value_t = LearningRate::Fixed(0.01))]
     pub learning_rate: LearningRate,
@@ -231,6 +232,13 @@ pub struct TrainConfig {
     #[config(default = 42)]
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+
+    /// INIT from these weights instead of random ones: a safetensors or PyTorch (.pt) file of
+    /// this network's parameters under PyTorch's names and layouts — what `stepwise export
+    /// --format safetensors` writes, or `torch.save(model.state_dict())` of the same
+    /// `nn.Sequential` (`export` prints it).
+    #[arg(long, value_name = "FILE")]
+    pub init_from: Option<String>,
 }
 
 #[cfg(test)]

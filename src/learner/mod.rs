@@ -69,6 +69,9 @@ pub struct Learner<'a, A> {
     pub device: Device,
     /// The loss STOP watches: validation when rows are held out, else training.
     pub watched: Watched,
+    /// INIT's parameters when they are given (`--init-from`), as a record of the
+    /// architecture's network; `None`: random, from the seed.
+    pub starting: Option<&'a [u8]>,
 }
 
 /// What INIT sets up: the parameters, SGD (with its momentum buffers), the loss function, and
@@ -157,7 +160,7 @@ impl<A: Architecture> Learner<'_, A> {
         watcher: &mut impl Watcher<A::Network>,
     ) -> Result<Init<A::Network>> {
         let init = match resume {
-            None => self.init(),
+            None => self.init()?,
             Some(checkpoint) => self.restore(checkpoint)?,
         };
         if init.position.epoch == 1 && init.position.steps_done == 0 {
@@ -254,14 +257,18 @@ impl<A: Architecture> Learner<'_, A> {
         }
     }
 
-    /// INIT: a model with random parameters drawn from the seed, a fresh SGD optimizer, the loss
-    /// function, and the position at the start — the same for the same seed.
-    pub fn init(&self) -> Init<A::Network> {
+    /// INIT: a model with random parameters drawn from the seed (or the given ones), a fresh
+    /// optimizer, the loss function, and the position at the start — the same for the same seed.
+    pub fn init(&self) -> Result<Init<A::Network>> {
         let device = self.training_device();
-        let model = seeded(&device, self.config.seed, || {
-            self.architecture.init(&device)
-        });
-        Init {
+        let model = match self.starting {
+            // `--init-from`'s weights, read and checked against the network before the run.
+            Some(record) => self.decode_starting(record, &device)?,
+            None => seeded(&device, self.config.seed, || {
+                self.architecture.init(&device)
+            }),
+        };
+        Ok(Init {
             model,
             optimizer: optimizer(self.config),
             loss_function: Loss,
@@ -273,7 +280,7 @@ impl<A: Architecture> Learner<'_, A> {
                 self.watched,
             )),
             lowest: None,
-        }
+        })
     }
 
     /// The device training data must live on: the learner's device with autodiff turned on.

@@ -144,4 +144,14 @@ impl<A: Architecture> Learner<'_, A> {
             }
         })
     }
+
+    /// INIT's given parameters (`--init-from`), in a network on `device`.
+    pub(super) fn decode_starting(&self, record: &[u8], device: &Device) -> Result<A::Network> {
+        model::decode(self.architecture, record.to_vec(), device).map_err(|err| match err {
+            model::DecodeError::Damaged(err) | model::DecodeError::DoesNotFit(err) => anyhow!(
+                "the starting weights (--init-from) do not fit this network: {err}; they are \
+                 for the built-in network they were read for"
+            ),
+        })
+    }
 }

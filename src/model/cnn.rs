@@ -16,9 +16,9 @@ use burn::tensor::{Device, Tensor};
 use crate::data::images::ImageShape;
 
 /// Side of the square convolution kernel.
-const KERNEL: usize = 3;
+pub const KERNEL: usize = 3;
 /// Side of the square max-pool window (and its stride).
-const POOL: usize = 2;
+pub const POOL: usize = 2;
 
 /// The pictures the convolutions read, and the channels each one outputs.
 #[derive(Config, Debug, PartialEq)]
@@ -131,7 +131,11 @@ impl Convolutions {
     pub fn forward(&self, features: Tensor<2>) -> Tensor<2> {
         let [channels, height, width] = self.image;
         let batch = features.dims()[0];
-        let mut maps = features.reshape([batch, channels, height, width]); // [batch, c, h, w]
+        self.forward_pictures(features.reshape([batch, channels, height, width]))
+    }
+
+    /// Pictures `[batch, channels, height, width]` → what the last pool leaves, as rows.
+    pub fn forward_pictures(&self, mut maps: Tensor<4>) -> Tensor<2> {
         for layer in &self.layers {
             let convolved = relu(layer.forward(maps)); // [batch, out, h, w]
             maps = self.pool.forward(convolved); // [batch, out, h/2, w/2]

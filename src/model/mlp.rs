@@ -9,7 +9,9 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::store::ModuleRecord;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{activation, Device, Tensor};
+
+mod older;
 
 use super::cnn::{Convolutions, ConvolutionsConfig};
 use super::{Architecture, Network};
@@ -187,35 +189,8 @@ impl Architecture for ModelConfig {
     /// Records written before the one MLP (model format 2 and older) name the parameters
     /// under an enum variant: `Linear.linear.weight`, `Mlp.hidden.0.weight`.
     fn load_older(&self, record: ModuleRecord, device: &Device) -> Option<Mlp> {
-        let fresh = self.init(device);
-        let older = if fresh.hidden.is_empty() {
-            Older::Linear(OlderLinear {
-                linear: fresh.output.clone(),
-            })
-        } else {
-            Older::Mlp(fresh.clone())
-        };
-        match older.try_load_record(record).ok()? {
-            Older::Linear(OlderLinear { linear }) => Some(Mlp {
-                output: linear,
-                ..fresh
-            }),
-            Older::Mlp(mlp) => Some(mlp),
-        }
+        older::load(self.init(device), record)
     }
-}
-
-/// The layout of records before format 3.
-#[derive(Module, Debug)]
-#[allow(clippy::large_enum_variant)]
-enum Older {
-    Linear(OlderLinear),
-    Mlp(Mlp),
-}
-
-#[derive(Module, Debug)]
-struct OlderLinear {
-    linear: Linear,
 }
 
 /// The built-in network: linear layers with an activation between them, after convolutions for
@@ -238,6 +213,37 @@ impl Mlp {
         match &self.convolutions {
             Some(convolutions) => convolutions.forward(features), // [batch, what the pools leave]
             None => features,                                     // [batch, inputs]
+        }
+    }
+
+    /// PREDICT in burn's own operations only (its linear layer and activations, none of
+    /// stepwise's `device::speed`): what burn's ONNX exporter can record. The same numbers
+    /// as `forward`. `[batch, inputs]` → `[batch, outputs]`.
+    pub fn forward_portable(&self, features: Tensor<2>) -> Tensor<2> {
+        self.dense_portable(self.dense_input(features))
+    }
+
+    /// [`Mlp::forward_portable`] from pictures `[batch, channels, height, width]`, for a CNN
+    /// (a network without convolutions reads rows: `None`).
+    pub fn forward_portable_pictures(&self, pictures: Tensor<4>) -> Option<Tensor<2>> {
+        let convolutions = self.convolutions.as_ref()?;
+        Some(self.dense_portable(convolutions.forward_pictures(pictures)))
+    }
+
+    /// The linear layers and activations in burn's operations. `[batch, n]` → `[batch, outputs]`.
+    fn dense_portable(&self, mut hidden: Tensor<2>) -> Tensor<2> {
+        let activate = |x: Tensor<2>, kind| match kind {
+            ActivationKind::Relu => activation::relu(x),
+            ActivationKind::Tanh => activation::tanh(x),
+            ActivationKind::Sigmoid => activation::sigmoid(x),
+        };
+        for layer in &self.hidden {
+            hidden = activate(layer.forward(hidden), self.activation); // [batch, width of layer]
+        }
+        let output = self.output.forward(hidden); // [batch, outputs]
+        match self.squash {
+            Some(OutputKind::Sigmoid) => activate(output, ActivationKind::Sigmoid),
+            None => output,
         }
     }
 }

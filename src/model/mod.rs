@@ -60,8 +60,8 @@ mod cnn;
 mod mlp;
 mod record;
 
-pub use cnn::ConvolutionsConfig;
-pub use mlp::ModelConfig;
+pub use cnn::{ConvolutionsConfig, KERNEL, POOL};
+pub use mlp::{Mlp, ModelConfig};
 pub use record::{decode, encode, DecodeError};
 
 use std::fmt::Debug;

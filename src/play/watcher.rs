@@ -225,7 +225,7 @@ impl Watcher<Net> for PlayWatcher<'_> {
                 batch_rows: step.batch_rows,
                 loss: step.loss.clone().into_scalar::<f64>(),
                 learning_rate,
-                parameters: parameter_steps(before, after, &norms, learning_rate),
+                parameters: parameter_steps(before, after, &norms, learning_rate, &[]),
             });
         }
         if single || self.due() {

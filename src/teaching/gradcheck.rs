@@ -7,6 +7,7 @@
 //! tie) the slope jumps and no difference quotient measures it; those entries are counted as
 //! kinks, not checked.
 
+use anyhow::Result;
 use burn::module::{Module, ModuleMapper, Param, ParamId};
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
@@ -48,7 +49,7 @@ pub fn check<A: Architecture>(
     learner: &Learner<A>,
     train: &DeviceData,
     rows: usize,
-) -> Vec<LayerCheck> {
+) -> Result<Vec<LayerCheck>> {
     let rows = rows.clamp(1, train.rows);
     let features = train.features.clone().narrow(0, 0, rows); // [rows, inputs]
     let targets = train.targets.narrow(0, rows);
@@ -56,7 +57,7 @@ pub fn check<A: Architecture>(
         model,
         loss_function,
         ..
-    } = learner.init();
+    } = learner.init()?;
 
     // Autodiff: one backward pass gives every gradient, as training's step takes them.
     let batch = (features.clone(), targets.clone());
@@ -67,7 +68,7 @@ pub fn check<A: Architecture>(
     // at ±ε/2. With the loss at the point itself they give the slope over each quarter of
     // [−ε, ε]; slopes that differ find the kinks, even one near the edge of the interval.
     let at_point = loss_value(&model, &loss_function, &features, &targets);
-    parameters(&model)
+    let checks = parameters(&model)
         .into_iter()
         .map(|(name, id, values)| {
             let (numeric, pieces): (Vec<f64>, Vec<[f64; 4]>) = (0..values.len())
@@ -97,7 +98,8 @@ pub fn check<A: Architecture>(
                 .unwrap_or_else(|| vec![0.0; values.len()]);
             compare(name, &exact, &numeric, &pieces)
         })
-        .collect()
+        .collect();
+    Ok(checks)
 }
 
 fn loss_value(

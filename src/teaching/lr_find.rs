@@ -6,6 +6,7 @@
 //! a good one makes it fall fastest; too large a one makes it explode. The suggestion is where it
 //! falls fastest (steepest descent), and, more cautious, a tenth of the rate at its minimum.
 
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
 use crate::learner::batch::DeviceData;
@@ -46,7 +47,7 @@ pub struct LrFinding {
 }
 
 /// Runs the range test on `train` with the learner's model, optimizer and batches.
-pub fn find<A: Architecture>(learner: &Learner<A>, train: &DeviceData) -> LrFinding {
+pub fn find<A: Architecture>(learner: &Learner<A>, train: &DeviceData) -> Result<LrFinding> {
     let growth = (END / START).powf(1.0 / (STEPS - 1) as f64);
 
     // INIT: a fresh model; what the test learns is thrown away.
@@ -55,7 +56,7 @@ pub fn find<A: Architecture>(learner: &Learner<A>, train: &DeviceData) -> LrFind
         mut optimizer,
         loss_function,
         ..
-    } = learner.init();
+    } = learner.init()?;
 
     let mut points: Vec<LrPoint> = Vec::with_capacity(STEPS);
     let mut average = 0.0;
@@ -90,13 +91,13 @@ pub fn find<A: Architecture>(learner: &Learner<A>, train: &DeviceData) -> LrFind
         best = best.min(smoothed_loss);
     }
     let (steepest, minimum) = suggestions(&points);
-    LrFinding {
+    Ok(LrFinding {
         points,
         steepest,
         minimum,
         suggestion: minimum / 10.0,
         stopped_early,
-    }
+    })
 }
 
 /// (steepest-descent rate, rate at the minimum) of the smoothed curve.

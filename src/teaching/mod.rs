@@ -9,6 +9,7 @@ pub mod advice;
 pub mod derivative;
 pub mod gradcheck;
 pub mod lr_find;
+pub mod optimizer_state;
 pub mod trace;
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! It replays the run's own start — the same INIT from the same seed, the same first batches —
 //! and measures as it goes, so the numbers are those of the run that follows.
 
+use anyhow::Result;
 use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::activation::softmax;
@@ -14,6 +15,7 @@ use crate::learner::batch::DeviceData;
 use crate::learner::loss::TargetTensor;
 use crate::learner::{step, Init, Learner, Look};
 use crate::model::{Architecture, Network};
+use crate::teaching::optimizer_state::{state_norms, StateNorm};
 
 /// How many rows of each batch the trace shows.
 pub const SHOWN_ROWS: usize = 3;
@@ -47,6 +49,9 @@ pub struct ParameterStep {
     pub sgd_step: f64,
     /// ‖after − before‖: how far it actually moved (momentum and weight decay included).
     pub moved: f64,
+    /// What the optimizer carries to the next STEP for it, by name, as norms: SGD's
+    /// `velocity`, Adam's `moment_1` and `moment_2`, … (none for plain SGD).
+    pub state: Vec<(String, f64)>,
 }
 
 /// One PREDICT → LOSS → GRADIENT → STEP round.
@@ -90,14 +95,18 @@ impl<N: Network> Look<N> for Seen {
 
 /// Runs the first `steps` steps of `learner` on `train`, measuring every phase. (Long for the
 /// reason `Learner::run` is: the phases in order, each measured where it happens.)
-pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: usize) -> Trace {
+pub fn trace<A: Architecture>(
+    learner: &Learner<A>,
+    train: &DeviceData,
+    steps: usize,
+) -> Result<Trace> {
     // INIT
     let Init {
         mut model,
         mut optimizer,
         loss_function,
         ..
-    } = learner.init();
+    } = learner.init()?;
     let init = parameters(&model)
         .into_iter()
         .map(|(name, _, values)| stats(name, &values))
@@ -127,6 +136,7 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
             parameters(&model),
             &seen.gradient_norms,
             learning_rate,
+            &state_norms(&optimizer),
         );
         traced.push(StepTrace {
             step: traced.len() + 1,
@@ -138,11 +148,11 @@ pub fn trace<A: Architecture>(learner: &Learner<A>, train: &DeviceData, steps: u
             parameters,
         });
     }
-    Trace {
+    Ok(Trace {
         init,
         parameter_count,
         steps: traced,
-    }
+    })
 }
 
 /// The norm of every parameter's gradient: how steep the loss is along it.
@@ -160,6 +170,7 @@ pub fn parameter_steps(
     after: Vec<(String, ParamId, Vec<f32>)>,
     gradient_norms: &[(ParamId, f64)],
     learning_rate: f64,
+    state: &[StateNorm],
 ) -> Vec<ParameterStep> {
     let norm_of = |id: ParamId| {
         let norms = gradient_norms.iter();
@@ -178,6 +189,10 @@ pub fn parameter_steps(
                 gradient_norm,
                 sgd_step: learning_rate * gradient_norm,
                 moved: distance(&before, &after),
+                state: (state.iter())
+                    .filter(|norm| norm.parameter == id)
+                    .map(|norm| (norm.what.clone(), norm.norm))
+                    .collect(),
             }
         })
         .collect()

@@ -2,6 +2,7 @@
 //! the learning rate), its data, and its loop — the phase trace, the range test, the gradient
 //! check (each through the learner's own step).
 
+use anyhow::Result;
 use burn::module::Module;
 
 use super::Plan;
@@ -55,17 +56,17 @@ impl Plan {
     }
 
     /// The first `steps` steps of the run, with every phase's numbers.
-    pub fn trace(&self, steps: usize) -> Trace {
+    pub fn trace(&self, steps: usize) -> Result<Trace> {
         trace::trace(&self.learner(), &self.train, steps)
     }
 
     /// The learning-rate range test on this plan's data and model.
-    pub fn find_learning_rate(&self) -> LrFinding {
+    pub fn find_learning_rate(&self) -> Result<LrFinding> {
         lr_find::find(&self.learner(), &self.train)
     }
 
     /// Autodiff against finite differences, on the first `rows` training rows.
-    pub fn gradient_check(&self, rows: usize) -> Vec<LayerCheck> {
+    pub fn gradient_check(&self, rows: usize) -> Result<Vec<LayerCheck>> {
         gradcheck::check(&self.learner(), &self.train, rows)
     }
 
@@ -92,9 +93,10 @@ pub(super) fn resolve_learning_rate(
     backend: &Backend,
     watched: Watched,
     train: &DeviceData,
-) -> Option<LrFinding> {
+    starting: Option<&[u8]>,
+) -> Result<Option<LrFinding>> {
     if card.training.learning_rate != LearningRate::Auto {
-        return None;
+        return Ok(None);
     }
     let learner = super::learner(
         &card.training,
@@ -102,8 +104,9 @@ pub(super) fn resolve_learning_rate(
         backend,
         lr_find::START,
         watched,
+        starting,
     );
-    let finding = lr_find::find(&learner, train);
+    let finding = lr_find::find(&learner, train)?;
     card.training.learning_rate = LearningRate::Fixed(finding.suggestion);
-    Some(finding)
+    Ok(Some(finding))
 }

@@ -70,6 +70,8 @@ pub struct Plan {
     valid: Option<DeviceData>,
     /// The checkpoint a resumed run continues from.
     resume: Option<Checkpoint>,
+    /// INIT's parameters from `--init-from`, as a record of the built-in network.
+    starting: Option<Vec<u8>>,
     /// Raised from outside (Ctrl-C) to end the run after the current step.
     interrupt: Option<Arc<AtomicBool>>,
     /// The two inputs `boundary.svg` draws the plane of (the others at their training mean).
@@ -169,10 +171,21 @@ impl Plan {
         let valid = prepared
             .valid
             .map(|valid| on_device(valid, &backend.device));
+        // INIT's weights, when given, are read and checked here, before anything trains.
+        let starting = match card.training.init_from.clone() {
+            Some(file) => {
+                let (record, source) =
+                    crate::interop::starting_record(&card.model, &file, &backend.device)?;
+                card.starting_weights = Some(source);
+                Some(record)
+            }
+            None => None,
+        };
 
         // The learning rate is resolved here, once: `--lr auto` runs the range test and the card
         // records what it found.
-        let lr_finding = look::resolve_learning_rate(&mut card, &backend, watched, &train);
+        let lr_finding =
+            look::resolve_learning_rate(&mut card, &backend, watched, &train, starting.as_deref())?;
         Ok(Plan {
             memory,
             lr_finding,
@@ -186,6 +199,7 @@ impl Plan {
             train,
             valid,
             resume: None,
+            starting,
             interrupt: None,
             plane: None,
         })
@@ -210,6 +224,7 @@ impl Plan {
             &self.backend,
             self.learning_rate(),
             self.watched,
+            self.starting.as_deref(),
         )
     }
 }
@@ -220,6 +235,7 @@ fn learner<'a, A>(
     backend: &Backend,
     learning_rate: f64,
     watched: Watched,
+    starting: Option<&'a [u8]>,
 ) -> Learner<'a, A> {
     Learner {
         config,
@@ -227,6 +243,7 @@ fn learner<'a, A>(
         learning_rate,
         device: backend.device.clone(),
         watched,
+        starting,
     }
 }
 
@@ -267,6 +284,7 @@ fn card(frame: &Frame, model: ModelConfig, config: TrainConfig, prepared: &Prepa
         encoding: Some(prepared.encoding.clone()),
         data_fingerprint: Some(prepared.fingerprint.clone()),
         image: frame.image,
+        starting_weights: None,
     }
 }
 

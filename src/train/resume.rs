@@ -6,6 +6,7 @@ use anyhow::{bail, Result};
 
 use super::Plan;
 use crate::artifacts::{ArtifactDir, ModelCard, FORMAT_VERSION};
+use crate::config::TrainConfig;
 use crate::device::Backend;
 use crate::machine::checksum::XXHASH_SINCE;
 
@@ -39,8 +40,19 @@ impl Plan {
         let older = card.format_version < XXHASH_SINCE;
         let data_known = !older || same_data(&card)?;
         // The run it continues is the one whose model is in the folder: nothing is replaced.
-        let mut plan =
-            Plan::load_and_prepare(card.training.clone(), Some(out.dir.clone()), backend)?;
+        // Its parameters come from the checkpoint: the --init-from file is not read again.
+        let training = TrainConfig {
+            init_from: None,
+            ..card.training.clone()
+        };
+        let mut plan = Plan::load_and_prepare(training, Some(out.dir.clone()), backend)?;
+        plan.card
+            .training
+            .init_from
+            .clone_from(&card.training.init_from);
+        plan.card
+            .starting_weights
+            .clone_from(&card.starting_weights);
         if older {
             card.format_version = FORMAT_VERSION;
             card.data_fingerprint

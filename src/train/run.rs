@@ -44,6 +44,12 @@ impl Plan {
         let Some(card) = self.card.clone().with_model(architecture) else {
             bail!("the network must take {inputs} inputs and give {outputs} outputs for this data");
         };
+        if self.starting.is_some() {
+            bail!(
+                "--init-from sets the weights of the built-in network; a network of your own \
+                 starts from its Architecture::init"
+            );
+        }
         let parameters = card.model.init(&self.backend.device).num_params();
         let widths = card.model.layer_widths();
         let batch_size = self.config().batch_size;
@@ -97,6 +103,7 @@ impl Plan {
             &self.backend,
             self.learning_rate(),
             self.watched,
+            self.starting.as_deref(),
         );
         let training = learner.run(&self.train, self.valid.as_ref(), resume, &mut watcher)?;
         let wall_time_seconds = started.elapsed().as_secs_f64();

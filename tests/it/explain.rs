@@ -68,9 +68,47 @@ fn lr_find_suggests_a_sane_rate_that_trains_iris_and_digits() {
 }
 
 #[test]
+fn the_trace_shows_what_the_optimizer_keeps_for_the_next_step() {
+    // After the first step: SGD's velocity is the first gradient (no dampening); Adam's first
+    // moment is (1 − β1) × the gradient and its second (1 − β2) × the gradient squared.
+    let dir = tempdir().unwrap();
+    let state = |config: TrainConfig| {
+        let trace = plan(config, dir.path()).trace(1).unwrap();
+        trace.steps[0].parameters.clone()
+    };
+    for parameter in state(TrainConfig::new()) {
+        assert_eq!(parameter.state.len(), 1, "{parameter:?}");
+        let (what, norm) = &parameter.state[0];
+        assert_eq!(what, "velocity");
+        assert!(
+            (norm - parameter.gradient_norm).abs() < 1e-6 * norm,
+            "{parameter:?}"
+        );
+    }
+    let adam = TrainConfig::new().with_optimizer(stepwise::OptimizerKind::Adam);
+    for parameter in state(adam) {
+        let names: Vec<&str> = parameter
+            .state
+            .iter()
+            .map(|(what, _)| what.as_str())
+            .collect();
+        assert_eq!(names, ["moment_1", "moment_2"], "{parameter:?}");
+        let first = parameter.state[0].1;
+        assert!(
+            (first - 0.1 * parameter.gradient_norm).abs() < 1e-6,
+            "{parameter:?}"
+        );
+    }
+    let plain = TrainConfig::new().with_momentum(0.0);
+    assert!(state(plain)
+        .iter()
+        .all(|parameter| parameter.state.is_empty()));
+}
+
+#[test]
 fn the_trace_replays_the_start_of_the_run() {
     let dir = tempdir().unwrap();
-    let trace = plan(TrainConfig::new(), dir.path()).trace(2);
+    let trace = plan(TrainConfig::new(), dir.path()).trace(2).unwrap();
     assert_eq!(trace.parameter_count, 131);
     let names: Vec<&str> = trace.init.iter().map(|layer| layer.name.as_str()).collect();
     assert_eq!(
@@ -106,7 +144,9 @@ fn the_trace_replays_the_start_of_the_run() {
         TrainConfig::new().with_epochs(1).with_batch_size(120),
         dir.path(),
     );
-    let full_batch_trace = plan(TrainConfig::new().with_batch_size(120), dir.path()).trace(1);
+    let full_batch_trace = plan(TrainConfig::new().with_batch_size(120), dir.path())
+        .trace(1)
+        .unwrap();
     assert!(
         (first.training.history[0].train_loss - full_batch_trace.steps[0].loss).abs() < 1e-6,
         "one full-batch epoch's loss is the traced first step's loss"
@@ -159,7 +199,7 @@ fn gradcheck_agrees_with_autodiff_for_every_model() {
             config.model, config.activation, config.dataset, config.seed
         );
         let smooth = config.activation != ActivationKind::Relu;
-        let checks = plan(config, dir.path()).gradient_check(8);
+        let checks = plan(config, dir.path()).gradient_check(8).unwrap();
         assert!(!checks.is_empty());
         for check in &checks {
             assert_eq!(
@@ -507,7 +547,7 @@ fn every_picture_renders_in_rsvg_convert() {
     let lr = dir.path().join("lr");
     let plan = plan(quick("iris"), &lr);
     ArtifactDir::new(&lr)
-        .save_lr_find(&plan.find_learning_rate())
+        .save_lr_find(&plan.find_learning_rate().unwrap())
         .unwrap();
     for picture in [
         "sine/loss.svg",

@@ -460,7 +460,9 @@ fn predict_encodes_a_file_as_the_card_says_not_as_the_file_would_fit() {
 #[test]
 fn lr_find_suggests_a_tenth_of_the_rate_at_the_minimum() {
     let dir = tempdir().unwrap();
-    let finding = crate::plan(stepwise::TrainConfig::new(), dir.path()).find_learning_rate();
+    let finding = crate::plan(stepwise::TrainConfig::new(), dir.path())
+        .find_learning_rate()
+        .unwrap();
     assert!(finding.steepest != finding.minimum, "{finding:?}");
     assert!(
         (finding.suggestion - finding.minimum / 10.0).abs() < 1e-12,

@@ -461,7 +461,7 @@ fn backpropagation_through_the_convolutions_agrees_with_finite_differences() {
     let config = cnn("digits", 1)
         .with_channels(vec![2, 4])
         .with_hidden(vec![4]);
-    let checks = crate::plan(config, dir.path()).gradient_check(4);
+    let checks = crate::plan(config, dir.path()).gradient_check(4).unwrap();
     let names: Vec<&str> = checks.iter().map(|check| check.name.as_str()).collect();
     assert_eq!(
         names[..4],

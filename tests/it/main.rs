@@ -10,6 +10,7 @@ mod first_try;
 mod hardening;
 mod hostile;
 mod images;
+mod interop;
 mod learning;
 mod playground;
 mod properties;

@@ -25,7 +25,7 @@ fn line_full_batch() -> TrainConfig {
 /// For each step of a three-step trace and each parameter: (|gradient|, |moved| / lr).
 fn three_steps(config: TrainConfig) -> Vec<Vec<(f64, f64)>> {
     let dir = tempdir().unwrap();
-    let trace = plan(config, dir.path()).trace(3);
+    let trace = plan(config, dir.path()).trace(3).unwrap();
     trace
         .steps
         .iter()
@@ -145,6 +145,7 @@ fn each_epoch_draws_its_own_order_and_the_same_one_again() {
         learning_rate: 0.01,
         device: backend().device,
         watched: Watched::Validation,
+        starting: None,
     };
     let order = |epoch: usize| {
         let mut rows: Vec<usize> = (0..120).collect();
@@ -164,8 +165,10 @@ fn weight_decay_adds_its_share_of_the_parameter_to_the_gradient() {
     let dir = tempdir().unwrap();
     let decay = 0.1;
     let config = line_full_batch().with_momentum(0.0);
-    let plain = plan(config.clone(), dir.path()).trace(1);
-    let decayed = plan(config.with_weight_decay(decay), dir.path()).trace(1);
+    let plain = plan(config.clone(), dir.path()).trace(1).unwrap();
+    let decayed = plan(config.with_weight_decay(decay), dir.path())
+        .trace(1)
+        .unwrap();
     for (index, start) in plain.init.iter().enumerate() {
         let parameter = start.mean; // one number per tensor: its mean is its value
         let lr = plain.steps[0].learning_rate;
