@@ -78,6 +78,10 @@ pub fn export(
     out: &Path,
     device: &Device,
 ) -> Result<Exported> {
+    let manifest_file = manifest_path(out)?;
+    for file in [out, &manifest_file] {
+        not_over_another_file(file)?;
+    }
     let (card, network) = dir.load::<ModelConfig>(device)?;
     let sequential = Sequential::of(&card.model);
     let manifest = Manifest::of(&card, &sequential, format);
@@ -86,7 +90,6 @@ pub fn export(
         ExportFormat::Onnx => onnx::export(&card, network, &json, device)?,
         ExportFormat::Safetensors => pytorch::safetensors(&network, &sequential, &json)?,
     };
-    let manifest_file = manifest_path(out)?;
     write_atomic(out, &bytes)?;
     write_atomic(&manifest_file, json.as_bytes())?;
     Ok(Exported {
@@ -122,6 +125,24 @@ fn onnx_input(model: &ModelConfig) -> (&'static str, String) {
         }
         None => ("inputs", format!("[rows, {}]", model.inputs)),
     }
+}
+
+/// Refuses to write over a file that is not an earlier export (the model's own `model.bpk` or
+/// `config.json`, say): nothing is lost to a slip of `--out`.
+fn not_over_another_file(file: &Path) -> Result<()> {
+    let name = file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned());
+    let exported = [".onnx", ".safetensors", ".onnx.json", ".safetensors.json"];
+    let earlier_export = name.is_some_and(|name| exported.iter().any(|end| name.ends_with(end)));
+    if file.is_dir() || (file.exists() && !earlier_export) {
+        bail!(
+            "{} is there already and is not an export (.onnx, .safetensors): give --out a new \
+             file; nothing was written",
+            file.display()
+        );
+    }
+    Ok(())
 }
 
 /// `model.onnx` → `model.onnx.json`: beside it, never over it.

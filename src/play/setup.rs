@@ -53,7 +53,11 @@ pub struct Files {
 
 impl Files {
     pub fn new(named: Option<PathBuf>) -> Result<Files> {
-        let folder = std::env::temp_dir().join(format!("stepwise-play-{}", std::process::id()));
+        // A folder per server: two in one process (the tests) must not remove each other's.
+        static SERVERS: AtomicU64 = AtomicU64::new(0);
+        let server = SERVERS.fetch_add(1, Ordering::Relaxed);
+        let name = format!("stepwise-play-{}-{server}", std::process::id());
+        let folder = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&folder)?;
         Ok(Files {
             named,
@@ -120,6 +124,10 @@ impl Files {
             anyhow::anyhow!("{}", text.trim().trim_start_matches("error: "))
         })?;
         let mut config = parsed.config;
+        // The page reads no file but the data: weights from a file are for `stepwise train`.
+        if config.init_from.is_some() {
+            bail!("the page starts from random weights; --init-from FILE is for stepwise train");
+        }
         let shown = config.dataset.clone();
         config.dataset = self.resolve(&shown)?;
         let name = Path::new(&shown)
@@ -179,6 +187,11 @@ mod tests {
         let files = Files::new(None).unwrap();
         let err = files.setup(&words("--dataset /etc/passwd")).unwrap_err();
         assert!(err.to_string().contains("none of them"), "{err}");
+        let err = files.setup(&words("--init-from /etc/passwd")).unwrap_err();
+        assert!(
+            err.to_string().contains("starts from random weights"),
+            "{err}"
+        );
         let name = files.upload("mine.csv", b"x,y\n1,2\n").unwrap();
         let setup = files.setup(&words("--dataset mine.csv")).unwrap();
         assert_eq!(name, "mine.csv");

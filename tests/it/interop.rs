@@ -375,3 +375,39 @@ fn a_list_of_learning_rates_trains_one_run_each_and_draws_them_on_one_picture() 
     assert!(String::from_utf8_lossy(&err.stderr)
         .contains("'fast' in --lr 0.1,fast is not a learning rate"));
 }
+
+#[test]
+fn export_writes_over_nothing_but_an_earlier_export() {
+    let dir = tempdir().unwrap();
+    crate::train(TrainConfig::new().with_epochs(1), &dir.path().join("iris"));
+    let config = std::fs::read(dir.path().join("iris/config.json")).unwrap();
+    for out in ["iris/config.json", "iris/model.bpk", "iris", "iris/config"] {
+        let err = fails(
+            dir.path(),
+            &[
+                "export", "--model", "iris", "--format", "onnx", "--out", out,
+            ],
+        );
+        assert!(
+            err.contains("is there already and is not an export"),
+            "{out}: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("iris/config.json")).unwrap(),
+        config
+    );
+    // The default file, twice: an earlier export is replaced.
+    for _ in 0..2 {
+        stepwise(dir.path())
+            .args(["export", "--model", "iris", "--format", "safetensors"])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("saved    iris/model.safetensors"));
+    }
+    let err = fails(
+        dir.path(),
+        &["export", "--model", "nowhere", "--format", "onnx"],
+    );
+    assert!(err.contains("nowhere"), "{err}");
+}
