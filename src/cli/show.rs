@@ -46,6 +46,14 @@ pub fn print_plan(plan: &Plan) -> Result<()> {
         config.batch_size.min(plan.train_rows()),
         config.seed,
     )?;
+    if let Some(weights) = &plan.card.starting_weights {
+        say!(
+            "init     the weights of {} ({}, checksum {}), not random ones",
+            weights.file,
+            weights.format,
+            weights.checksum
+        )?;
+    }
     say!(
         "device   {}: {}",
         plan.backend.name,

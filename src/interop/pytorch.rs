@@ -59,9 +59,17 @@ pub fn load_weights<N: Module>(
         )
     })?;
     let tensors = match format {
-        Format::Safetensors => tensors_of(SafetensorsStore::from_bytes(Some(bytes.clone())))?,
-        Format::Pytorch => tensors_of(PytorchStore::from_file(file).map_indices_contiguous(false))?,
-    };
+        Format::Safetensors => tensors_of(SafetensorsStore::from_bytes(Some(bytes.clone()))),
+        Format::Pytorch => tensors_of(PytorchStore::from_file(file).map_indices_contiguous(false)),
+    }
+    .with_context(|| {
+        format!(
+            "cannot read the tensors of {} ({}); stepwise reads a state_dict, as \
+             `torch.save(model.state_dict(), FILE)` or safetensors' `save_file` write it",
+            file.display(),
+            format.name()
+        )
+    })?;
     let tensors = matched(tensors, sequential, file)?;
     let result = network.apply(tensors, None, Some(Box::new(PyTorchToBurnAdapter)), false);
     if !result.errors.is_empty() || !result.missing.is_empty() || !result.unused.is_empty() {
@@ -108,17 +116,18 @@ fn tensors_of<S: ModuleStore>(mut store: S) -> Result<BTreeMap<String, PackTenso
     store
         .get_all_tensors()
         .cloned()
-        .map_err(|err| anyhow!("cannot read the tensors: {err}"))
+        .map_err(|err| anyhow!("{err}"))
 }
 
 /// The file's tensors under stepwise's names, once each has been found with the shape and type
 /// the network needs; otherwise an error naming the tensor, and both shapes.
 fn matched(
-    mut tensors: BTreeMap<String, PackTensor>,
+    tensors: BTreeMap<String, PackTensor>,
     sequential: &Sequential,
     file: &Path,
 ) -> Result<Vec<PackTensor>> {
     let wanted = sequential.parameters();
+    let mut tensors = unnested(tensors, &wanted);
     let mut found = Vec::new();
     for (ours, theirs, shape) in &wanted {
         let Some(mut tensor) = tensors.remove(theirs) else {
@@ -160,6 +169,37 @@ fn matched(
         );
     }
     Ok(found)
+}
+
+/// The tensors under the one prefix that holds every name the network needs, when they are not
+/// at the top: a checkpoint often nests the weights (`{"model": model.state_dict()}` is read as
+/// `model.0.weight`), beside other things (the optimizer's state) that are not read.
+fn unnested(
+    tensors: BTreeMap<String, PackTensor>,
+    wanted: &[(String, String, Vec<usize>)],
+) -> BTreeMap<String, PackTensor> {
+    let Some((_, first, _)) = wanted.first() else {
+        return tensors;
+    };
+    if tensors.contains_key(first) {
+        return tensors;
+    }
+    let holds_all = |prefix: &&str| {
+        let all = wanted.iter();
+        all.into_iter()
+            .all(|(_, theirs, _)| tensors.contains_key(&format!("{prefix}{theirs}")))
+    };
+    let prefix = (tensors.keys())
+        .filter_map(|name| name.strip_suffix(first.as_str()))
+        .filter(|prefix| prefix.ends_with('.'))
+        .find(holds_all)
+        .map(str::to_string);
+    match prefix {
+        Some(prefix) => (tensors.into_iter())
+            .filter_map(|(name, tensor)| Some((name.strip_prefix(&prefix)?.to_string(), tensor)))
+            .collect(),
+        None => tensors,
+    }
 }
 
 /// `'4.weight', '4.bias'` (the first few), or `none left` when `taken` were all there were.

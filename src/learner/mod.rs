@@ -98,8 +98,8 @@ impl<A: Architecture> Learner<'_, A> {
         resume: Option<Checkpoint>,
         watcher: &mut impl Watcher<A::Network>,
     ) -> Result<Training<A::Network>> {
-        // INIT: random parameters from the seed — or, resuming, the parameters, momentum and
-        // position a checkpoint saved.
+        // INIT: random parameters from the seed (or the weights --init-from gave) — or,
+        // resuming, the parameters, momentum and position a checkpoint saved.
         let Init {
             mut model,
             mut optimizer,

@@ -261,6 +261,15 @@ fn exported_weights_given_to_init_from_start_where_the_model_ended_and_the_card_
         card["starting_weights"]["checksum"].as_str().unwrap().len(),
         16
     );
+    // The plan says so too.
+    let output = stepwise(dir.path())
+        .args(["train", "--epochs", "1", "--out", "cli", "--init-from"])
+        .arg(&weights)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("init     the weights of "), "{said}");
+    assert!(said.contains("(safetensors, checksum "), "{said}");
 }
 
 #[test]
@@ -275,6 +284,12 @@ fn weights_pytorch_saved_give_the_first_epoch_loss_of_the_same_weights_stepwise_
     );
     let from_pytorch = first_loss_from(&corpus.join("iris-4-16-3.pt"), &dir.path().join("b"));
     assert_eq!(from_stepwise, from_pytorch);
+    // A checkpoint nests them under "model", beside the optimizer's state: found there.
+    let checkpoint = corpus.join("iris-4-16-3-checkpoint.pt");
+    assert_eq!(
+        first_loss_from(&checkpoint, &dir.path().join("c")),
+        from_stepwise
+    );
     let card = read_json(&dir.path().join("b/config.json"));
     assert_eq!(card["starting_weights"]["format"], "pytorch");
 }
