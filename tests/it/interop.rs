@@ -426,3 +426,35 @@ fn export_writes_over_nothing_but_an_earlier_export() {
     );
     assert!(err.contains("nowhere"), "{err}");
 }
+
+#[test]
+fn a_run_started_from_given_weights_resumes_without_the_file() {
+    let dir = tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/pytorch");
+    std::fs::copy(corpus.join("iris-4-16-3.pt"), dir.path().join("w.pt")).unwrap();
+    let args = [
+        "--epochs",
+        "2",
+        "--out",
+        "run",
+        "--init-from",
+        "w.pt",
+        "--quiet",
+    ];
+    stepwise(dir.path())
+        .arg("train")
+        .args(args)
+        .assert()
+        .success();
+    std::fs::remove_file(dir.path().join("w.pt")).unwrap();
+    // Out of epochs, it trains longer from its checkpoint; the card still says where it began.
+    stepwise(dir.path())
+        .args(["train", "--resume", "run", "--epochs", "3", "--quiet"])
+        .assert()
+        .success();
+    let card = read_json(&dir.path().join("run/config.json"));
+    assert_eq!(card["training"]["init_from"], "w.pt");
+    assert_eq!(card["starting_weights"]["format"], "pytorch");
+    let metrics = std::fs::read_to_string(dir.path().join("run/metrics.csv")).unwrap();
+    assert_eq!(metrics.lines().count(), 4, "{metrics}");
+}
