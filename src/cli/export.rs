@@ -96,26 +96,22 @@ fn inputs(manifest: &Manifest) -> String {
 fn columns(manifest: &Manifest) -> String {
     let mut said = Vec::new();
     for column in &manifest.columns {
-        match column {
+        let (name, fill) = match column {
             ColumnEncoding::Text {
-                name, categories, ..
-            } => said.push(format!(
-                "'{name}' is {} inputs, 1 for the row's category and 0 for the others",
-                categories.len()
-            )),
-            ColumnEncoding::Number {
                 name,
-                fill: Some(fill),
-            } => said.push(format!("a missing '{name}' is given {fill}")),
-            ColumnEncoding::Number { fill: None, .. } => {}
-        }
-        if let ColumnEncoding::Text {
-            name,
-            fill: Some(fill),
-            ..
-        } = column
-        {
-            said.push(format!("a missing '{name}' is given '{fill}'"));
+                categories,
+                fill,
+            } => {
+                let inputs = categories.len();
+                said.push(format!(
+                    "'{name}' is {inputs} inputs, 1 for the row's category and 0 for the others"
+                ));
+                (name, fill.as_ref().map(|fill| format!("'{fill}'")))
+            }
+            ColumnEncoding::Number { name, fill } => (name, fill.map(|fill| fill.to_string())),
+        };
+        if let Some(fill) = fill {
+            said.push(format!("a missing '{name}' is given {fill}"));
         }
     }
     format!("{} (as in the JSON's `columns`)", said.join("; "))

@@ -58,8 +58,9 @@ pub fn load_weights<N: Module>(
             file.display()
         )
     })?;
+    let checksum = checksum(&bytes);
     let tensors = match format {
-        Format::Safetensors => tensors_of(SafetensorsStore::from_bytes(Some(bytes.clone()))),
+        Format::Safetensors => tensors_of(SafetensorsStore::from_bytes(Some(bytes))),
         Format::Pytorch => tensors_of(PytorchStore::from_file(file).map_indices_contiguous(false)),
     }
     .with_context(|| {
@@ -78,7 +79,7 @@ pub fn load_weights<N: Module>(
     Ok(StartingWeights {
         file: file.display().to_string(),
         format: format.name().into(),
-        checksum: checksum(&bytes),
+        checksum,
     })
 }
 

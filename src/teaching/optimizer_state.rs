@@ -6,7 +6,7 @@
 use burn::module::ParamId;
 use burn::optim::ModuleOptimizer;
 use burn::store::burn_pack::Reader;
-use burn::tensor::DType;
+use burn::tensor::{DType, TensorData};
 
 /// One tensor of the optimizer's state: its parameter, what it is (`velocity`, `moment_1`, …)
 /// and its norm.
@@ -36,9 +36,8 @@ pub fn state_norms(optimizer: &ModuleOptimizer) -> Vec<StateNorm> {
             let (id, what) = tensor.name.split_once('.')?;
             let parameter = ParamId::from(id.parse::<u64>().ok()?);
             let what = what.rsplit('.').next().unwrap_or(what).to_string();
-            let bytes = tensor.to_bytes().ok()?;
-            let values = f32_values(&bytes)?;
-            let norm = super::trace::norm(values.map(f64::from));
+            let data = TensorData::from_bytes(tensor.to_bytes().ok()?, tensor.shape, DType::F32);
+            let norm = super::trace::norm(data.iter::<f32>().map(f64::from));
             Some(StateNorm {
                 parameter,
                 what,
@@ -46,13 +45,4 @@ pub fn state_norms(optimizer: &ModuleOptimizer) -> Vec<StateNorm> {
             })
         })
         .collect()
-}
-
-/// The bytes as f32 values, little-endian (how burnpack stores them).
-fn f32_values(bytes: &[u8]) -> Option<impl Iterator<Item = f32> + '_> {
-    bytes.len().is_multiple_of(4).then(|| {
-        bytes
-            .chunks_exact(4)
-            .map(|chunk| f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]))
-    })
 }
