@@ -183,6 +183,13 @@ mod tests {
     }
 
     #[test]
+    fn a_server_that_ends_leaves_the_uploads_of_another_in_the_same_process() {
+        let first = Files::new(None).unwrap();
+        drop(Files::new(None).unwrap());
+        assert!(first.upload("mine.csv", b"x,y\n1,2\n").is_ok());
+    }
+
+    #[test]
     fn the_page_cannot_read_a_file_no_one_named() {
         let files = Files::new(None).unwrap();
         let err = files.setup(&words("--dataset /etc/passwd")).unwrap_err();
